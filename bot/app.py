@@ -1,0 +1,82 @@
+"""The application factory: settings in, a ready-to-run python-telegram-bot Application out."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+import handlers
+from bot.config import Settings
+from bot.context import BotContext
+from bot.db import Database
+from bot.errors import on_error
+from bot.i18n import Catalogs
+
+log = logging.getLogger(__name__)
+
+App = Application[Any, BotContext, Any, Any, Any, Any]
+
+
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    rate_limiter: bool = True,
+    migrate: bool = True,
+) -> App:
+    """Build the bot. Tests pass a `request` that records calls instead of sending them."""
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .context_types(ContextTypes(context=BotContext))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if settings.telegram_api_base_url:
+        builder = builder.base_url(f"{settings.telegram_api_base_url}/bot").base_file_url(
+            f"{settings.telegram_api_base_url}/file/bot"
+        )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    if rate_limiter:
+        # Waits out Telegram's 429 answers (retry_after) instead of failing the send.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app: App = builder.build()
+    app.bot_data["settings"] = settings
+    app.bot_data["db"] = Database(settings.database_url)
+    app.bot_data["catalogs"] = Catalogs(settings.default_language)
+    app.bot_data["migrate"] = migrate
+    handlers.register(app)
+    app.add_error_handler(on_error)
+    return app
+
+
+async def _post_init(app: App) -> None:
+    db: Database = app.bot_data["db"]
+    if app.bot_data["migrate"]:
+        await db.upgrade()
+    await set_commands(app)
+    log.info("bot @%s is ready", app.bot.username)
+
+
+async def set_commands(app: App) -> None:
+    """The command menu, once per catalogue language plus the default."""
+    catalogs: Catalogs = app.bot_data["catalogs"]
+    scope = BotCommandScopeAllPrivateChats()
+    default_t = catalogs.get(catalogs.default_language)
+    await app.bot.set_my_commands([BotCommand(cmd, default_t(desc)) for cmd, desc in handlers.COMMANDS], scope=scope)
+    for language in catalogs.languages:
+        t = catalogs.get(language)
+        await app.bot.set_my_commands(
+            [BotCommand(cmd, t(desc)) for cmd, desc in handlers.COMMANDS], scope=scope, language_code=language
+        )
+
+
+async def _post_shutdown(app: App) -> None:
+    await app.bot_data["db"].dispose()

@@ -1,0 +1,176 @@
+"""The database: async engine, sessions scoped to a member's access, and migrations.
+
+Access rules live here, in one place. Every session carries a `Scope`; an ORM event adds
+the team filter (and, for reps, the owner filter) to every SELECT, UPDATE and DELETE it runs,
+and a flush check refuses to write a row of another team. Handlers cannot forget it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
+from sqlmodel import Session, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+import models
+from models.errors import AccessDenied
+from models.scoping import LeadChild, OwnedByMember, TeamScoped
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(models.__file__).resolve().parent / "migrations"
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Whose eyes a session looks through. `system` sees everything (dispatchers, sign-up)."""
+
+    team_id: int | None
+    member_id: int | None
+    sees_team: bool
+
+    @property
+    def is_system(self) -> bool:
+        return self.team_id is None
+
+    @classmethod
+    def system(cls) -> Scope:
+        return cls(team_id=None, member_id=None, sees_team=True)
+
+    @classmethod
+    def of(cls, member: models.Member) -> Scope:
+        return cls(team_id=member.team_id, member_id=member.id, sees_team=member.role.sees_team)
+
+
+class ScopedSession(Session):
+    """The synchronous session behind every AsyncSession; carries the scope in `info`."""
+
+
+def _scope_of(session: Session) -> Scope:
+    scope = session.info.get("scope")
+    if scope is None:
+        raise RuntimeError("a database session was used without an access scope")
+    return scope
+
+
+@cache
+def _mapped(marker: type) -> tuple[type, ...]:
+    """Every table class carrying a scoping marker (computed once all tables are imported)."""
+    return tuple(m.class_ for m in SQLModel._sa_registry.mappers if issubclass(m.class_, marker))
+
+
+def scope_criteria(scope: Scope) -> list[Any]:
+    """The loader criteria that confine a statement to what `scope` may see."""
+    team_id = scope.team_id
+    criteria: list[Any] = [with_loader_criteria(models.Team, models.Team.id == team_id)]
+    criteria += [with_loader_criteria(cls, cls.team_id == team_id) for cls in _mapped(TeamScoped)]
+    if not scope.sees_team:
+        own_leads = select(models.Lead.id).where(models.Lead.owner_id == scope.member_id)
+        criteria += [with_loader_criteria(cls, cls.owner_id == scope.member_id) for cls in _mapped(OwnedByMember)]
+        criteria += [with_loader_criteria(cls, cls.lead_id.in_(own_leads)) for cls in _mapped(LeadChild)]
+    return criteria
+
+
+@event.listens_for(ScopedSession, "do_orm_execute")
+def _apply_scope(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.is_column_load or state.is_relationship_load:
+        return
+    scope = _scope_of(state.session)
+    if not scope.is_system:
+        state.statement = state.statement.options(*scope_criteria(scope))
+
+
+@event.listens_for(ScopedSession, "before_flush")
+def _check_writes(session: Session, _flush_context: Any, _instances: Any) -> None:
+    scope = _scope_of(session)
+    if scope.is_system:
+        return
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, models.Team):
+            if obj.id != scope.team_id:
+                raise AccessDenied()
+            continue
+        if isinstance(obj, TeamScoped) and obj.team_id != scope.team_id:  # type: ignore[attr-defined]
+            raise AccessDenied()
+        if not scope.sees_team and isinstance(obj, OwnedByMember):
+            if obj.owner_id != scope.member_id:  # type: ignore[attr-defined]
+                raise AccessDenied()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin): the driver's own deferred BEGIN
+    # turns a read-then-write transaction into "database is locked" under concurrency.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # Take the write lock up front; busy_timeout then queues writers instead of failing them.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"), **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+    return engine
+
+
+class Database:
+    """The engine and a session factory; lives in `application.bot_data` for the bot's lifetime."""
+
+    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+        self.url = url
+        self.engine = make_engine(url, **engine_kwargs)
+        self._sessions = async_sessionmaker(
+            self.engine, class_=AsyncSession, sync_session_class=ScopedSession, expire_on_commit=False
+        )
+
+    @asynccontextmanager
+    async def begin(self, scope: Scope) -> AsyncIterator[AsyncSession]:
+        """A session in one transaction, committed on success and rolled back on error."""
+        async with self._sessions() as session:
+            session.info["scope"] = scope
+            async with session.begin():
+                yield session
+
+    async def upgrade(self) -> None:
+        """Apply every pending migration (idempotent)."""
+        async with self.engine.begin() as conn:
+            await conn.run_sync(_upgrade_on, self.url)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["database_url"] = url
+    return cfg
+
+
+def _upgrade_on(connection: Connection, url: str) -> None:
+    cfg = alembic_config(url)
+    cfg.attributes["connection"] = connection
+    command.upgrade(cfg, "head")

@@ -1,0 +1,131 @@
+"""Translations: gettext catalogues managed with Babel, one translator per update.
+
+The `.po` files in `bot/locales/<lang>/LC_MESSAGES/messages.po` are the source of truth; they
+are compiled in memory when the bot starts, so there is no build step to forget.
+Message ids are English; every call site uses `t("...")` or `t.plural("...", "...", n)` so that
+`pybabel extract` finds them (see the Makefile's `messages` target).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel import Locale, dates, numbers
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+DOMAIN = "messages"
+
+# The languages the product is made for, with their names as their speakers write them.
+LANGUAGE_NAMES: Mapping[str, str] = {
+    "en": "English",
+    "hr": "Hrvatski",
+    "cs": "Čeština",
+    "pl": "Polski",
+    "mk": "Македонски",
+    "fa": "فارسی",
+}
+
+
+class Safe(str):
+    """A parameter that is already HTML and must not be escaped again."""
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated where it is shown."""
+    return message
+
+
+class Translator:
+    """Translates and formats for one language. Parameters are HTML-escaped unless `Safe`."""
+
+    def __init__(self, language: str, translations: NullTranslations) -> None:
+        self.language = language
+        self._tr = translations
+        self.locale = Locale.parse(language)
+
+    def __call__(self, message: str, **params: Any) -> str:
+        return self._format(self._tr.gettext(message), params)
+
+    def plural(self, singular: str, plural: str, n: int, **params: Any) -> str:
+        return self._format(self._tr.ngettext(singular, plural, n), {"n": n, **params})
+
+    def _format(self, text: str, params: Mapping[str, Any]) -> str:
+        if not params:
+            return text
+        return text.format(**{k: self._escape(v) for k, v in params.items()})
+
+    def _escape(self, value: Any) -> Any:
+        if isinstance(value, Safe):
+            return value
+        if isinstance(value, str):
+            return html.escape(value, quote=False)
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int):
+            return numbers.format_decimal(value, locale=self.locale)
+        return value
+
+    @property
+    def rtl(self) -> bool:
+        return self.locale.character_order == "right-to-left"
+
+    def datetime(self, value: datetime, zone: str, fmt: str = "medium") -> str:
+        return dates.format_datetime(value, format=fmt, tzinfo=ZoneInfo(zone), locale=self.locale)
+
+    def date(self, value: date, fmt: str = "medium") -> str:
+        return dates.format_date(value, format=fmt, locale=self.locale)
+
+    def time(self, value: datetime, zone: str) -> str:
+        return dates.format_time(value, format="short", tzinfo=ZoneInfo(zone), locale=self.locale)
+
+    def money(self, amount: Decimal, currency: str) -> str:
+        return numbers.format_currency(amount, currency, locale=self.locale)
+
+
+def _load_po(path: Path) -> Translations:
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=path.parent.parent.name)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return Translations(fp=buf, domain=DOMAIN)
+
+
+class Catalogs:
+    """Every compiled catalogue, loaded once at start-up."""
+
+    def __init__(self, default_language: str = "en", locales_dir: Path = LOCALES_DIR) -> None:
+        self._translators: dict[str, Translator] = {}
+        for po in sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+            language = po.parent.parent.name
+            self._translators[language] = Translator(language, _load_po(po))
+        if "en" not in self._translators:
+            self._translators["en"] = Translator("en", NullTranslations())
+        self.default_language = default_language if default_language in self._translators else "en"
+
+    @property
+    def languages(self) -> list[str]:
+        """Languages with a catalogue, in the product's order."""
+        known = [code for code in LANGUAGE_NAMES if code in self._translators]
+        return known + sorted(set(self._translators) - set(known))
+
+    def negotiate(self, language_code: str | None) -> str:
+        """The catalogue language for a Telegram `language_code` such as "hr" or "pt-br"."""
+        if language_code:
+            base = language_code.replace("_", "-").split("-")[0].lower()
+            if base in self._translators:
+                return base
+        return self.default_language
+
+    def get(self, language: str | None) -> Translator:
+        return self._translators.get(language or "", self._translators[self.default_language])

@@ -1,0 +1,82 @@
+"""Teams and members: sign-up of the first owner, profile updates, language and time zone."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models import Member, Role, Team
+
+SEEN_EVERY = timedelta(minutes=10)
+
+
+async def find_by_telegram_id(session: AsyncSession, telegram_user_id: int) -> Member | None:
+    return (await session.exec(select(Member).where(Member.telegram_user_id == telegram_user_id))).first()
+
+
+async def get_team(session: AsyncSession, team_id: int) -> Team | None:
+    return (await session.exec(select(Team).where(Team.id == team_id))).first()
+
+
+async def bootstrap_owner(
+    session: AsyncSession,
+    *,
+    telegram_user_id: int,
+    first_name: str,
+    last_name: str | None,
+    username: str | None,
+    language: str,
+    default_timezone: str,
+    now: datetime,
+    team_name: str,
+) -> Member:
+    """Create a team with this admin as its owner (an admin listed in ADMIN_IDS, first contact)."""
+    team = Team(name=team_name[:120], language=language, timezone=default_timezone)
+    session.add(team)
+    await session.flush()
+    member = Member(
+        team_id=team.id,  # type: ignore[arg-type]
+        telegram_user_id=telegram_user_id,
+        role=Role.OWNER,
+        first_name=first_name[:128],
+        last_name=(last_name or None) and last_name[:128],
+        username=username,
+        language=language,
+        last_seen_at=now,
+    )
+    session.add(member)
+    await session.flush()
+    return member
+
+
+def refresh_profile(
+    member: Member, *, first_name: str, last_name: str | None, username: str | None, now: datetime
+) -> bool:
+    """Keep names current and note the visit; True when something changed worth a write."""
+    changed = False
+    for field, value in (("first_name", first_name[:128]), ("last_name", last_name), ("username", username)):
+        if getattr(member, field) != value:
+            setattr(member, field, value)
+            changed = True
+    if not member.is_active:
+        member.is_active = True
+        member.blocked_at = None
+        changed = True
+    if changed or member.last_seen_at is None or now - member.last_seen_at > SEEN_EVERY:
+        member.last_seen_at = now
+        changed = True
+    return changed
+
+
+async def set_language(session: AsyncSession, member: Member, language: str) -> Member:
+    member.language = language
+    session.add(member)
+    return member
+
+
+async def set_timezone(session: AsyncSession, member: Member, zone: str) -> Member:
+    member.timezone = zone
+    session.add(member)
+    return member

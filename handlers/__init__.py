@@ -1,0 +1,53 @@
+"""Every handler, wired in one place. Order matters: the gate first, catch-alls last."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
+
+from bot import callbacks
+from bot.i18n import N_
+from handlers import access, fallback, invite, records, settings, start
+
+GATE_GROUP = -2
+
+# (command, description) for the Telegram menu; descriptions are translated per language.
+COMMANDS: list[tuple[str, str]] = [
+    ("start", N_("Start or restart")),
+    ("help", N_("What I can do")),
+    ("settings", N_("Language and time zone")),
+    ("cancel", N_("Leave what we are doing")),
+    ("invite", N_("Invite a rep (owners and managers)")),
+]
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    private = filters.ChatType.PRIVATE
+
+    # Group -2: every update passes the access gate, which may stop it.
+    app.add_handler(TypeHandler(Update, access.gate), group=GATE_GROUP)
+
+    # Group 0: the first matching handler wins.
+    app.add_handler(CommandHandler("cancel", fallback.cancel, filters=private))
+    app.add_handler(CommandHandler("start", start.start, filters=private))
+    app.add_handler(CommandHandler("help", start.help_command, filters=private))
+    app.add_handler(CommandHandler("settings", settings.settings_command, filters=private))
+    app.add_handler(CommandHandler("invite", invite.invite_command, filters=private))
+
+    app.add_handler(CallbackQueryHandler(settings.on_settings_button, pattern=callbacks.pattern("set")))
+    app.add_handler(CallbackQueryHandler(settings.on_zone_button, pattern=callbacks.pattern("tz")))
+    app.add_handler(CallbackQueryHandler(records.open_button, pattern=callbacks.pattern("rec")))
+
+    app.add_handler(
+        MessageHandler(
+            private & filters.TEXT & ~filters.COMMAND,
+            fallback.text_router({settings.FLOW_ZONE: settings.on_zone_text}),
+        )
+    )
+
+    # Catch-alls, last.
+    app.add_handler(MessageHandler(private & filters.COMMAND, fallback.unknown_command))
+    app.add_handler(CallbackQueryHandler(fallback.stale_button))
+    app.add_handler(MessageHandler(private & ~filters.COMMAND, fallback.other_message))

@@ -1,0 +1,71 @@
+"""The access gate: runs before every handler, loads the member, stops strangers."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop
+
+from bot.context import BotContext
+from bot.db import Scope
+from bot.services import invites, members
+from models.base import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def _is_invite_start(update: Update) -> bool:
+    message = update.effective_message
+    text = (message.text or "") if message else ""
+    return text.startswith("/start ") and text.split(maxsplit=1)[1].startswith(invites.PREFIX)
+
+
+async def gate(update: Update, context: BotContext) -> None:
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or user.is_bot or chat is None:
+        raise ApplicationHandlerStop
+    now = utcnow()
+    settings = context.settings
+    async with context.db.begin(Scope.system()) as session:
+        member = await members.find_by_telegram_id(session, user.id)
+        if member is not None:
+            if members.refresh_profile(
+                member, first_name=user.first_name, last_name=user.last_name, username=user.username, now=now
+            ):
+                session.add(member)
+        elif user.id in settings.admin_ids and chat.type == ChatType.PRIVATE:
+            language = context.catalogs.negotiate(user.language_code)
+            t = context.catalogs.get(language)
+            member = await members.bootstrap_owner(
+                session,
+                telegram_user_id=user.id,
+                first_name=user.first_name,
+                last_name=user.last_name,
+                username=user.username,
+                language=language,
+                default_timezone=settings.default_timezone,
+                now=now,
+                team_name=t("{name}'s team").format(name=user.first_name),
+            )
+            log.info("bootstrapped team %s for an admin", member.team_id)
+            context.bootstrapped = True
+    context.member = member
+    if member is not None:
+        context.t = context.catalogs.get(member.language)
+        return
+    context.t = context.catalogs.get(context.catalogs.negotiate(user.language_code))
+    if chat.type != ChatType.PRIVATE:
+        raise ApplicationHandlerStop  # strangers in groups get silence, not a reply per message
+    if _is_invite_start(update):
+        return  # the /start handler redeems the invite
+    refusal = context.t(
+        "Hello! I am a private sales assistant for teams. To use me, ask your team's manager for an invite link."
+    )
+    if update.callback_query is not None:
+        await update.callback_query.answer(refusal, show_alert=True)
+    else:
+        await chat.send_message(refusal)
+    raise ApplicationHandlerStop

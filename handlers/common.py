@@ -1,0 +1,32 @@
+"""Small helpers shared by the handlers: replying and editing in place."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+
+log = logging.getLogger(__name__)
+
+
+async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
+    assert update.effective_chat is not None
+    return await update.effective_chat.send_message(text, reply_markup=markup)
+
+
+async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Edit the button's message in place; an unchanged message is not an error."""
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+async def drop_keyboard(update: Update, chat_id: int, message_id: int) -> None:
+    """Remove the buttons of an older message (a flow that ended); gone or unchanged is fine."""
+    try:
+        await update.get_bot().edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
+    except BadRequest:
+        log.debug("could not remove an old keyboard", exc_info=True)

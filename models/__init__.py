@@ -1,0 +1,41 @@
+"""SQLModel tables, enums and the funnel rules. Importing this package registers every table."""
+
+from models.enums import (
+    ActivityKind,
+    ContactKind,
+    HistoryEvent,
+    LeadSource,
+    ParkReason,
+    ReminderKind,
+    ReminderStatus,
+    Role,
+    Stage,
+    SummaryPeriod,
+)
+from models.flow import FlowState
+from models.lead import Activity, ContactPoint, Lead, StageChange
+from models.reminder import GroupSubscription, Reminder
+from models.team import Invite, Member, Team
+
+__all__ = [
+    "Activity",
+    "ActivityKind",
+    "ContactKind",
+    "ContactPoint",
+    "FlowState",
+    "HistoryEvent",
+    "GroupSubscription",
+    "Invite",
+    "Lead",
+    "LeadSource",
+    "Member",
+    "ParkReason",
+    "Reminder",
+    "ReminderKind",
+    "ReminderStatus",
+    "Role",
+    "Stage",
+    "StageChange",
+    "SummaryPeriod",
+    "Team",
+]

@@ -1,0 +1,163 @@
+"""The funnel rules: stages, the moves between them, parking. Plain code, no I/O.
+
+Forward moves follow the funnel one step at a time; any open stage can be closed as lost;
+a move backwards, out of a closed stage, or to lost needs a reason. Every move and every
+park or unpark returns a history row for the caller to add to the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from models.enums import HistoryEvent, ParkReason, Stage
+from models.errors import N_, FunnelError
+from models.lead import Lead, StageChange
+
+ORDER: tuple[Stage, ...] = (Stage.SUSPECT, Stage.LEAD, Stage.PROSPECT, Stage.OPPORTUNITY, Stage.CUSTOMER)
+
+# from-stage -> the stages it may move to
+ALLOWED: dict[Stage, frozenset[Stage]] = {
+    Stage.SUSPECT: frozenset({Stage.LEAD, Stage.LOST}),
+    Stage.LEAD: frozenset({Stage.PROSPECT, Stage.SUSPECT, Stage.LOST}),
+    Stage.PROSPECT: frozenset({Stage.OPPORTUNITY, Stage.LEAD, Stage.LOST}),
+    Stage.OPPORTUNITY: frozenset({Stage.CUSTOMER, Stage.PROSPECT, Stage.LOST}),
+    # A signed deal that fell through goes back to negotiation, with a reason.
+    Stage.CUSTOMER: frozenset({Stage.OPPORTUNITY}),
+    # A dead lead can be revived as a lead, with a reason.
+    Stage.LOST: frozenset({Stage.LEAD}),
+}
+
+# Default win probability (percent) when a record enters a stage.
+DEFAULT_PROBABILITY: dict[Stage, int] = {
+    Stage.SUSPECT: 0,
+    Stage.LEAD: 5,
+    Stage.PROSPECT: 20,
+    Stage.OPPORTUNITY: 50,
+    Stage.CUSTOMER: 100,
+    Stage.LOST: 0,
+}
+
+PARKABLE = frozenset({Stage.SUSPECT, Stage.LEAD, Stage.PROSPECT, Stage.OPPORTUNITY})
+
+
+def is_backward(from_stage: Stage, to_stage: Stage) -> bool:
+    if from_stage is Stage.LOST:
+        return True
+    if to_stage is Stage.LOST:
+        return False
+    return ORDER.index(to_stage) < ORDER.index(from_stage)
+
+
+def needs_reason(from_stage: Stage, to_stage: Stage) -> bool:
+    return to_stage is Stage.LOST or is_backward(from_stage, to_stage)
+
+
+def allowed_moves(stage: Stage) -> list[Stage]:
+    """The moves from `stage`, forward first, in funnel order."""
+    targets = ALLOWED[stage]
+    forward = [s for s in ORDER if s in targets and not is_backward(stage, s)]
+    back = [s for s in ORDER if s in targets and is_backward(stage, s)]
+    return forward + back + ([Stage.LOST] if Stage.LOST in targets else [])
+
+
+def check_move(from_stage: Stage, to_stage: Stage, reason: str | None) -> None:
+    if from_stage == to_stage:
+        raise FunnelError(N_("The record is already at this stage."))
+    if to_stage not in ALLOWED[from_stage]:
+        raise FunnelError(N_("A record cannot move from this stage to that one."))
+    if needs_reason(from_stage, to_stage) and not (reason and reason.strip()):
+        raise FunnelError(N_("This move needs a reason."))
+
+
+def move(lead: Lead, to_stage: Stage, *, by: int | None, now: datetime, reason: str | None = None) -> StageChange:
+    """Move `lead` to `to_stage` if the rules allow it; return the history row."""
+    from_stage = lead.stage
+    check_move(from_stage, to_stage, reason)
+    lead.stage = to_stage
+    lead.stage_changed_at = now
+    lead.last_activity_at = now
+    if to_stage.is_closed:
+        lead.closed_at = now
+        _clear_parking(lead)
+    elif from_stage.is_closed:
+        lead.closed_at = None
+    if to_stage is Stage.LOST:
+        lead.lost_reason = (reason or "").strip()[:64]
+    elif from_stage is Stage.LOST:
+        lead.lost_reason = None
+        lead.lost_note = None
+    # The stage default; a caller that knows better (deal details) sets its own after the move.
+    lead.probability = DEFAULT_PROBABILITY[to_stage]
+    return StageChange(
+        team_id=lead.team_id,
+        lead_id=lead.id,
+        event=HistoryEvent.MOVED,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        member_id=by,
+        at=now,
+        reason=reason.strip() if reason else None,
+    )
+
+
+def created(lead: Lead, *, by: int | None, now: datetime, reason: str | None = None) -> StageChange:
+    """The first history row of a new record."""
+    return StageChange(
+        team_id=lead.team_id,
+        lead_id=lead.id,
+        event=HistoryEvent.CREATED,
+        from_stage=None,
+        to_stage=lead.stage,
+        member_id=by,
+        at=now,
+        reason=reason,
+    )
+
+
+def park(
+    lead: Lead, reason: ParkReason, until: datetime, *, by: int | None, now: datetime, note: str | None = None
+) -> StageChange:
+    """Park an open record until `until`: it keeps its stage and comes back by reminder."""
+    if lead.stage not in PARKABLE:
+        raise FunnelError(N_("A closed record cannot be parked."))
+    if until <= now:
+        raise FunnelError(N_("The follow-up time must be in the future."))
+    lead.parked = True
+    lead.park_reason = reason
+    lead.park_note = note
+    lead.parked_until = until
+    lead.last_activity_at = now
+    return StageChange(
+        team_id=lead.team_id,
+        lead_id=lead.id,
+        event=HistoryEvent.PARKED,
+        from_stage=lead.stage,
+        to_stage=lead.stage,
+        member_id=by,
+        at=now,
+        reason=note or reason.value,
+    )
+
+
+def unpark(lead: Lead, *, by: int | None, now: datetime, reason: str | None = None) -> StageChange:
+    if not lead.parked:
+        raise FunnelError(N_("The record is not parked."))
+    _clear_parking(lead)
+    lead.last_activity_at = now
+    return StageChange(
+        team_id=lead.team_id,
+        lead_id=lead.id,
+        event=HistoryEvent.UNPARKED,
+        from_stage=lead.stage,
+        to_stage=lead.stage,
+        member_id=by,
+        at=now,
+        reason=reason,
+    )
+
+
+def _clear_parking(lead: Lead) -> None:
+    lead.parked = False
+    lead.park_reason = None
+    lead.park_note = None
+    lead.parked_until = None

@@ -1,0 +1,145 @@
+"""Leads (contacts moving through the funnel), their contact points, stage history and notes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from models.base import BigIntId, JSONDoc, Money
+from models.columns import created_at, enum_type, updated_at, utc
+from models.enums import ActivityKind, ContactKind, HistoryEvent, LeadSource, ParkReason, Stage
+from models.scoping import LeadChild, OwnedByMember, TeamScoped
+
+
+def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Any:
+    return Field(
+        default=None if nullable else ...,
+        foreign_key=target,
+        ondelete=ondelete,
+        nullable=nullable,
+        sa_type=sa.BigInteger,
+    )
+
+
+class Lead(TeamScoped, OwnedByMember, table=True):
+    """One contact and where it stands in the funnel."""
+
+    __tablename__ = "lead"
+    __table_args__ = (
+        # The funnel counts and sums per team and stage without touching the table.
+        sa.Index("ix_lead_team_stage_cover", "team_id", "stage", "parked", "deal_amount", "updated_at"),
+        sa.Index("ix_lead_owner_id_stage", "owner_id", "stage"),
+        sa.Index("ix_lead_team_id_last_activity_at", "team_id", "last_activity_at"),
+        sa.Index("ix_lead_team_id_name_key_company_key", "team_id", "name_key", "company_key"),
+        sa.Index("ix_lead_team_id_parked_until", "team_id", "parked_until"),
+        sa.CheckConstraint("probability IS NULL OR (probability >= 0 AND probability <= 100)", name="probability"),
+        sa.CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigIntId)
+    team_id: int = _fk("team.id")
+    owner_id: int = _fk("member.id", ondelete="RESTRICT")
+    # Short public code for deep links and buttons; never the raw id alone.
+    code: str = Field(max_length=16, unique=True)
+
+    # Card fields
+    first_name: str | None = Field(default=None, max_length=128)
+    last_name: str | None = Field(default=None, max_length=128)
+    job_title: str | None = Field(default=None, max_length=200)
+    company: str | None = Field(default=None, max_length=200)
+    emails: list[str] = Field(default_factory=list, sa_type=JSONDoc, nullable=False)
+    phones: list[str] = Field(default_factory=list, sa_type=JSONDoc, nullable=False)
+    website: str | None = Field(default=None, max_length=300)
+    address: str | None = Field(default=None, max_length=500)
+    birthday: date | None = None
+    raw_card_text: str | None = Field(default=None, sa_type=sa.Text)
+    # Lower-cased, accent-free keys for duplicate checks and search.
+    name_key: str = Field(default="", max_length=260)
+    company_key: str = Field(default="", max_length=200)
+    search_text: str = Field(default="", sa_type=sa.Text)
+
+    # Funnel position
+    stage: Stage = Field(default=Stage.LEAD, sa_type=enum_type(Stage))
+    stage_changed_at: datetime | None = utc()
+    parked: bool = Field(default=False)
+    park_reason: ParkReason | None = Field(default=None, sa_type=enum_type(ParkReason))
+    park_note: str | None = Field(default=None, max_length=500)
+    parked_until: datetime | None = utc()
+
+    # Value and qualification
+    source: LeadSource | None = Field(default=None, sa_type=enum_type(LeadSource))
+    source_detail: str | None = Field(default=None, max_length=200)
+    estimated_value: Decimal | None = Field(default=None, sa_type=Money)
+    estimated_currency: str | None = Field(default=None, max_length=3)
+    qualification: dict[str, Any] = Field(default_factory=dict, sa_type=JSONDoc, nullable=False)
+    score: int | None = None
+    qualified_at: datetime | None = utc()
+
+    # Deal
+    deal_amount: Decimal | None = Field(default=None, sa_type=Money)
+    currency: str | None = Field(default=None, max_length=3)
+    probability: int | None = None
+    expected_close_date: date | None = None
+    lost_reason: str | None = Field(default=None, max_length=64)
+    lost_note: str | None = Field(default=None, max_length=500)
+    closed_at: datetime | None = utc()
+
+    last_activity_at: datetime | None = utc()
+    created_at: datetime = created_at()
+    updated_at: datetime = updated_at()
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+
+class ContactPoint(TeamScoped, LeadChild, table=True):
+    """A normalised email or phone of a lead, indexed for duplicate checks within a team."""
+
+    __tablename__ = "contact_point"
+    __table_args__ = (sa.Index("ix_contact_point_team_id_kind_value", "team_id", "kind", "value"),)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigIntId)
+    team_id: int = _fk("team.id")
+    lead_id: int = Field(foreign_key="lead.id", ondelete="CASCADE", index=True, sa_type=sa.BigInteger)
+    kind: ContactKind = Field(sa_type=enum_type(ContactKind))
+    value: str = Field(max_length=320)
+
+
+class StageChange(TeamScoped, LeadChild, table=True):
+    """One move of a lead between stages, or into and out of parking: who, when and why."""
+
+    __tablename__ = "stage_change"
+    __table_args__ = (
+        sa.Index("ix_stage_change_team_id_at", "team_id", "at"),
+        sa.Index("ix_stage_change_lead_id_at", "lead_id", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigIntId)
+    team_id: int = _fk("team.id")
+    lead_id: int = Field(foreign_key="lead.id", ondelete="CASCADE", sa_type=sa.BigInteger)
+    event: HistoryEvent = Field(default=HistoryEvent.MOVED, sa_type=enum_type(HistoryEvent))
+    from_stage: Stage | None = Field(default=None, sa_type=enum_type(Stage))
+    to_stage: Stage = Field(sa_type=enum_type(Stage))
+    member_id: int | None = _fk("member.id", nullable=True, ondelete="SET NULL")
+    at: datetime = created_at()
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class Activity(TeamScoped, LeadChild, table=True):
+    """A note, an objection or question the contact raised, a call, a follow-up done."""
+
+    __tablename__ = "activity"
+    __table_args__ = (sa.Index("ix_activity_lead_id_at", "lead_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigIntId)
+    team_id: int = _fk("team.id")
+    lead_id: int = Field(foreign_key="lead.id", ondelete="CASCADE", sa_type=sa.BigInteger)
+    member_id: int | None = _fk("member.id", nullable=True, ondelete="SET NULL")
+    kind: ActivityKind = Field(default=ActivityKind.NOTE, sa_type=enum_type(ActivityKind))
+    text: str = Field(sa_type=sa.Text)
+    at: datetime = created_at()

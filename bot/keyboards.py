@@ -30,7 +30,7 @@ def languages(t: Translator, available: list[str], current: str) -> InlineKeyboa
         rows.append(
             [
                 InlineKeyboardButton(
-                    f"✓ {label}" if code == current else label,
+                    t("✓ {language}", language=label) if code == current else label,
                     callback_data=callbacks.encode("set", "lang", code),
                 )
             ]
@@ -44,7 +44,13 @@ def zones(t: Translator, suggestions: list[str], now: datetime, *, back: bool) -
     rows = []
     for zone in suggestions:
         local = now.astimezone(ZoneInfo(zone)).strftime("%H:%M")
-        rows.append([InlineKeyboardButton(f"{zone} · {local}", callback_data=callbacks.encode("tz", "set", zone))])
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t("{zone} · {time}", zone=zone, time=local), callback_data=callbacks.encode("tz", "set", zone)
+                )
+            ]
+        )
     rows.append([InlineKeyboardButton(t("Another time zone…"), callback_data=callbacks.encode("tz", "ask"))])
     if back:
         rows.append([InlineKeyboardButton(t("« Back"), callback_data=callbacks.encode("set", "menu"))])

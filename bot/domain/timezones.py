@@ -48,7 +48,7 @@ def find_zone(text: str) -> str | None:
     folded = _fold(text)
     if folded in ("utc", "gmt", "z"):
         return "UTC"
-    match = _OFFSET_RE.match(folded.replace("_", ""))
+    match = _OFFSET_RE.match(re.sub(r"\s+", "", text.lower()))
     if match:
         sign, hours = match.group(1), int(match.group(2))
         if hours == 0:

@@ -26,7 +26,13 @@ def test_missing_or_malformed_token_is_one_sentence(token, expected):
 
 
 def test_settings_parse_admin_ids_and_zone():
-    s = Settings(telegram_bot_token=GOOD, admin_ids="1, 2 3", default_timezone="Europe/Zagreb", _env_file=None)
+    s = Settings(
+        telegram_bot_token=GOOD,
+        admin_ids="1, 2 3",
+        default_timezone="Europe/Zagreb",
+        database_url="sqlite+aiosqlite:///x.db",
+        _env_file=None,
+    )
     assert s.admin_ids == {1, 2, 3} and s.is_sqlite
     with pytest.raises(ValidationError):
         Settings(telegram_bot_token=GOOD, default_timezone="Mars/Base", _env_file=None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions
+from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
@@ -66,15 +66,15 @@ async def _post_init(app: App) -> None:
 
 
 async def set_commands(app: App) -> None:
-    """The command menu, once per catalogue language plus the default."""
+    """The command menu in the default scope (group chats get a scope of their own later),
+    once without a language and once per catalogue language."""
     catalogs: Catalogs = app.bot_data["catalogs"]
-    scope = BotCommandScopeAllPrivateChats()
     default_t = catalogs.get(catalogs.default_language)
-    await app.bot.set_my_commands([BotCommand(cmd, default_t(desc)) for cmd, desc in handlers.COMMANDS], scope=scope)
+    await app.bot.set_my_commands([BotCommand(cmd, default_t(desc)) for cmd, desc in handlers.COMMANDS])
     for language in catalogs.languages:
         t = catalogs.get(language)
         await app.bot.set_my_commands(
-            [BotCommand(cmd, t(desc)) for cmd, desc in handlers.COMMANDS], scope=scope, language_code=language
+            [BotCommand(cmd, t(desc)) for cmd, desc in handlers.COMMANDS], language_code=language
         )
 
 

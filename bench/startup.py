@@ -48,8 +48,14 @@ async def one_run(workdir: Path, idle: float) -> tuple[float, float]:
         user = await fg.user(ADMIN, first_name="Olga")
         t0 = time.perf_counter()
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", env=env, cwd=str(workdir),
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            env=env,
+            cwd=str(workdir),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
         )
         try:
             await user.send_text("/help")

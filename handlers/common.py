@@ -7,6 +7,10 @@ import logging
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
+from bot.context import BotContext
+from bot.services import members
+from models import Team
+
 log = logging.getLogger(__name__)
 
 
@@ -30,3 +34,12 @@ async def drop_keyboard(update: Update, chat_id: int, message_id: int) -> None:
         await update.get_bot().edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
     except BadRequest:
         log.debug("could not remove an old keyboard", exc_info=True)
+
+
+async def load_team(context: BotContext) -> Team:
+    """The member's team, read through the member's own scope."""
+    assert context.member is not None
+    async with context.db.begin(context.scope) as session:
+        team = await members.get_team(session, context.member.team_id)
+    assert team is not None
+    return team

@@ -9,7 +9,7 @@ from bot.context import BotContext
 from bot.domain.timezones import find_zone, guess_zone
 from bot.i18n import LANGUAGE_NAMES, N_, Translator
 from bot.services import flows, members
-from handlers.common import edit, reply
+from handlers.common import edit, load_team, reply
 from models import Member, Role
 from models.base import utcnow
 
@@ -32,9 +32,7 @@ async def _settings_text(context: BotContext) -> str:
     member = context.member
     assert member is not None
     t = context.t
-    async with context.db.begin(context.scope) as session:
-        team = await members.get_team(session, member.team_id)
-    assert team is not None
+    team = await load_team(context)
     zone = member.timezone or t("not set yet")
     return t(
         "<b>Settings</b>\nLanguage: {language}\nTime zone: {zone}\nTeam: {team} ({role})",

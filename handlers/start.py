@@ -8,9 +8,9 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.db import Scope
-from bot.services import invites, members
+from bot.services import invites
 from handlers import records
-from handlers.common import reply
+from handlers.common import load_team, reply
 from handlers.settings import ask_timezone, role_name
 from models.base import utcnow
 
@@ -29,9 +29,7 @@ async def start(update: Update, context: BotContext) -> None:
     member = context.member
     assert member is not None
     t = context.t
-    async with context.db.begin(context.scope) as session:
-        team = await members.get_team(session, member.team_id)
-    assert team is not None
+    team = await load_team(context)
     if context.bootstrapped:
         text = t(
             "Welcome, {name}! Your team <b>{team}</b> is ready and you are its owner.\n\n"

@@ -127,16 +127,7 @@ def park(
     lead.park_note = note
     lead.parked_until = until
     lead.last_activity_at = now
-    return StageChange(
-        team_id=lead.team_id,
-        lead_id=lead.id,
-        event=HistoryEvent.PARKED,
-        from_stage=lead.stage,
-        to_stage=lead.stage,
-        member_id=by,
-        at=now,
-        reason=note or reason.value,
-    )
+    return _history(lead, HistoryEvent.PARKED, by=by, now=now, reason=note or reason.value)
 
 
 def unpark(lead: Lead, *, by: int | None, now: datetime, reason: str | None = None) -> StageChange:
@@ -144,10 +135,15 @@ def unpark(lead: Lead, *, by: int | None, now: datetime, reason: str | None = No
         raise FunnelError(N_("The record is not parked."))
     _clear_parking(lead)
     lead.last_activity_at = now
+    return _history(lead, HistoryEvent.UNPARKED, by=by, now=now, reason=reason)
+
+
+def _history(lead: Lead, event: HistoryEvent, *, by: int | None, now: datetime, reason: str | None) -> StageChange:
+    """A history row for an event that leaves the stage as it is."""
     return StageChange(
         team_id=lead.team_id,
         lead_id=lead.id,
-        event=HistoryEvent.UNPARKED,
+        event=event,
         from_stage=lead.stage,
         to_stage=lead.stage,
         member_id=by,

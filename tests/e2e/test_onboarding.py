@@ -51,6 +51,7 @@ async def test_stranger_owner_invite_rep_help_and_kill9(database_url, db, tmp_pa
         [used] = await (await fg.user(5003, first_name="Mallory")).ask(f"/start {payload}")
         assert "already been used" in used.text
 
+    assert bot.stack.bot_returncode == 0  # SIGTERM stops it cleanly
     log = (tmp_path / "bot.log").read_text()
     assert TOKEN not in log and TOKEN.split(":")[1] not in log
     assert "Traceback" not in log

@@ -90,12 +90,12 @@ async def test_stale_and_unknown_buttons_get_a_clear_answer(tg):
 
 async def test_an_unexpected_error_gets_an_apology_and_a_logged_traceback(tg, monkeypatch, caplog):
     olga = await owner(tg)
-    from handlers import start
+    from bot.services import members
 
     async def boom(*_args, **_kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(start.members, "get_team", boom)
+    monkeypatch.setattr(members, "get_team", boom)
     calls = await olga.send("/help")  # /help does not touch get_team
     assert "Your sales assistant" in texts(calls)[0]
     calls = await olga.send("/start")

@@ -36,6 +36,9 @@ LANGUAGE_NAMES: Mapping[str, str] = {
 }
 
 
+FSI, PDI = "\u2068", "\u2069"  # Unicode first-strong isolate and pop directional isolate
+
+
 class Safe(str):
     """A parameter that is already HTML and must not be escaped again."""
 
@@ -52,6 +55,10 @@ class Translator:
         self.language = language
         self._tr = translations
         self.locale = Locale.parse(language)
+        self.rtl = self.locale.character_order == "right-to-left"
+        # Babel formats with Latin digits; Persian readers expect their own (۰-۹).
+        native = self.locale.default_numbering_system
+        self._digits = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹" if native == "arabext" else "0123456789")
 
     def __call__(self, message: str, **params: Any) -> str:
         return self._format(self._tr.gettext(message), params)
@@ -65,19 +72,17 @@ class Translator:
         return text.format(**{k: self._escape(v) for k, v in params.items()})
 
     def _escape(self, value: Any) -> Any:
-        if isinstance(value, Safe):
-            return value
-        if isinstance(value, str):
-            return html.escape(value, quote=False)
         if isinstance(value, bool):
             return value
         if isinstance(value, int):
-            return numbers.format_decimal(value, locale=self.locale)
-        return value
-
-    @property
-    def rtl(self) -> bool:
-        return self.locale.character_order == "right-to-left"
+            value = numbers.format_decimal(value, locale=self.locale).translate(self._digits)
+        elif isinstance(value, str) and not isinstance(value, Safe):
+            value = html.escape(value, quote=False)
+        elif not isinstance(value, str):
+            return value
+        # In right-to-left text, isolate each inserted value so that a Latin name, an e-mail
+        # or a phone number keeps its own direction and does not scramble the sentence.
+        return f"{FSI}{value}{PDI}" if self.rtl else value
 
     def datetime(self, value: datetime, zone: str, fmt: str = "medium") -> str:
         return dates.format_datetime(value, format=fmt, tzinfo=ZoneInfo(zone), locale=self.locale)

@@ -36,15 +36,22 @@ async def invite_command(update: Update, context: BotContext) -> None:
         team = await members.get_team(session, member.team_id)
     assert team is not None
     link = f"https://t.me/{context.bot.username}?start={invites.PREFIX}{new.token}"
-    await reply(
-        update,
-        t(
-            "Invite link for a new {role} of <b>{team}</b>:\n{link}\n\n"
-            "It works once and expires on {expires}. Send it only to the person you invite.",
-            role=role_name(t, role),
-            team=team.name,
-            link=link,
-            expires=t.datetime(new.expires_at, context.tz(), "short"),
-        ),
-        keyboards.share_invite(t, link),
+    hours = context.settings.invite_ttl_hours
+    text = "\n\n".join(
+        [
+            t(
+                "Invite link for a new {role} of <b>{team}</b>:\n{link}",
+                role=role_name(t, role),
+                team=team.name,
+                link=link,
+            ),
+            t.plural(
+                "It works once, for {n} hour (until {expires}).",
+                "It works once, for {n} hours (until {expires}).",
+                hours,
+                expires=t.datetime(new.expires_at, context.tz(), "short"),
+            ),
+            t("Send it only to the person you invite."),
+        ]
     )
+    await reply(update, text, keyboards.share_invite(t, link))

@@ -86,3 +86,51 @@ def test_parameters_are_html_escaped_unless_safe():
         "Hello, {name}! You are a {role} in <b>{team}</b>.\n\n", name="<script>", role="rep", team="A&B"
     ).startswith("Hello, &lt;script&gt;! You are a rep in <b>A&amp;B</b>.")
     assert t("Stage: {stage}", stage=Safe("<i>lead</i>")) == "Stage: <i>lead</i>"
+
+
+@pytest.mark.parametrize(
+    ("language", "forms"),
+    [
+        ("hr", {1: "1 sat", 2: "2 sata", 5: "5 sati", 21: "21 sat", 12: "12 sati"}),
+        ("cs", {1: "1 hodinu", 3: "3 hodiny", 5: "5 hodin"}),
+        ("pl", {1: "1 godzinę", 2: "2 godziny", 5: "5 godzin", 22: "22 godziny", 12: "12 godzin"}),
+        ("mk", {1: "1 час", 21: "21 час", 2: "2 часа", 11: "11 часа"}),
+        ("en", {1: "1 hour", 2: "2 hours"}),
+    ],
+)
+def test_plural_forms_follow_each_language(language, forms):
+    t = Catalogs("en").get(language)
+    for n, expected in forms.items():
+        text = t.plural(
+            "It works once, for {n} hour (until {expires}).",
+            "It works once, for {n} hours (until {expires}).",
+            n,
+            expires="x",
+        )
+        assert expected in text, (language, n, text)
+
+
+def test_persian_isolates_latin_values_and_uses_persian_digits():
+    t = Catalogs("en").get("fa")
+    assert t.rtl
+    text = t("Email: {email}", email="ana@acme.hr")
+    assert "\u2068ana@acme.hr\u2069" in text and text.startswith("ایمیل")
+    assert "۷۲" in t.plural(
+        "It works once, for {n} hour (until {expires}).",
+        "It works once, for {n} hours (until {expires}).",
+        72,
+        expires="x",
+    )
+
+
+def test_dates_and_money_are_formatted_per_locale():
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    catalogs = Catalogs("en")
+    moment = datetime(2026, 3, 5, 14, 30, tzinfo=UTC)
+    assert catalogs.get("en").datetime(moment, "Europe/Zagreb", "short") == "3/5/26, 3:30\u202fPM"
+    assert catalogs.get("hr").datetime(moment, "Europe/Zagreb", "short").startswith("05. 03. 2026.")
+    assert catalogs.get("cs").money(Decimal("12500.5"), "EUR") == "12\xa0500,50\xa0€"
+    assert catalogs.get("pl").money(Decimal("12500.5"), "PLN") == "12\xa0500,50\xa0zł"
+    assert catalogs.get("fa").money(Decimal("1200"), "IRR").startswith("\u200e")

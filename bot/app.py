@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -14,6 +15,7 @@ import handlers
 from bot.config import Settings
 from bot.context import BotContext
 from bot.db import Database
+from bot.domain import dates
 from bot.errors import on_error
 from bot.i18n import Catalogs
 
@@ -62,6 +64,9 @@ async def _post_init(app: App) -> None:
     if app.bot_data["migrate"]:
         await db.upgrade()
     await set_commands(app)
+    # dateparser takes a second to import and load its languages: do it now, off the event loop,
+    # without holding up the first update.
+    app.create_task(asyncio.to_thread(dates.warm_up), name="warm-up dates")
     log.info("bot @%s is ready", app.bot.username)
 
 

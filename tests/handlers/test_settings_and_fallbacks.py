@@ -120,4 +120,17 @@ async def test_commands_menu_is_set_per_language(tg):
         "cancel",
         "invite",
     }
-    assert any(c.params.get("language_code") == "en" for c in calls)
+    by_language = {c.params.get("language_code"): c.params["commands"] for c in calls}
+    assert set(by_language) == {None, "en", "hr", "cs", "pl", "mk", "fa"}
+    assert {c["description"] for c in by_language["hr"]} >= {"Jezik i vremenska zona", "Što sve mogu"}
+    assert by_language["fa"][1]["description"] == "کارهایی که می‌توانم انجام دهم"
+
+
+async def test_first_contact_takes_the_telegram_language(tg, db):
+    calls = await tg.person(ADMIN_ID, "Ivana", language_code="hr").send("/start")
+    assert texts(calls)[0].startswith("Dobro došli, Ivana!")
+    assert (await member_row(db)).language == "hr"
+    calls = await tg.person(4444, "Jan", language_code="cs").send("/start")
+    assert texts(calls)[0].startswith("Dobrý den! Jsem soukromý obchodní asistent")
+    calls = await tg.person(4445, "Kim", language_code="ko").send("/start")
+    assert texts(calls)[0].startswith("Hello! I am a private sales assistant")

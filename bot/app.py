@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.context import BotContext
 from bot.db import Database
 from bot.domain import dates
+from bot.domain.ocr import CardReader
 from bot.errors import on_error
 from bot.i18n import Catalogs
 
@@ -54,6 +55,7 @@ def build_application(
     app.bot_data["db"] = Database(settings.database_url)
     app.bot_data["catalogs"] = Catalogs(settings.default_language)
     app.bot_data["migrate"] = migrate
+    app.bot_data["card_reader"] = CardReader()
     handlers.register(app)
     app.add_error_handler(on_error)
     return app
@@ -67,6 +69,7 @@ async def _post_init(app: App) -> None:
     # dateparser takes a second to import and load its languages: do it now, off the event loop,
     # without holding up the first update.
     app.create_task(asyncio.to_thread(dates.warm_up), name="warm-up dates")
+    app.create_task(asyncio.to_thread(app.bot_data["card_reader"].warm_up), name="warm-up OCR")
     log.info("bot @%s is ready", app.bot.username)
 
 

@@ -9,7 +9,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import callbacks
 from bot.i18n import N_
-from handlers import access, fallback, invite, records, settings, start
+from handlers import access, capture, card_flow, fallback, invite, records, settings, start
 
 GATE_GROUP = -2
 
@@ -18,6 +18,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("start", N_("Start or restart")),
     ("help", N_("What I can do")),
     ("settings", N_("Language and time zone")),
+    ("new", N_("Add a lead by hand")),
     ("cancel", N_("Leave what we are doing")),
     ("invite", N_("Invite a rep (owners and managers)")),
 ]
@@ -35,15 +36,30 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("help", start.help_command, filters=private))
     app.add_handler(CommandHandler("settings", settings.settings_command, filters=private))
     app.add_handler(CommandHandler("invite", invite.invite_command, filters=private))
+    app.add_handler(CommandHandler("new", capture.new_command, filters=private))
 
     app.add_handler(CallbackQueryHandler(settings.on_settings_button, pattern=callbacks.pattern("set")))
     app.add_handler(CallbackQueryHandler(settings.on_zone_button, pattern=callbacks.pattern("tz")))
     app.add_handler(CallbackQueryHandler(records.open_button, pattern=callbacks.pattern("rec")))
+    app.add_handler(CallbackQueryHandler(card_flow.on_card_button, pattern=callbacks.pattern("card")))
+    app.add_handler(CallbackQueryHandler(card_flow.on_source_button, pattern=callbacks.pattern("src")))
+
+    # A card arrives in any form, no command needed first.
+    app.add_handler(MessageHandler(private & filters.CONTACT, capture.on_contact))
+    app.add_handler(MessageHandler(private & filters.Document.ALL, capture.on_document))
+    app.add_handler(MessageHandler(private & filters.PHOTO, capture.on_photo))
 
     app.add_handler(
         MessageHandler(
             private & filters.TEXT & ~filters.COMMAND,
-            fallback.text_router({settings.FLOW_ZONE: settings.on_zone_text}),
+            fallback.text_router(
+                {
+                    settings.FLOW_ZONE: settings.on_zone_text,
+                    capture.FLOW: card_flow.on_card_text,
+                    card_flow.SOURCE_FLOW: card_flow.on_source_text,
+                },
+                default=capture.on_text,
+            ),
         )
     )
 

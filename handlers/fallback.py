@@ -29,8 +29,8 @@ async def cancel(update: Update, context: BotContext) -> None:
     await reply(update, context.t("Cancelled. Everything you saved before is kept."))
 
 
-def text_router(steps: dict[str, TextStep]) -> TextStep:
-    """Send a text message to the flow the member is in, or answer that none is open."""
+def text_router(steps: dict[str, TextStep], default: TextStep) -> TextStep:
+    """Send a text message to the flow the member is in, or to `default` when none is open."""
 
     async def on_text(update: Update, context: BotContext) -> None:
         message = update.effective_message
@@ -41,10 +41,7 @@ def text_router(steps: dict[str, TextStep]) -> TextStep:
         async with context.db.begin(context.scope) as session:
             state = await flows.get(session, context.member)
         step = steps.get(state.flow) if state is not None else None
-        if step is None:
-            await reply(update, context.t("I am not sure what to do with that. Send /help to see what I can do."))
-            return
-        await step(update, context)
+        await (step or default)(update, context)
 
     return on_text
 

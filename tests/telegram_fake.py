@@ -47,6 +47,7 @@ class Call:
 class RecordingRequest(BaseRequest):
     calls: list[Call] = field(default_factory=list)
     failures: dict[str, tuple[int, str]] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)  # file_id -> bytes a user sent
     _ids: Any = field(default_factory=lambda: itertools.count(1000))
 
     @property
@@ -69,6 +70,8 @@ class RecordingRequest(BaseRequest):
         connect_timeout: Any = None,
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
+        if "/file/bot" in url:  # a download of a file a user sent
+            return 200, self.files[url.rsplit("/", 1)[-1]]
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         self.calls.append(Call(name, params))
@@ -100,6 +103,14 @@ class RecordingRequest(BaseRequest):
             }
         if name == "getUpdates":
             return []
+        if name == "getFile":
+            file_id = str(params["file_id"])
+            return {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_size": len(self.files.get(file_id, b"")),
+                "file_path": file_id,
+            }
         return True
 
 
@@ -131,6 +142,35 @@ class Person:
     async def send(self, text: str, chat_id: int | None = None) -> list[Call]:
         update = {"update_id": next(self._update_ids), "message": self._message(text, chat_id)}
         return await self.tg.process(update)
+
+    async def send_message(self, **fields: Any) -> list[Call]:
+        """Any other kind of message: photo, document, contact, sticker..."""
+        msg = self._message("")
+        del msg["text"]
+        msg.update(fields)
+        return await self.tg.process({"update_id": next(self._update_ids), "message": msg})
+
+    async def send_photo(self, data: bytes, size: int | None = None) -> list[Call]:
+        file_id = f"photo{next(self._update_ids)}"
+        self.tg.request.files[file_id] = data
+        sizes = [
+            {"file_id": f"{file_id}s", "file_unique_id": "s", "width": 90, "height": 60, "file_size": 900},
+            {"file_id": file_id, "file_unique_id": "u", "width": 1280, "height": 960, "file_size": size or len(data)},
+        ]
+        return await self.send_message(photo=sizes)
+
+    async def send_document(self, data: bytes, file_name: str, mime_type: str, size: int | None = None) -> list[Call]:
+        file_id = f"doc{next(self._update_ids)}"
+        self.tg.request.files[file_id] = data
+        return await self.send_message(
+            document={
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_name": file_name,
+                "mime_type": mime_type,
+                "file_size": size or len(data),
+            }
+        )
 
     async def press(self, data: str, message_id: int = 1, chat_id: int | None = None) -> list[Call]:
         chat_id = chat_id or self.id

@@ -46,7 +46,7 @@ async def test_timezone_typed_by_city_with_a_retry(tg, db):
     assert "Time zone set to Europe/Warsaw" in texts(calls)[0]
     assert (await member_row(db)).timezone == "Europe/Warsaw"
     calls = await olga.send("warsaw")  # the flow is over
-    assert "not sure what to do" in texts(calls)[0]
+    assert "could not find a name, company" in texts(calls)[0]  # plain text now means a card
 
 
 async def test_language_choice_is_saved(tg, db):

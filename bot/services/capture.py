@@ -1,0 +1,128 @@
+"""Turning a read card into a lead: duplicates, saving, merging, importing many."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import or_
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.db import Scope
+from bot.domain.cards import LANGUAGE_REGION, Card
+from bot.services import leads
+from models import Activity, ActivityKind, ContactKind, ContactPoint, Lead, LeadSource, Member, Stage, Team
+
+CARD_FIELDS = ("first_name", "last_name", "job_title", "company", "website", "address")
+
+
+def team_wide(member: Member) -> Scope:
+    """The member's team as a whole: duplicates are checked against every record of the team."""
+    return Scope(team_id=member.team_id, member_id=member.id, sees_team=True)
+
+
+def phone_region(team: Team | None, member: Member) -> str | None:
+    return (team.phone_region if team else None) or LANGUAGE_REGION.get(member.language)
+
+
+async def find_duplicate(session: AsyncSession, card: Card) -> Lead | None:
+    """A record of the session's team with the same e-mail, the same phone, or the same name and
+    company (case and accents ignored)."""
+    conditions = []
+    for kind, values in ((ContactKind.EMAIL, card.emails), (ContactKind.PHONE, card.phones)):
+        if values:
+            conditions.append(
+                (ContactPoint.kind == kind) & ContactPoint.value.in_([leads.fold(v) for v in values])  # type: ignore[attr-defined]
+            )
+    if conditions:
+        hit = (
+            await session.exec(
+                select(Lead).join(ContactPoint, ContactPoint.lead_id == Lead.id).where(or_(*conditions)).limit(1)
+            )
+        ).first()
+        if hit is not None:
+            return hit
+    name_key, company_key = leads.fold(card.full_name), leads.fold(card.company)
+    if name_key and company_key:
+        return (
+            await session.exec(select(Lead).where(Lead.name_key == name_key, Lead.company_key == company_key).limit(1))
+        ).first()
+    return None
+
+
+def _fields(card: Card) -> dict[str, object]:
+    values = {name: getattr(card, name) for name in CARD_FIELDS}
+    return {
+        **values,
+        "emails": list(card.emails),
+        "phones": list(card.phones),
+        "raw_card_text": card.raw_text or None,
+    }
+
+
+async def save_card(
+    session: AsyncSession,
+    owner: Member,
+    card: Card,
+    *,
+    now: datetime,
+    stage: Stage = Stage.LEAD,
+    source: LeadSource | None = LeadSource.MEETING,
+) -> Lead:
+    return await leads.create_lead(session, owner, now=now, stage=stage, source=source, **_fields(card))
+
+
+async def merge_card(session: AsyncSession, lead: Lead, card: Card, *, by: Member, now: datetime) -> Lead:
+    """Fill what the record lacks from the card; add e-mails and phones it does not have yet."""
+    changed = []
+    for name in CARD_FIELDS:
+        value = getattr(card, name)
+        if value and not getattr(lead, name):
+            setattr(lead, name, value)
+            changed.append(name)
+    for kind, attr in ((ContactKind.EMAIL, "emails"), (ContactKind.PHONE, "phones")):
+        current = list(getattr(lead, attr))
+        for value in getattr(card, attr):
+            if value not in current:
+                current.append(value)
+                session.add(ContactPoint(team_id=lead.team_id, lead_id=lead.id, kind=kind, value=leads.fold(value)))  # type: ignore[arg-type]
+                changed.append(attr)
+        setattr(lead, attr, current)
+    leads.refresh_keys(lead)
+    lead.last_activity_at = now
+    session.add(lead)
+    session.add(
+        Activity(
+            team_id=lead.team_id,
+            lead_id=lead.id,
+            member_id=by.id,
+            kind=ActivityKind.NOTE,  # type: ignore[arg-type]
+            text="card merged: " + (", ".join(sorted(set(changed))) or "nothing new"),
+            at=now,
+        )
+    )
+    await session.flush()
+    return lead
+
+
+@dataclass
+class ImportSummary:
+    created: list[Lead] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+
+
+async def import_cards(
+    session: AsyncSession, owner: Member, cards: list[Card], *, now: datetime, rejected: list[str]
+) -> ImportSummary:
+    """Import a list (a .vcf with many contacts) as suspects; duplicates are skipped and named."""
+    summary = ImportSummary(rejected=list(rejected))
+    for card in cards:
+        if await find_duplicate(session, card) is not None:
+            summary.duplicates.append(card.full_name or card.company or (card.emails or card.phones or ["?"])[0])
+            continue
+        summary.created.append(
+            await save_card(session, owner, card, now=now, stage=Stage.SUSPECT, source=LeadSource.BOUGHT_LIST)
+        )
+    return summary

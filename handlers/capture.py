@@ -254,4 +254,4 @@ async def new_command(update: Update, context: BotContext) -> None:
 
 
 def ask_text(t: Translator, field: str) -> str:
-    return t("Send the {field}, or tap Skip. /cancel stops.", field=t(FIELD_LABELS[field]).lower())
+    return t("<b>{field}</b>: send it, or tap Skip. /cancel stops.", field=t(FIELD_LABELS[field]))

@@ -83,7 +83,8 @@ async def on_card_button(update: Update, context: BotContext) -> None:
             return
         await _set_step(context, state, f"edit:{field}")
         await edit(
-            query, t("Send the new {field}. Send - to clear it. /cancel stops.", field=t(FIELD_LABELS[field]).lower())
+            query,
+            t("<b>{field}</b>: send the new value, or - to clear it. /cancel stops.", field=t(FIELD_LABELS[field])),
         )
     elif action == "skip":
         await _guided_next(update, context, state, card)

@@ -255,3 +255,17 @@ async def new_command(update: Update, context: BotContext) -> None:
 
 def ask_text(t: Translator, field: str) -> str:
     return t("<b>{field}</b>: send it, or tap Skip. /cancel stops.", field=t(FIELD_LABELS[field]))
+
+
+async def resume_draft(update: Update, context: BotContext) -> bool:
+    """After /start: show an unsaved card again (e.g. after a restart of the bot). True if there was one."""
+    member = context.member
+    assert member is not None and update.effective_chat is not None
+    async with context.db.begin(context.scope) as session:
+        state = await flows.get(session, member)
+    if state is None or state.flow != FLOW or state.step != "preview":
+        return False
+    card = Card.from_dict(state.data["card"])
+    await reply(update, context.t("You have a card that is not saved yet:"))
+    await start_draft(update, context, card)
+    return True

@@ -9,7 +9,7 @@ from telegram import Update
 from bot.context import BotContext
 from bot.db import Scope
 from bot.services import invites
-from handlers import records
+from handlers import capture, records
 from handlers.common import load_team, reply
 from handlers.settings import ask_timezone, role_name
 from models.base import utcnow
@@ -49,6 +49,7 @@ async def start(update: Update, context: BotContext) -> None:
     await reply(update, text)
     if member.timezone is None:
         await ask_timezone(update, context)
+    await capture.resume_draft(update, context)
 
 
 async def _redeem(update: Update, context: BotContext, token: str) -> None:

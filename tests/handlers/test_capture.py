@@ -240,7 +240,12 @@ async def test_a_draft_survives_a_restart(tg, db, settings):
     app = build_application(settings, request=request, rate_limiter=False, migrate=False)
     async with app:
         olga_again = FakeTelegram(app, request).person(ADMIN_ID, "Olga")
-        calls = await olga_again.tap(preview, "Save")
+        calls = await olga_again.send("/start")  # the rep picks it up again
+        *_, notice, again = sent(calls)
+        assert "not saved yet" in notice.text and "Ana Kovačević" in again.text
+        calls = await olga_again.tap(again, "Save")
         assert "Saved <b>Ana Kovačević</b>" in sent(calls, "editMessageText")[0].text
+        stale = await olga_again.tap(preview, "Save")  # the first preview was replaced
+        assert "already saved or discarded" in [c for c in stale if c.method == "answerCallbackQuery"][0].params["text"]
     await tg.app.initialize()
     assert len(await all_leads(db)) == 1

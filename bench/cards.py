@@ -51,9 +51,12 @@ def invented(card: Card, label: dict) -> int:
 
 def run(kind: str, verbose: bool, rep_language: str) -> None:
     names = json.loads((CORPUS / "index.json").read_text())
+    from_qr = False
     per_lang: dict[str, list[dict[str, bool]]] = {lang: [] for lang in LANGS}
     latencies: list[float] = []
     inventions = 0
+    qr_rows: list[dict[str, bool]] = []
+    qr_decoded = 0
     reader = None
     if kind == "photo":
         from bot.domain.ocr import CardReader
@@ -69,12 +72,16 @@ def run(kind: str, verbose: bool, rep_language: str) -> None:
             data = (CORPUS / f"{name}.jpg").read_bytes()
             t0 = time.perf_counter()
             rep = label["language"] if rep_language == "card" else rep_language
-            card = reader.read(data, rep_language=rep, default_region=LANGUAGE_REGION[label["language"]]).card
+            read = reader.read(data, rep_language=rep, default_region=LANGUAGE_REGION[label["language"]])
             latencies.append(time.perf_counter() - t0)
+            card, from_qr = read.card, read.from_qr
         if kind == "photo" and label.get("qr"):
             label = {**label, "website": label["qr_website"]}
         result = compare(card, label)
         inventions += invented(card, label)
+        if kind == "photo" and label.get("qr"):
+            qr_rows.append(result)
+            qr_decoded += from_qr
         per_lang[label["language"]].append(result)
         if verbose and not all(result.values()):
             wrong = {f: (getattr(card, f), label.get(f)) for f, ok in result.items() if not ok}
@@ -101,6 +108,12 @@ def run(kind: str, verbose: bool, rep_language: str) -> None:
         + "".join(f"{100 * sum(v) / len(v):14.0f}%" for v in totals.values())
         + f"{100 * sum(everything) / len(everything):11.0f}%"
     )
+    if qr_rows:
+        hits = [v for r in qr_rows for v in r.values()]
+        print(
+            f"cards with a QR code: {qr_decoded} of {len(qr_rows)} decoded; "
+            f"their fields right: {100 * sum(hits) / len(hits):.0f}%"
+        )
     if latencies:
         latencies.sort()
         p95 = latencies[int(0.95 * (len(latencies) - 1))]

@@ -211,10 +211,11 @@ def clean_text(text: str) -> str:
 def repair_ocr(text: str) -> str:
     """Undo the usual OCR slips on cards: © or Q for @, 0 for o in legal forms."""
     text = re.sub(
-        r"([\w.+-]{2,})\s?(?:\(©\)?|©|\(D|\(@|\(at\)|\[at\]|(?<=[a-z])Q(?=[a-z]))\s?([\w-]+(?:\.[\w-]+)+)",
+        r"([\w.+-]{2,})\s?(?:\(©\)?|©|\(D|\(@|&|\(at\)|\[at\]|(?<=[a-z])Q(?=[a-z]))\s?([\w-]+(?:\.[\w-]+)+)",
         r"\1@\2",
         text,
     )
+    text = re.sub(r"(?<=[a-z])Q@", "@", text)
     text = re.sub(r"(?i)\b(sp\.\s?z\s?)[o0]\.\s?[o0]\.", r"sp. z o.o.", text)
     text = re.sub(r"(?m)(?<=\w )pic$", "plc", text)
     return re.sub(r"(?i)\b(j\.\s?)?d\.\s?[o0]\.\s?[o0]\.", lambda m: (m.group(1) or "") + "d.o.o.", text)
@@ -267,8 +268,7 @@ def _regions(emails: list[str], websites: list[str], language: str | None, defau
         regions.append(LANGUAGE_REGION[language])
     if default_region:
         regions.append(default_region)
-    regions.append("US")
-    return list(dict.fromkeys(regions))
+    return list(dict.fromkeys(regions)) or ["ZZ"]  # "ZZ": unknown region, only "+" numbers are read
 
 
 def _find_phones(line: str, regions: list[str]) -> tuple[list[str], str]:
@@ -312,7 +312,8 @@ def _looks_like_name(line: str) -> bool:
         return False
     # Scripts without case (Persian) pass; cased scripts want capitalised words (or honorifics).
     return all(
-        not w[0].islower() or w.rstrip(".") in {"dr", "mgr", "ing", "inż", "sc", "prof", "mr", "mrs"} for w in words
+        not w[0].islower() or w.rstrip(".") in {"dr", "mgr", "ing", "inż", "sc", "prof", "mr", "mrs", "dipl", "oec"}
+        for w in words
     )
 
 
@@ -321,6 +322,18 @@ def _split_name(name: str) -> tuple[str | None, str | None]:
     if len(words) == 1:
         return words[0], None
     return " ".join(words[:-1]), words[-1]
+
+
+def _split_name_and_title(lines: list[str]) -> list[str]:
+    """ "Krešimir Đurđević, voditelj prodaje" on one line becomes two lines."""
+    out: list[str] = []
+    for line in lines:
+        parts = [p.strip() for p in re.split(r",\s+|\s+[–-]\s+", line) if p.strip()]
+        if len(parts) == 2 and _looks_like_name(parts[0]) and _is_title(parts[1]):
+            out += parts
+        else:
+            out.append(line)
+    return out
 
 
 def detect_language(text: str, emails: list[str], websites: list[str]) -> str | None:
@@ -373,15 +386,17 @@ def parse_card(text: str, *, language: str | None = None, default_region: str | 
     regions = _regions(emails, websites, language, default_region)
     phones: list[str] = []
     rest_lines: list[str] = []
-    for original, body in zip(lines, leftovers, strict=True):
-        if _FAX_RE.search(original):
-            continue
+    for body in leftovers:
+        fax = _FAX_RE.search(body)
+        if fax:  # "mob. 098 123 4567, fax 021 555 666": keep what comes before the fax label
+            body = body[: fax.start()]
         found, body = _find_phones(body, regions)
         phones += [p for p in found if p not in phones]
         body = " ".join(body.split()).strip(" ,;:-–/")
         if body and not re.fullmatch(r"[\W\d_]+", body):
             rest_lines.append(body)
     card.emails, card.phones = emails, phones
+    rest_lines = _split_name_and_title(rest_lines)
     card.website = websites[0] if websites else None
 
     company_idx = next((i for i, line in enumerate(rest_lines) if _COMPANY_RE.search(line)), None)

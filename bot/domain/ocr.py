@@ -25,6 +25,7 @@ TESSDATA_DIRS = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-oc
 TESS_LANG = {"en": "eng", "hr": "hrv", "cs": "ces", "pl": "pol", "mk": "mkd", "fa": "fas"}
 MAX_PIXELS = 40_000_000  # a 20 MB file can be a decompression bomb; refuse beyond this
 WORK_WIDTH = 1800
+MIN_CONFIDENCE = 70  # Tesseract's mean word confidence below which text without contact details is noise
 
 
 class UnreadableImage(Exception):
@@ -56,13 +57,15 @@ class CardReader:
         self._osd: Any = None
 
     # -- engines ---------------------------------------------------------------------------------
-    def _api(self, langs: str) -> Any:
+    def _api(self, langs: str, block: bool = False) -> Any:
         import tesserocr
 
-        api = self._apis.get(langs)
+        key = f"{langs}/{'block' if block else 'auto'}"
+        api = self._apis.get(key)
         if api is None:
-            api = tesserocr.PyTessBaseAPI(path=_tessdata(), lang=langs, psm=tesserocr.PSM.AUTO)
-            self._apis[langs] = api
+            psm = tesserocr.PSM.SINGLE_BLOCK if block else tesserocr.PSM.AUTO
+            api = tesserocr.PyTessBaseAPI(path=_tessdata(), lang=langs, psm=psm)
+            self._apis[key] = api
         return api
 
     def _script(self, image: Any) -> tuple[str | None, int]:
@@ -81,8 +84,9 @@ class CardReader:
 
     def warm_up(self) -> None:
         with self._lock:
-            for langs in ("eng", "mkd+eng", "fas"):
+            for langs in ("eng", "mkd+eng"):
                 self._api(langs)
+            self._api("fas", block=True)
 
     # -- pipeline --------------------------------------------------------------------------------
     def read(self, data: bytes, *, rep_language: str = "en", default_region: str | None = None) -> ReadResult:
@@ -112,13 +116,16 @@ class CardReader:
             language = "fa"
         else:
             language = rep_language if rep_language in TESS_LANG and rep_language not in ("mk", "fa") else "en"
-        text = self._ocr(pil, language)
+        text, confidence = self._ocr(pil, language)
         card = parse_card(text, language=language, default_region=default_region)
+        if qr_card is None and not (card.emails or card.phones or card.website) and confidence < MIN_CONFIDENCE:
+            # No contact details and text Tesseract itself doubts: a meme, a blurry shot, noise.
+            return Card(), text, False, language
         # A Latin card from another country: read again in that country's language.
         if language not in ("mk", "fa"):
             hinted = _language_from_domains(card)
             if hinted and hinted != language and hinted in TESS_LANG:
-                text = self._ocr(pil, hinted)
+                text, _ = self._ocr(pil, hinted)
                 card = parse_card(text, language=hinted, default_region=default_region)
                 language = hinted
         if qr_card is not None:
@@ -126,19 +133,23 @@ class CardReader:
         card.raw_text = text.strip()
         return card, text, qr_card is not None, language
 
-    def _ocr(self, pil: Any, language: str) -> str:
+    def _ocr(self, pil: Any, language: str) -> tuple[str, int]:
+        """The card's text and Tesseract's mean word confidence (0-100) for its main language."""
         if language == "fa":
-            # Persian alone reads Persian best; the Latin lines (e-mail, web) come from English.
-            persian = self._recognise(pil, "fas")
-            latin = [line for line in self._recognise(pil, "eng").splitlines() if re.search(r"@|www\.|\.ir\b", line)]
-            return repair_ocr("\n".join([persian, *latin]))
+            # Persian alone, as one block of text, reads Persian best (measured on the corpus);
+            # the Latin lines (e-mail, web) come from English.
+            persian, confidence = self._recognise(pil, "fas", block=True)
+            english, _ = self._recognise(pil, "eng")
+            latin = [line for line in english.splitlines() if re.search(r"@|www\.|\.ir\b", line)]
+            return repair_ocr("\n".join([persian, *latin])), confidence
         langs = TESS_LANG[language] if language == "en" else f"{TESS_LANG[language]}+eng"
-        return repair_ocr(self._recognise(pil, langs))
+        text, confidence = self._recognise(pil, langs)
+        return repair_ocr(text), confidence
 
-    def _recognise(self, pil: Any, langs: str) -> str:
-        api = self._api(langs)
+    def _recognise(self, pil: Any, langs: str, block: bool = False) -> tuple[str, int]:
+        api = self._api(langs, block)
         api.SetImage(pil)
-        return api.GetUTF8Text()
+        return api.GetUTF8Text(), api.MeanTextConf()
 
 
 def load_image(data: bytes) -> Any:

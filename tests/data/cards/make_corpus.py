@@ -340,7 +340,11 @@ def build(lang: str, i: int, rng: random.Random) -> tuple[list[str], dict, str]:
         "BEGIN:VCARD\nVERSION:3.0\n"
         f"N:{last};{first};;;\nFN:{first} {last}\nORG:{company}\nTITLE:{title}\n"
         + "".join(f"TEL:{p}\n" for p in label["phones"])
-        + f"EMAIL:{email}\nURL:{website}\nEND:VCARD\n"
+        + f"EMAIL:{email}\nURL:{website}\n"
+        + "ADR:;;"
+        + (label["address"] or "").replace(",", "\\,")
+        + ";;;;\n"
+        + "END:VCARD\n"
     )
     return lines, label, vcard
 

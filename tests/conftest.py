@@ -79,6 +79,7 @@ async def tg(db: Database, settings: Settings) -> AsyncIterator[FakeTelegram]:
     app = build_application(settings, request=request, rate_limiter=False, migrate=False)
     async with app:
         yield FakeTelegram(app, request)
+    await app.bot_data["db"].dispose()  # what post_shutdown does when the bot runs for real
 
 
 @pytest.fixture

@@ -247,5 +247,6 @@ async def test_a_draft_survives_a_restart(tg, db, settings):
         assert "Saved <b>Ana Kovačević</b>" in sent(calls, "editMessageText")[0].text
         stale = await olga_again.tap(preview, "Save")  # the first preview was replaced
         assert "already saved or discarded" in [c for c in stale if c.method == "answerCallbackQuery"][0].params["text"]
+    await app.bot_data["db"].dispose()
     await tg.app.initialize()
     assert len(await all_leads(db)) == 1

@@ -115,6 +115,7 @@ def run(kind: str, verbose: bool, rep_language: str) -> None:
             f"their fields right: {100 * sum(hits) / len(hits):.0f}%"
         )
     if latencies:
+        print(f"first photo, engines loading: {latencies[0] * 1000:.0f} ms")
         latencies.sort()
         p95 = latencies[int(0.95 * (len(latencies) - 1))]
         print(

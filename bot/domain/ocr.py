@@ -82,12 +82,6 @@ class CardReader:
             return None, 0
         return info.get("script_name"), int(info.get("orient_deg") or 0)
 
-    def warm_up(self) -> None:
-        with self._lock:
-            for langs in ("eng", "mkd+eng"):
-                self._api(langs)
-            self._api("fas", block=True)
-
     # -- pipeline --------------------------------------------------------------------------------
     def read(self, data: bytes, *, rep_language: str = "en", default_region: str | None = None) -> ReadResult:
         """Read a card photo. Raises UnreadableImage for bytes that are not an image."""

@@ -136,13 +136,9 @@ async def on_contact(update: Update, context: BotContext) -> None:
         card = parsed[0] if parsed else None
     if card is None:
         card = Card(first_name=contact.first_name or None, last_name=contact.last_name or None)
-    phone = (
-        normalise_phone(
-            contact.phone_number if contact.phone_number.startswith("+") else "+" + contact.phone_number, region
-        )
-        if contact.phone_number
-        else None
-    )
+    raw = contact.phone_number or ""
+    # Telegram gives the number with its country code, usually without the "+".
+    phone = normalise_phone(raw if raw.startswith("+") else f"+{raw}", region) if raw else None
     if phone and phone not in card.phones:
         card.phones.insert(0, phone)
     await start_draft(update, context, card)

@@ -19,6 +19,7 @@ from bot.domain import dates
 from bot.domain.ocr import CardReader
 from bot.errors import on_error
 from bot.i18n import Catalogs
+from bot.updates import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ def build_application(
         .token(settings.token)
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .concurrent_updates(PerChatUpdateProcessor())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

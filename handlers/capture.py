@@ -13,7 +13,7 @@ from telegram.constants import ChatAction
 from bot import keyboards
 from bot.context import BotContext
 from bot.domain.cards import MAX_CARD_TEXT, Card, normalise_phone, parse_card
-from bot.domain.ocr import CardReader, UnreadableImage
+from bot.domain.ocr import CardReader, OcrUnavailable, UnreadableImage
 from bot.domain.vcards import MAX_VCF_BYTES, parse_vcards
 from bot.i18n import N_, Translator
 from bot.services import capture, flows
@@ -218,6 +218,12 @@ async def _image(update: Update, context: BotContext, size: int | None, get_file
         )
     except UnreadableImage:
         await placeholder.edit_text(t("That file is not an image I can open. Send a photo of the card."))
+        return
+    except OcrUnavailable:
+        log.error("card photos cannot be read: Tesseract or its language data is missing")
+        await placeholder.edit_text(
+            t("Reading photos is not set up on this server yet. Please type or paste the card's text.")
+        )
         return
     log.info("card photo read in %.2f s (qr=%s, language=%s)", result.seconds, result.from_qr, result.language)
     if result.card.is_empty:

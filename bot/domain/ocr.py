@@ -32,6 +32,10 @@ class UnreadableImage(Exception):
     """The bytes are not an image we can open."""
 
 
+class OcrUnavailable(Exception):
+    """Tesseract or its language data is not installed on this machine."""
+
+
 @dataclass
 class ReadResult:
     card: Card
@@ -45,7 +49,7 @@ def _tessdata() -> str:
     for folder in TESSDATA_DIRS:
         if (Path(folder) / "eng.traineddata").exists():
             return folder + "/"
-    raise RuntimeError("Tesseract language data not found (install tesseract-ocr and its language packs)")
+    raise OcrUnavailable("Tesseract language data not found (install tesseract-ocr and its language packs)")
 
 
 class CardReader:

@@ -250,3 +250,16 @@ async def test_a_draft_survives_a_restart(tg, db, settings):
     await app.bot_data["db"].dispose()
     await tg.app.initialize()
     assert len(await all_leads(db)) == 1
+
+
+async def test_a_server_without_tesseract_says_so(tg, monkeypatch):
+    from bot.domain import ocr
+
+    def missing() -> str:
+        raise ocr.OcrUnavailable("no tessdata")
+
+    monkeypatch.setattr(ocr, "_tessdata", missing)
+    tg.app.bot_data["card_reader"] = ocr.CardReader()
+    olga = await owner(tg)
+    calls = await olga.send_photo((CARDS / "en-00.jpg").read_bytes())
+    assert "not set up on this server" in sent(calls, "editMessageText")[0].text

@@ -9,7 +9,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import callbacks
 from bot.i18n import N_
-from handlers import access, capture, card_flow, fallback, invite, records, settings, start
+from handlers import access, capture, card_flow, fallback, invite, park, records, settings, start
 
 GATE_GROUP = -2
 
@@ -19,6 +19,9 @@ COMMANDS: list[tuple[str, str]] = [
     ("help", N_("What I can do")),
     ("settings", N_("Language and time zone")),
     ("new", N_("Add a lead by hand")),
+    ("leads", N_("My records by stage")),
+    ("find", N_("Find a record")),
+    ("note", N_("Add a note to the open record")),
     ("cancel", N_("Leave what we are doing")),
     ("invite", N_("Invite a rep (owners and managers)")),
 ]
@@ -37,10 +40,19 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("settings", settings.settings_command, filters=private))
     app.add_handler(CommandHandler("invite", invite.invite_command, filters=private))
     app.add_handler(CommandHandler("new", capture.new_command, filters=private))
+    app.add_handler(CommandHandler("leads", records.leads_command, filters=private))
+    app.add_handler(CommandHandler("find", records.find_command, filters=private))
+    app.add_handler(CommandHandler("note", records.note_command, filters=private))
 
     app.add_handler(CallbackQueryHandler(settings.on_settings_button, pattern=callbacks.pattern("set")))
     app.add_handler(CallbackQueryHandler(settings.on_zone_button, pattern=callbacks.pattern("tz")))
     app.add_handler(CallbackQueryHandler(records.open_button, pattern=callbacks.pattern("rec")))
+    app.add_handler(CallbackQueryHandler(records.list_button, pattern=callbacks.pattern("ls")))
+    app.add_handler(CallbackQueryHandler(records.note_button, pattern=callbacks.pattern("note")))
+    app.add_handler(CallbackQueryHandler(records.note_kind_button, pattern=callbacks.pattern("nk")))
+    app.add_handler(CallbackQueryHandler(park.park_button, pattern=callbacks.pattern("pk")))
+    app.add_handler(CallbackQueryHandler(park.reason_button, pattern=callbacks.pattern("pr")))
+    app.add_handler(CallbackQueryHandler(park.confirm_button, pattern=callbacks.pattern("py")))
     app.add_handler(CallbackQueryHandler(card_flow.on_card_button, pattern=callbacks.pattern("card")))
     app.add_handler(CallbackQueryHandler(card_flow.on_source_button, pattern=callbacks.pattern("src")))
 
@@ -57,6 +69,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
                     settings.FLOW_ZONE: settings.on_zone_text,
                     capture.FLOW: card_flow.on_card_text,
                     card_flow.SOURCE_FLOW: card_flow.on_source_text,
+                    records.FLOW: records.on_note_text,
                 },
                 default=capture.on_text,
             ),

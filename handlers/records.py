@@ -1,18 +1,23 @@
-"""Opening one record: from a button (`1rec:<id>`) or a deep link (`/start r-<code>`)."""
+"""Browsing one's records: /leads (by stage, paged), /find, a record's card with its notes and
+history; while a record is open, text becomes a note on it (/note too)."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import callbacks
 from bot.context import BotContext
 from bot.i18n import N_, Translator
-from bot.services import leads
+from bot.services import flows, leads
 from handlers.common import edit, reply
-from models import Lead, Stage
+from models import ActivityKind, HistoryEvent, Lead, Stage
+from models.base import utcnow
 from models.errors import DomainError
 
 LINK_PREFIX = "r-"
+FLOW = "rec"
+PAGE = 8
+MAX_NOTE = 3000
 
 STAGE_NAMES = {
     Stage.SUSPECT: N_("suspect"),
@@ -22,13 +27,18 @@ STAGE_NAMES = {
     Stage.CUSTOMER: N_("customer"),
     Stage.LOST: N_("lost"),
 }
+NOTE_KINDS = {ActivityKind.OBJECTION: N_("Objection"), ActivityKind.QUESTION: N_("Question")}
 
 
 def stage_name(t: Translator, stage: Stage) -> str:
     return t(STAGE_NAMES[stage])
 
 
-def render_card(t: Translator, lead: Lead, zone: str) -> str:
+def _label(lead: Lead) -> str:
+    return " · ".join(p for p in (lead.full_name, lead.company) if p) or lead.code
+
+
+def render_card(t: Translator, lead: Lead, zone: str, notes: list | None = None, history: list | None = None) -> str:
     lines = [t("<b>{name}</b>", name=lead.full_name or t("(no name)"))]
     if lead.job_title or lead.company:
         lines.append(t("{title} at {company}", title=lead.job_title or "–", company=lead.company or "–"))
@@ -39,31 +49,206 @@ def render_card(t: Translator, lead: Lead, zone: str) -> str:
         lines.append(t("Email: {email}", email=email))
     for phone in lead.phones:
         lines.append(t("Phone: {phone}", phone=phone))
+    if notes:
+        lines += ["", t("<b>Notes</b>")]
+        for note in notes:
+            mark = f"{t(NOTE_KINDS[note.kind])}: " if note.kind in NOTE_KINDS else ""
+            lines.append(t("{date} – {text}", date=t.date(note.at.date(), "short"), text=mark + note.text[:200]))
+    if history:
+        lines += ["", t("<b>History</b>")]
+        for change in history:
+            what = (
+                t("parked")
+                if change.event is HistoryEvent.PARKED
+                else t("unparked")
+                if change.event is HistoryEvent.UNPARKED
+                else stage_name(t, change.to_stage)
+            )
+            lines.append(t("{date} – {what}", date=t.date(change.at.date(), "short"), what=what))
     return "\n".join(lines)
 
 
-async def open_button(update: Update, context: BotContext) -> None:
+def card_buttons(t: Translator, lead: Lead) -> InlineKeyboardMarkup:
+    rows = [[InlineKeyboardButton(t("📝 Note"), callback_data=callbacks.encode("note", lead.id))]]
+    if not lead.stage.is_closed:
+        rows[0].append(InlineKeyboardButton(t("⏸ Park"), callback_data=callbacks.encode("pk", lead.id)))
+    rows.append([InlineKeyboardButton(t("« My records"), callback_data=callbacks.encode("ls", 0))])
+    return InlineKeyboardMarkup(rows)
+
+
+async def _open(update: Update, context: BotContext, lead_id: int | None = None, code: str | None = None) -> None:
+    """Show a record's card and make it the open record (text typed next becomes a note)."""
+    assert context.member is not None and update.effective_chat is not None
     query = update.callback_query
-    assert query is not None
-    data = callbacks.parse(query.data)
-    lead_id = data.int_arg(0) if data else None
     try:
-        if lead_id is None:
-            raise DomainError(N_("That record is not available to you."))
         async with context.db.begin(context.scope) as session:
-            lead = await leads.get_visible(session, lead_id)
+            lead = await (leads.by_code(session, code) if code else leads.get_visible(session, lead_id or 0))
+            notes = await leads.notes(session, lead.id)  # type: ignore[arg-type]
+            history = await leads.history(session, lead.id, limit=3)  # type: ignore[arg-type]
+            await flows.start(session, context.member, FLOW, data={"lead": lead.id}, chat_id=update.effective_chat.id)
     except DomainError as exc:
-        await query.answer(context.t(exc.message, **exc.params), show_alert=True)
+        if query is not None:
+            await query.answer(context.t(exc.message, **exc.params), show_alert=True)
+        else:
+            await reply(update, context.t(exc.message, **exc.params))
         return
-    await query.answer()
-    await edit(query, render_card(context.t, lead, context.tz()))
+    text = render_card(context.t, lead, context.tz(), notes, history)
+    text += "\n\n" + context.t("Anything you type now is saved as a note on this record. /cancel closes it.")
+    if query is not None:
+        await query.answer()
+        await edit(query, text, card_buttons(context.t, lead))
+    else:
+        await reply(update, text, card_buttons(context.t, lead))
+
+
+async def open_button(update: Update, context: BotContext) -> None:
+    data = callbacks.parse(update.callback_query.data if update.callback_query else None)
+    await _open(update, context, lead_id=(data.int_arg(0) if data else None) or 0)
 
 
 async def open_link(update: Update, context: BotContext, code: str) -> None:
+    await _open(update, context, code=code)
+
+
+def _list_markup(t: Translator, rows: list[Lead], offset: int, total: int) -> InlineKeyboardMarkup:
+    buttons = [
+        [InlineKeyboardButton(f"{_label(lead)}"[:60], callback_data=callbacks.encode("rec", lead.id))] for lead in rows
+    ]
+    paging = []
+    if offset > 0:
+        paging.append(
+            InlineKeyboardButton(t("« Previous"), callback_data=callbacks.encode("ls", max(0, offset - PAGE)))
+        )
+    if offset + PAGE < total:
+        paging.append(InlineKeyboardButton(t("Next »"), callback_data=callbacks.encode("ls", offset + PAGE)))
+    return InlineKeyboardMarkup([*buttons, paging] if paging else buttons)
+
+
+async def _list(context: BotContext, offset: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    t = context.t
+    async with context.db.begin(context.scope) as session:
+        counts = await leads.stage_counts(session)
+        rows = await leads.page(session, offset=offset, limit=PAGE)
+    total = sum(counts.values())
+    if not total:
+        return t("No records yet. Send me a business card to add the first one."), None
+    lines = [t.plural("<b>{n} record</b>", "<b>{n} records</b>", total)]
+    lines += [f"{stage_name(t, s)}: {counts[s]}" for s in leads.STAGE_ORDER if counts.get(s)]
+    lines.append("")
+    for lead in rows:
+        parked = (
+            t(" (parked until {date})", date=t.date(lead.parked_until.date(), "short"))
+            if lead.parked and lead.parked_until
+            else ""
+        )
+        lines.append(t("{stage} – {name}{parked}", stage=stage_name(t, lead.stage), name=_label(lead), parked=parked))
+    return "\n".join(lines), _list_markup(t, rows, offset, total)
+
+
+async def leads_command(update: Update, context: BotContext) -> None:
+    text, markup = await _list(context, 0)
+    await reply(update, text, markup)
+
+
+async def list_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    data = callbacks.parse(query.data)
+    await query.answer()
+    text, markup = await _list(context, (data.int_arg(0) if data else 0) or 0)
+    await edit(query, text, markup)
+
+
+async def find_command(update: Update, context: BotContext) -> None:
+    t = context.t
+    words = " ".join(context.args or [])[:200]
+    if not words.strip():
+        await reply(update, t("Send /find and a name, company, e-mail or phone, e.g. /find kovač."))
+        return
+    async with context.db.begin(context.scope) as session:
+        found = await leads.search(session, words)
+    if not found:
+        await reply(update, t("Nothing found for “{words}”.", words=words))
+        return
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_label(lead)[:60], callback_data=callbacks.encode("rec", lead.id))] for lead in found]
+    )
+    await reply(update, t.plural("Found {n} record:", "Found {n} records:", len(found)), markup)
+
+
+async def on_note_text(update: Update, context: BotContext) -> None:
+    """Text while a record is open: a note on it (or the date, when parking)."""
+    message = update.effective_message
+    assert message is not None and context.member is not None
+    async with context.db.begin(context.scope) as session:
+        state = await flows.get(session, context.member)
+    if state is not None and state.step == "park":
+        from handlers.park import on_date_text
+
+        await on_date_text(update, context)
+        return
+    await _save_note(update, context, (message.text or "").strip())
+
+
+async def note_command(update: Update, context: BotContext) -> None:
+    text = " ".join(context.args or []).strip()
+    if not text:
+        await reply(update, context.t("Send /note and the text, with a record open (/leads or /find)."))
+        return
+    await _save_note(update, context, text)
+
+
+async def note_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await reply(update, context.t("Type the note: what was said, their questions, their objections."))
+
+
+async def _save_note(update: Update, context: BotContext, text: str) -> None:
+    assert context.member is not None
+    t = context.t
+    if len(text) > MAX_NOTE:
+        await reply(update, t("That note is too long. Please keep a note under 3,000 characters."))
+        return
     try:
         async with context.db.begin(context.scope) as session:
-            lead = await leads.by_code(session, code)
+            state = await flows.get(session, context.member)
+            if state is None or state.flow != FLOW:
+                await reply(update, t("Open a record first (/leads or /find), then send the note."))
+                return
+            lead = await leads.get_visible(session, int(state.data["lead"]))
+            note = await leads.add_note(session, lead, context.member, text, now=utcnow())
     except DomainError as exc:
-        await reply(update, context.t(exc.message, **exc.params))
+        await reply(update, t(exc.message, **exc.params))
         return
-    await reply(update, render_card(context.t, lead, context.tz()))
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(t(label), callback_data=callbacks.encode("nk", note.id, kind.value))
+                for kind, label in NOTE_KINDS.items()
+            ]
+        ]
+    )
+    await reply(update, t("Note saved on {name}. Was it an objection or a question?", name=_label(lead)), markup)
+
+
+async def note_kind_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    data = callbacks.parse(query.data)
+    note_id = data.int_arg(0) if data else None
+    kind = data.arg(1) if data else ""
+    if note_id is None or kind not in {k.value for k in NOTE_KINDS}:
+        await query.answer(context.t("That record is not available to you."), show_alert=True)
+        return
+    async with context.db.begin(context.scope) as session:
+        note = await leads.note_by_id(session, note_id)
+        if note is not None:
+            note.kind = ActivityKind(kind)
+            session.add(note)
+    if note is None:
+        await query.answer(context.t("That record is not available to you."), show_alert=True)
+        return
+    await query.answer(context.t("Marked as {kind}.", kind=context.t(NOTE_KINDS[ActivityKind(kind)]).lower()))
+    await edit(query, context.t("Note saved as: {kind}.", kind=context.t(NOTE_KINDS[ActivityKind(kind)])))

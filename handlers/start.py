@@ -104,6 +104,10 @@ async def help_command(update: Update, context: BotContext) -> None:
             "with a follow-up date, and I remind you when it is due."
         ),
         "",
+        t("/new – add a lead field by field"),
+        t("/leads – my records by stage"),
+        t("/find – find a record by name, company, e-mail or phone"),
+        t("/note – add a note to the open record"),
         t("/settings – language and time zone"),
         t("/cancel – leave whatever we are doing"),
         t("/help – this message"),

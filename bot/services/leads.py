@@ -7,10 +7,25 @@ import unicodedata
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import case, func, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models import ContactKind, ContactPoint, Lead, Member, Stage, StageChange, funnel
+from models import (
+    Activity,
+    ActivityKind,
+    ContactKind,
+    ContactPoint,
+    Lead,
+    Member,
+    ParkReason,
+    Reminder,
+    ReminderKind,
+    ReminderStatus,
+    Stage,
+    StageChange,
+    funnel,
+)
 from models.errors import AccessDenied
 
 CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no look-alikes: a code may be read aloud
@@ -96,3 +111,95 @@ async def move(
     session.add(change)
     await session.flush()
     return change
+
+
+STAGE_ORDER = (Stage.OPPORTUNITY, Stage.PROSPECT, Stage.LEAD, Stage.SUSPECT, Stage.CUSTOMER, Stage.LOST)
+
+
+async def stage_counts(session: AsyncSession) -> dict[Stage, int]:
+    """Records per stage, as far as the session's scope sees."""
+    rows = await session.exec(select(Lead.stage, func.count()).group_by(Lead.stage))
+    return dict(rows.all())
+
+
+async def page(session: AsyncSession, *, offset: int, limit: int) -> list[Lead]:
+    """Records grouped by stage (open deals first), newest activity first within a stage."""
+    order = case({stage: i for i, stage in enumerate(STAGE_ORDER)}, value=Lead.stage)
+    rows = await session.exec(
+        select(Lead)
+        .order_by(order, Lead.last_activity_at.desc(), Lead.id.desc())  # type: ignore[union-attr]
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def search(session: AsyncSession, words: str, limit: int = 10) -> list[Lead]:
+    """Records whose name, company, title, e-mails or phones contain every word (accents ignored)."""
+    terms = [t for t in fold(words).split() if t][:6]
+    if not terms:
+        return []
+    query = select(Lead)
+    for term in terms:
+        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Lead.search_text.like(f"%{escaped}%", escape="\\"))  # type: ignore[attr-defined]
+    return list(await session.exec(query.order_by(Lead.last_activity_at.desc()).limit(limit)))  # type: ignore[union-attr]
+
+
+async def notes(session: AsyncSession, lead_id: int, limit: int = 3) -> list[Activity]:
+    rows = await session.exec(
+        select(Activity)
+        .where(Activity.lead_id == lead_id)
+        .order_by(Activity.at.desc(), Activity.id.desc())  # type: ignore[union-attr]
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def add_note(
+    session: AsyncSession, lead: Lead, by: Member, text: str, *, now: datetime, kind: ActivityKind = ActivityKind.NOTE
+) -> Activity:
+    note = Activity(team_id=lead.team_id, lead_id=lead.id, member_id=by.id, kind=kind, text=text, at=now)  # type: ignore[arg-type]
+    lead.last_activity_at = now
+    session.add(lead)
+    session.add(note)
+    await session.flush()
+    return note
+
+
+async def park(
+    session: AsyncSession,
+    lead: Lead,
+    reason: ParkReason,
+    until: datetime,
+    *,
+    by: Member,
+    now: datetime,
+) -> Reminder:
+    """Park the record and schedule its follow-up; an earlier pending follow-up is cancelled."""
+    session.add(funnel.park(lead, reason, until, by=by.id, now=now))
+    session.add(lead)
+    await session.exec(
+        update(Reminder)
+        .where(
+            Reminder.lead_id == lead.id,
+            Reminder.kind == ReminderKind.FOLLOW_UP,
+            Reminder.status == ReminderStatus.PENDING,
+        )
+        .values(status=ReminderStatus.CANCELLED, updated_at=now)
+    )
+    reminder = Reminder(
+        team_id=lead.team_id,
+        owner_id=lead.owner_id,
+        lead_id=lead.id,
+        kind=ReminderKind.FOLLOW_UP,
+        due_at=until,
+        reason=reason.value,
+    )
+    session.add(reminder)
+    await session.flush()
+    return reminder
+
+
+async def note_by_id(session: AsyncSession, note_id: int) -> Activity | None:
+    return (await session.exec(select(Activity).where(Activity.id == note_id))).first()

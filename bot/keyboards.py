@@ -110,4 +110,10 @@ def lead_saved(t: Translator, lead_id: int, sources: dict[str, str], current: st
     rows.append(
         [InlineKeyboardButton(t("Add the event's name"), callback_data=callbacks.encode("src", lead_id, "detail"))]
     )
+    rows.append(
+        [
+            InlineKeyboardButton(t("✅ Qualify now"), callback_data=callbacks.encode("qs", lead_id)),
+            InlineKeyboardButton(t("Later"), callback_data=callbacks.encode("rec", lead_id)),
+        ]
+    )
     return InlineKeyboardMarkup(rows)

@@ -9,7 +9,20 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import callbacks
 from bot.i18n import N_
-from handlers import access, capture, card_flow, fallback, invite, park, records, settings, start
+from handlers import (
+    access,
+    capture,
+    card_flow,
+    fallback,
+    funnel,
+    invite,
+    park,
+    qualify,
+    records,
+    settings,
+    start,
+    team_settings,
+)
 
 GATE_GROUP = -2
 
@@ -22,6 +35,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("leads", N_("My records by stage")),
     ("find", N_("Find a record")),
     ("note", N_("Add a note to the open record")),
+    ("pipeline", N_("My funnel in one message")),
+    ("qualification", N_("The team's qualification criteria")),
     ("cancel", N_("Leave what we are doing")),
     ("invite", N_("Invite a rep (owners and managers)")),
 ]
@@ -43,6 +58,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("leads", records.leads_command, filters=private))
     app.add_handler(CommandHandler("find", records.find_command, filters=private))
     app.add_handler(CommandHandler("note", records.note_command, filters=private))
+    app.add_handler(CommandHandler("pipeline", funnel.pipeline_command, filters=private))
+    app.add_handler(CommandHandler("qualification", team_settings.qualification_command, filters=private))
 
     app.add_handler(CallbackQueryHandler(settings.on_settings_button, pattern=callbacks.pattern("set")))
     app.add_handler(CallbackQueryHandler(settings.on_zone_button, pattern=callbacks.pattern("tz")))
@@ -50,6 +67,12 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(records.list_button, pattern=callbacks.pattern("ls")))
     app.add_handler(CallbackQueryHandler(records.note_button, pattern=callbacks.pattern("note")))
     app.add_handler(CallbackQueryHandler(records.note_kind_button, pattern=callbacks.pattern("nk")))
+    app.add_handler(CallbackQueryHandler(qualify.start_button, pattern=callbacks.pattern("qs")))
+    app.add_handler(CallbackQueryHandler(qualify.answer_button, pattern=callbacks.pattern("qa")))
+    app.add_handler(CallbackQueryHandler(team_settings.weight_button, pattern=callbacks.pattern("qw")))
+    app.add_handler(CallbackQueryHandler(funnel.move_button, pattern=callbacks.pattern("mv")))
+    app.add_handler(CallbackQueryHandler(funnel.lost_reason_button, pattern=callbacks.pattern("ml")))
+    app.add_handler(CallbackQueryHandler(funnel.quick_button, pattern=callbacks.pattern("mp")))
     app.add_handler(CallbackQueryHandler(park.park_button, pattern=callbacks.pattern("pk")))
     app.add_handler(CallbackQueryHandler(park.reason_button, pattern=callbacks.pattern("pr")))
     app.add_handler(CallbackQueryHandler(park.confirm_button, pattern=callbacks.pattern("py")))
@@ -70,6 +93,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
                     capture.FLOW: card_flow.on_card_text,
                     card_flow.SOURCE_FLOW: card_flow.on_source_text,
                     records.FLOW: records.on_note_text,
+                    qualify.FLOW: qualify.on_text,
+                    funnel.FLOW: funnel.on_text,
                 },
                 default=capture.on_text,
             ),

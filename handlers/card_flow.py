@@ -41,8 +41,7 @@ def saved_text(t: Translator, lead: Lead, merged: bool = False) -> str:
     return "\n\n".join(
         [
             head,
-            t("Where did this lead come from?"),
-            t("Qualification questions are not available yet: the lead is saved and waits for them."),
+            t("Where did this lead come from? Then qualify it now (a few questions, under a minute) or later."),
         ]
     )
 

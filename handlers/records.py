@@ -43,6 +43,16 @@ def render_card(t: Translator, lead: Lead, zone: str, notes: list | None = None,
     if lead.job_title or lead.company:
         lines.append(t("{title} at {company}", title=lead.job_title or "–", company=lead.company or "–"))
     lines.append(t("Stage: {stage}", stage=stage_name(t, lead.stage)))
+    if lead.score is not None:
+        lines.append(t("Qualification score: {score}/100", score=lead.score))
+    if lead.deal_amount is not None:
+        lines.append(
+            t(
+                "Deal: {amount}, {probability}% likely.",
+                amount=t.money(lead.deal_amount, lead.currency or "EUR"),
+                probability=lead.probability or 0,
+            )
+        )
     if lead.parked and lead.parked_until is not None:
         lines.append(t("Parked until {date}", date=t.datetime(lead.parked_until, zone, "short")))
     for email in lead.emails:
@@ -69,9 +79,15 @@ def render_card(t: Translator, lead: Lead, zone: str, notes: list | None = None,
 
 
 def card_buttons(t: Translator, lead: Lead) -> InlineKeyboardMarkup:
-    rows = [[InlineKeyboardButton(t("📝 Note"), callback_data=callbacks.encode("note", lead.id))]]
+    from handlers.funnel import move_buttons  # (funnel shows stage names from here)
+
+    rows = move_buttons(t, lead)
+    actions = [InlineKeyboardButton(t("📝 Note"), callback_data=callbacks.encode("note", lead.id))]
     if not lead.stage.is_closed:
-        rows[0].append(InlineKeyboardButton(t("⏸ Park"), callback_data=callbacks.encode("pk", lead.id)))
+        actions.append(InlineKeyboardButton(t("⏸ Park"), callback_data=callbacks.encode("pk", lead.id)))
+    if lead.stage in (Stage.SUSPECT, Stage.LEAD, Stage.PROSPECT):
+        actions.insert(0, InlineKeyboardButton(t("✅ Qualify"), callback_data=callbacks.encode("qs", lead.id)))
+    rows.append(actions)
     rows.append([InlineKeyboardButton(t("« My records"), callback_data=callbacks.encode("ls", 0))])
     return InlineKeyboardMarkup(rows)
 

@@ -108,10 +108,12 @@ async def help_command(update: Update, context: BotContext) -> None:
         t("/leads – my records by stage"),
         t("/find – find a record by name, company, e-mail or phone"),
         t("/note – add a note to the open record"),
+        t("/pipeline – my funnel in one message"),
         t("/settings – language and time zone"),
         t("/cancel – leave whatever we are doing"),
         t("/help – this message"),
     ]
     if member.role.sees_team:
         lines.append(t("/invite – invite a rep to your team (/invite manager for a manager)"))
+        lines.append(t("/qualification – the team's qualification criteria and pass mark"))
     await reply(update, "\n".join(lines))

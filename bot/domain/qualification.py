@@ -1,0 +1,155 @@
+"""Qualification: the team's questions and weights, the score (0-100) with its reasons, and the
+recommendation. Plain code; the team's settings live in `team.settings["qualification"]`.
+
+Default criteria (need, budget, authority, timeline, fit with the ideal customer profile) weigh
+25/25/20/15/15 and the pass mark is 60. A "yes" earns the criterion's full weight, "not sure" half,
+"no" or a skipped question nothing. The estimated value is asked too but does not score: it is
+recorded and shown, because a small sure deal and a large unsure one are both worth following.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+YES, NO, UNSURE = "yes", "no", "unsure"
+
+
+class Criterion(StrEnum):
+    NEED = "need"
+    BUDGET = "budget"
+    AUTHORITY = "authority"
+    TIMELINE = "timeline"
+    FIT = "fit"
+
+
+DEFAULT_WEIGHTS = {
+    Criterion.NEED: 25,
+    Criterion.BUDGET: 25,
+    Criterion.AUTHORITY: 20,
+    Criterion.TIMELINE: 15,
+    Criterion.FIT: 15,
+}
+DEFAULT_PASS_MARK = 60
+# The questions in the order they are asked; "value" (amount and currency) comes last.
+ORDER = (Criterion.NEED, Criterion.BUDGET, Criterion.AUTHORITY, Criterion.TIMELINE, Criterion.FIT)
+
+
+@dataclass(frozen=True)
+class Settings:
+    weights: dict[Criterion, int]
+    pass_mark: int
+
+    @classmethod
+    def of(cls, team_settings: dict[str, Any] | None) -> Settings:
+        raw = (team_settings or {}).get("qualification") or {}
+        weights = dict(DEFAULT_WEIGHTS)
+        for key, value in (raw.get("weights") or {}).items():
+            if key in Criterion.__members__.values() and isinstance(value, int) and 0 <= value <= 100:
+                weights[Criterion(key)] = value
+        pass_mark = raw.get("pass_mark", DEFAULT_PASS_MARK)
+        if not isinstance(pass_mark, int) or not 0 <= pass_mark <= 100:
+            pass_mark = DEFAULT_PASS_MARK
+        return cls(weights=weights, pass_mark=pass_mark)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"weights": {k.value: v for k, v in self.weights.items()}, "pass_mark": self.pass_mark}
+
+    @property
+    def asked(self) -> tuple[Criterion, ...]:
+        """Criteria with a weight of 0 are not asked."""
+        return tuple(c for c in ORDER if self.weights.get(c, 0) > 0)
+
+
+@dataclass(frozen=True)
+class Score:
+    value: int  # 0-100
+    passed: bool
+    # (criterion, answer, points lost) for every criterion that did not earn its full weight
+    shortfalls: list[tuple[Criterion, str | None, int]]
+
+    @property
+    def recommendation(self) -> str:
+        """advance, park or disqualify; the rep decides."""
+        if self.passed:
+            return "advance"
+        need = next((s for s in self.shortfalls if s[0] is Criterion.NEED), None)
+        if need is not None and need[1] == NO:
+            return "disqualify"  # no need for what we sell: no amount of follow-up changes that
+        return "park"
+
+
+def score(answers: dict[str, Any], settings: Settings) -> Score:
+    total = sum(settings.weights.get(c, 0) for c in ORDER) or 1
+    earned = 0.0
+    shortfalls = []
+    for criterion in ORDER:
+        weight = settings.weights.get(criterion, 0)
+        if not weight:
+            continue
+        answer = answers.get(criterion.value)
+        share = {YES: 1.0, UNSURE: 0.5}.get(answer, 0.0)
+        earned += weight * share
+        if share < 1:
+            shortfalls.append((criterion, answer, round(100 * weight * (1 - share) / total)))
+    value = round(100 * earned / total)
+    return Score(value=value, passed=value >= settings.pass_mark, shortfalls=shortfalls)
+
+
+_AMOUNT_RE = re.compile(
+    r"^\s*(?P<pre>[A-Za-z€$£]{1,3})?\s*(?P<num>[0-9][0-9 .,'\u00a0]*)\s*(?P<mult>k|m|tis\.?|tys\.?|хил\.?)?\s*"
+    r"(?P<post>[A-Za-z€$£]{1,3}|kn|zł|kč|ден)?\s*$",
+    re.IGNORECASE,
+)
+_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP", "zł": "PLN", "kč": "CZK", "ден": "MKD", "kn": "EUR"}
+_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+
+
+def _number(text: str) -> Decimal | None:
+    text = text.replace("\u00a0", " ").replace("'", "").strip()
+    # The last separator followed by one or two digits is the decimal point; the rest group digits.
+    match = re.match(r"^(.*?)([.,])(\d{1,2})$", text)
+    if match and not re.fullmatch(r"\d{1,3}([., ]\d{3})+", text):
+        whole, fraction = re.sub(r"[ .,]", "", match.group(1)), match.group(3)
+        text = f"{whole}.{fraction}"
+    else:
+        text = re.sub(r"[ .,]", "", text)
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def parse_amount(text: str, default_currency: str) -> tuple[Decimal, str] | None:
+    """ "12.500 EUR", "€12,500.50", "20k", "1,5 m PLN", "5000" -> (Decimal, ISO code); None otherwise.
+    Words ("ten grand") and negative amounts are refused."""
+    if not text or len(text) > 40:
+        return None
+    match = _AMOUNT_RE.match(text.translate(_DIGITS))
+    if not match:
+        return None
+    amount = _number(match.group("num"))
+    if amount is None or amount <= 0:
+        return None
+    mult = (match.group("mult") or "").lower().rstrip(".")
+    if mult in ("k", "tis", "tys", "хил"):
+        amount *= 1000
+    elif mult == "m":
+        amount *= 1_000_000
+    code = (match.group("pre") or match.group("post") or "").strip()
+    currency = _SYMBOLS.get(code.lower(), _SYMBOLS.get(code, code.upper())) if code else default_currency
+    if not re.fullmatch(r"[A-Z]{3}", currency) or amount >= Decimal("1e13"):
+        return None
+    return amount.quantize(Decimal("0.01")), currency
+
+
+def parse_probability(text: str) -> int | None:
+    """ "40", "40%", "40 %" -> 40; anything outside 0-100 -> None."""
+    match = re.fullmatch(r"\s*(-?\d{1,3})\s*%?\s*", text.translate(_DIGITS))
+    if not match:
+        return None
+    value = int(match.group(1))
+    return value if 0 <= value <= 100 else None

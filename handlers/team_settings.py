@@ -1,0 +1,78 @@
+"""/qualification: the team's criteria weights and pass mark, changed with buttons by a manager.
+Sales and marketing agree on one definition of a qualified lead; this is where it lives."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot import callbacks
+from bot.context import BotContext
+from bot.domain import qualification as q
+from bot.i18n import Translator
+from bot.services import funnel as funnel_service
+from bot.services import members
+from handlers.common import edit, reply
+from handlers.qualify import CRITERION_NAMES
+
+STEP = 5
+
+
+def _view(t: Translator, settings: q.Settings, editable: bool) -> tuple[str, InlineKeyboardMarkup | None]:
+    lines = [t("<b>Qualification</b> (a yes earns the full weight, not sure half)")]
+    lines += [f"{t(CRITERION_NAMES[c.value])}: {settings.weights[c]}" for c in q.ORDER]
+    lines.append(t("Pass mark: {mark}/100", mark=settings.pass_mark))
+    if not editable:
+        return "\n".join(lines), None
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"{t(CRITERION_NAMES[c.value])} −{STEP}", callback_data=callbacks.encode("qw", c.value, -STEP)
+            ),
+            InlineKeyboardButton(f"+{STEP}", callback_data=callbacks.encode("qw", c.value, STEP)),
+        ]
+        for c in q.ORDER
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton(t("Pass mark −{n}", n=STEP), callback_data=callbacks.encode("qw", "pass", -STEP)),
+            InlineKeyboardButton(f"+{STEP}", callback_data=callbacks.encode("qw", "pass", STEP)),
+        ]
+    )
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+async def qualification_command(update: Update, context: BotContext) -> None:
+    assert context.member is not None
+    async with context.db.begin(context.scope) as session:
+        team = await members.get_team(session, context.member.team_id)
+    assert team is not None
+    text, markup = _view(context.t, funnel_service.settings_of(team.settings), context.member.role.sees_team)
+    if not context.member.role.sees_team:
+        text += "\n\n" + context.t("Only a manager can change these.")
+    await reply(update, text, markup)
+
+
+async def weight_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None and context.member is not None
+    if not context.member.role.sees_team:
+        await query.answer(context.t("Only a manager can change these."), show_alert=True)
+        return
+    data = callbacks.parse(query.data)
+    what, delta = (data.arg(0), data.arg(1)) if data else ("", "")
+    step = STEP if delta == str(STEP) else -STEP
+    async with context.db.begin(context.scope) as session:
+        team = await members.get_team(session, context.member.team_id)
+        assert team is not None
+        current = funnel_service.settings_of(team.settings)
+        weights, mark = dict(current.weights), current.pass_mark
+        if what == "pass":
+            mark = min(100, max(0, mark + step))
+        elif what in {c.value for c in q.Criterion}:
+            weights[q.Criterion(what)] = min(100, max(0, weights[q.Criterion(what)] + step))
+        updated = q.Settings(weights=weights, pass_mark=mark)
+        team.settings = {**(team.settings or {}), "qualification": updated.to_json()}
+        session.add(team)
+    await query.answer()
+    text, markup = _view(context.t, updated, True)
+    await edit(query, text, markup)

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from bot.domain.qualification import (
+    DEFAULT_PASS_MARK,
+    NO,
+    UNSURE,
+    YES,
+    Criterion,
+    Settings,
+    parse_amount,
+    parse_probability,
+    score,
+)
+
+DEFAULTS = Settings.of(None)
+
+
+def test_defaults_and_team_overrides():
+    assert DEFAULTS.pass_mark == DEFAULT_PASS_MARK and sum(DEFAULTS.weights.values()) == 100
+    custom = Settings.of({"qualification": {"weights": {"budget": 0, "need": 50, "bogus": 9}, "pass_mark": 70}})
+    assert custom.weights[Criterion.BUDGET] == 0 and custom.weights[Criterion.NEED] == 50
+    assert Criterion.BUDGET not in custom.asked and custom.pass_mark == 70
+    assert Settings.of({"qualification": {"pass_mark": 500}}).pass_mark == DEFAULT_PASS_MARK
+    assert Settings.of(custom.to_json() and {"qualification": custom.to_json()}) == custom
+
+
+def test_all_yes_passes_and_reasons_explain_a_lower_score():
+    full = score({c.value: YES for c in Criterion}, DEFAULTS)
+    assert full.value == 100 and full.passed and full.shortfalls == [] and full.recommendation == "advance"
+    partial = score({"need": YES, "budget": NO, "authority": UNSURE, "timeline": YES, "fit": YES}, DEFAULTS)
+    assert partial.value == 65 and partial.passed
+    assert (Criterion.BUDGET, NO, 25) in partial.shortfalls and (Criterion.AUTHORITY, UNSURE, 10) in partial.shortfalls
+
+
+def test_recommendations():
+    assert score({"need": NO, "budget": YES}, DEFAULTS).recommendation == "disqualify"
+    assert score({"need": YES}, DEFAULTS).recommendation == "park"  # 25 < 60, need is there
+    assert score({}, DEFAULTS).value == 0  # every question skipped
+
+
+def test_weights_renormalise_when_a_criterion_is_off():
+    settings = Settings.of({"qualification": {"weights": {"budget": 0}}})
+    result = score({"need": YES, "authority": YES, "timeline": YES, "fit": YES}, settings)
+    assert result.value == 100
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12500", (Decimal("12500.00"), "EUR")),
+        ("12.500 EUR", (Decimal("12500.00"), "EUR")),
+        ("12,500.50 USD", (Decimal("12500.50"), "USD")),
+        ("12.500,50 €", (Decimal("12500.50"), "EUR")),
+        ("€ 900", (Decimal("900.00"), "EUR")),
+        ("20k", (Decimal("20000.00"), "EUR")),
+        ("1,5 m PLN", (Decimal("1500000.00"), "PLN")),
+        ("15 000 Kč", (Decimal("15000.00"), "CZK")),
+        ("۵۰۰۰ IRR", (Decimal("5000.00"), "IRR")),
+    ],
+)
+def test_amounts(text, expected):
+    assert parse_amount(text, "EUR") == expected
+
+
+@pytest.mark.parametrize("text", ["ten grand", "", "-500", "0", "12 apples", "1e50", "x" * 50])
+def test_amounts_refused(text):
+    assert parse_amount(text, "EUR") is None
+
+
+def test_probability():
+    assert parse_probability("40%") == 40 and parse_probability(" 100 ") == 100
+    assert parse_probability("-10") is None and parse_probability("140") is None and parse_probability("a lot") is None

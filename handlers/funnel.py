@@ -127,7 +127,10 @@ async def _prompt(update: Update, context: BotContext, lead: Lead, step: str) ->
     if step == "prob":
         default = funnel.DEFAULT_PROBABILITY[Stage.OPPORTUNITY]
         rows = [
-            [InlineKeyboardButton(f"{p}%", callback_data=callbacks.encode("mp", lead.id, p)) for p in (25, default, 75)]
+            [
+                InlineKeyboardButton(t("{n}%", n=p), callback_data=callbacks.encode("mp", lead.id, p))
+                for p in (25, default, 75)
+            ]
         ]
     if step == "final" and lead.deal_amount is not None:
         rows = [

@@ -176,7 +176,8 @@ async def _save(update: Update, context: BotContext, lead_id: int, key: str, ans
         await reply(update, context.t(exc.message, **exc.params))
         return
     if key == "authority" and answer == q.NO:
-        await reply(update, context.t(QUESTIONS["who"]), _keyboard(context.t, lead_id, "who"))
+        who = "who"
+        await reply(update, context.t(QUESTIONS[who]), _keyboard(context.t, lead_id, who))
         return
     await _ask_next(update, context, lead_id)
 

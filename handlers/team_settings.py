@@ -26,16 +26,17 @@ def _view(t: Translator, settings: q.Settings, editable: bool) -> tuple[str, Inl
     rows = [
         [
             InlineKeyboardButton(
-                f"{t(CRITERION_NAMES[c.value])} −{STEP}", callback_data=callbacks.encode("qw", c.value, -STEP)
+                t("{criterion} −{n}", criterion=t(CRITERION_NAMES[c.value]), n=STEP),
+                callback_data=callbacks.encode("qw", c.value, -STEP),
             ),
-            InlineKeyboardButton(f"+{STEP}", callback_data=callbacks.encode("qw", c.value, STEP)),
+            InlineKeyboardButton(t("+{n}", n=STEP), callback_data=callbacks.encode("qw", c.value, STEP)),
         ]
         for c in q.ORDER
     ]
     rows.append(
         [
             InlineKeyboardButton(t("Pass mark −{n}", n=STEP), callback_data=callbacks.encode("qw", "pass", -STEP)),
-            InlineKeyboardButton(f"+{STEP}", callback_data=callbacks.encode("qw", "pass", STEP)),
+            InlineKeyboardButton(t("+{n}", n=STEP), callback_data=callbacks.encode("qw", "pass", STEP)),
         ]
     )
     return "\n".join(lines), InlineKeyboardMarkup(rows)

@@ -90,6 +90,10 @@ class Translator:
     def date(self, value: date, fmt: str = "medium") -> str:
         return dates.format_date(value, format=fmt, locale=self.locale)
 
+    def day_month(self, value: date) -> str:
+        """ "12 May", "May 12", "12. svibnja": a date without its year, as the locale writes it."""
+        return dates.format_skeleton("MMMMd", value, locale=self.locale)
+
     def time(self, value: datetime, zone: str) -> str:
         return dates.format_time(value, format="short", tzinfo=ZoneInfo(zone), locale=self.locale)
 

@@ -67,6 +67,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(records.list_button, pattern=callbacks.pattern("ls")))
     app.add_handler(CallbackQueryHandler(records.note_button, pattern=callbacks.pattern("note")))
     app.add_handler(CallbackQueryHandler(records.note_kind_button, pattern=callbacks.pattern("nk")))
+    app.add_handler(CallbackQueryHandler(records.birthday_button, pattern=callbacks.pattern("bday")))
     app.add_handler(CallbackQueryHandler(qualify.start_button, pattern=callbacks.pattern("qs")))
     app.add_handler(CallbackQueryHandler(qualify.answer_button, pattern=callbacks.pattern("qa")))
     app.add_handler(CallbackQueryHandler(team_settings.weight_button, pattern=callbacks.pattern("qw")))

@@ -7,6 +7,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import callbacks
 from bot.context import BotContext
+from bot.domain.dates import UNKNOWN_YEAR, parse_birthday
 from bot.i18n import N_, Translator
 from bot.services import flows, leads
 from handlers.common import edit, reply
@@ -55,6 +56,9 @@ def render_card(t: Translator, lead: Lead, zone: str, notes: list | None = None,
         )
     if lead.parked and lead.parked_until is not None:
         lines.append(t("Parked until {date}", date=t.datetime(lead.parked_until, zone, "short")))
+    if lead.birthday is not None:
+        shown = t.day_month(lead.birthday) if lead.birthday.year == UNKNOWN_YEAR else t.date(lead.birthday, "long")
+        lines.append(t("Birthday: {date}", date=shown))
     for email in lead.emails:
         lines.append(t("Email: {email}", email=email))
     for phone in lead.phones:
@@ -82,7 +86,10 @@ def card_buttons(t: Translator, lead: Lead) -> InlineKeyboardMarkup:
     from handlers.funnel import move_buttons  # (funnel shows stage names from here)
 
     rows = move_buttons(t, lead)
-    actions = [InlineKeyboardButton(t("📝 Note"), callback_data=callbacks.encode("note", lead.id))]
+    actions = [
+        InlineKeyboardButton(t("📝 Note"), callback_data=callbacks.encode("note", lead.id)),
+        InlineKeyboardButton(t("🎂 Birthday"), callback_data=callbacks.encode("bday", lead.id)),
+    ]
     if not lead.stage.is_closed:
         actions.append(InlineKeyboardButton(t("⏸ Park"), callback_data=callbacks.encode("pk", lead.id)))
     if lead.stage in (Stage.SUSPECT, Stage.LEAD, Stage.PROSPECT):
@@ -203,6 +210,9 @@ async def on_note_text(update: Update, context: BotContext) -> None:
 
         await on_date_text(update, context)
         return
+    if state is not None and state.step == "bday":
+        await _save_birthday(update, context, int(state.data["lead"]), message.text or "")
+        return
     await _save_note(update, context, (message.text or "").strip())
 
 
@@ -268,3 +278,39 @@ async def note_kind_button(update: Update, context: BotContext) -> None:
         return
     await query.answer(context.t("Marked as {kind}.", kind=context.t(NOTE_KINDS[ActivityKind(kind)]).lower()))
     await edit(query, context.t("Note saved as: {kind}.", kind=context.t(NOTE_KINDS[ActivityKind(kind)])))
+
+
+async def birthday_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None and context.member is not None
+    data = callbacks.parse(query.data)
+    lead_id = (data.int_arg(0) if data else None) or 0
+    try:
+        async with context.db.begin(context.scope) as session:
+            await leads.get_visible(session, lead_id)
+            await flows.start(session, context.member, FLOW, step="bday", data={"lead": lead_id})
+    except DomainError as exc:
+        await query.answer(context.t(exc.message, **exc.params), show_alert=True)
+        return
+    await query.answer()
+    await reply(update, context.t("Their birthday? e.g. 12.5.1980, or 12.5. when you do not know the year."))
+
+
+async def _save_birthday(update: Update, context: BotContext, lead_id: int, text: str) -> None:
+    assert context.member is not None
+    t = context.t
+    birthday = parse_birthday(text)
+    if birthday is None:
+        await reply(update, t("I could not read that as a birthday. Type it as day.month.year, e.g. 12.5.1980."))
+        return
+    try:
+        async with context.db.begin(context.scope) as session:
+            lead = await leads.get_visible(session, lead_id)
+            lead.birthday = birthday
+            session.add(lead)
+            await flows.start(session, context.member, FLOW, data={"lead": lead_id})
+    except DomainError as exc:
+        await reply(update, t(exc.message, **exc.params))
+        return
+    shown = t.day_month(birthday) if birthday.year == UNKNOWN_YEAR else t.date(birthday, "long")
+    await reply(update, t("Birthday saved: {date}.", date=shown))

@@ -476,3 +476,24 @@ def warm_up() -> None:
     for language in LANGUAGES:
         _rules(language)
         _fallback("1 january 2030", language, "UTC", now)
+
+
+UNKNOWN_YEAR = 1904  # a leap year, so 29 February fits; shown without a year
+
+
+def parse_birthday(text: str) -> date | None:
+    """ "12.5.1980", "12. 5.", "1980-05-12", "12/05" -> a date (year 1904 when not given)."""
+    text = normalise(text or "")[:40]
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        match = re.fullmatch(r"(\d{1,2})\s*[./-]\s*(\d{1,2})\s*[./-]?\s*(\d{4})?\.?", text)
+        if not match:
+            return None
+        day, month = int(match.group(1)), int(match.group(2))
+        year = int(match.group(3)) if match.group(3) else UNKNOWN_YEAR
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None

@@ -105,3 +105,29 @@ async def test_another_team_cannot_park_or_note_by_forged_buttons(tg, db):
     assert "not available" in sent(await intruder.send(f"/start r-{lead.code}"))[0].text
     [lead] = await one(db, Lead)
     assert not lead.parked and await one(db, Reminder) == []
+
+
+async def test_birthday_with_or_without_year(tg, db):
+    olga = await owner(tg)
+    await saved_lead(olga)
+    [lead] = await one(db, Lead)
+    await olga.press(f"1rec:{lead.id}")
+    await olga.press(f"1bday:{lead.id}")
+    assert "could not read that as a birthday" in sent(await olga.send("sometime in spring"))[0].text
+    assert "Birthday saved: May 12" in sent(await olga.send("12.5."))[0].text
+    [lead] = await one(db, Lead)
+    assert (lead.birthday.month, lead.birthday.day) == (5, 12)
+    [card] = sent(await olga.press(f"1rec:{lead.id}"), "editMessageText")
+    assert "Birthday: May 12" in card.text
+
+
+async def test_a_manager_browses_the_team_a_rep_only_their_own(tg, db):
+    from tests.handlers.test_scoping import make_team
+
+    team = await make_team(db, "T", 800)
+    for key, name in (("rep1", "Alpha One"), ("rep2", "Beta Two")):
+        await saved_lead(tg.person(team[key].telegram_user_id, key), f"{name}\n{name.split()[0].lower()}@x{key}.hr")
+    [mine] = sent(await tg.person(team["rep1"].telegram_user_id, "r").send("/leads"))
+    assert "Alpha One" in mine.text and "Beta Two" not in mine.text
+    [all_of_them] = sent(await tg.person(team["manager"].telegram_user_id, "m").send("/leads"))
+    assert "Alpha One" in all_of_them.text and "Beta Two" in all_of_them.text

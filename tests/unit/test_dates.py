@@ -230,3 +230,13 @@ def test_dateparser_is_never_called_unrestricted(monkeypatch):
 def test_time_zones_move_the_moment_not_the_words():
     tehran = parse_when("tomorrow 10am", language="en", zone="Asia/Tehran", now=NOW)
     assert tehran.at.strftime("%Y-%m-%d %H:%M %Z") == "2025-01-16 10:00 +0330"
+
+
+def test_birthdays():
+    from datetime import date
+
+    assert dates.parse_birthday("12.5.1980") == date(1980, 5, 12)
+    assert dates.parse_birthday("1980-05-12") == date(1980, 5, 12)
+    assert dates.parse_birthday("12. 5.") == date(dates.UNKNOWN_YEAR, 5, 12)
+    assert dates.parse_birthday("29.2.") == date(dates.UNKNOWN_YEAR, 2, 29)
+    assert dates.parse_birthday("31.2.1980") is None and dates.parse_birthday("spring") is None

@@ -195,3 +195,20 @@ async def test_managers_change_the_team_criteria_reps_only_see_them(tg, db):
     [view] = sent(await rep.send("/qualification"))
     assert "Only a manager can change these." in view.text and not view.buttons
     assert "Only a manager" in answer(await rep.press("1qw:pass:5"))
+
+
+async def test_moving_back_a_stage_needs_a_reason(tg, db):
+    team = await make_team(db, "T", 900)
+    manager = tg.person(team["manager"].telegram_user_id, "Max")
+    await captured(manager)
+    lead = await the_lead(db)
+    await manager.press(f"1mv:{lead.id}:lead:prospect")
+    await manager.send("strong referral")
+    [card] = sent(await manager.press(f"1rec:{lead.id}"), "editMessageText")
+    [why] = sent(await manager.tap(card, "⬅️ Back to lead"))
+    assert "Why?" in why.text
+    calls = await manager.send("budget frozen until spring")
+    assert "is now: lead" in sent(calls)[0].text
+    async with db.begin(Scope.system()) as s:
+        back = (await s.exec(select(StageChange).where(StageChange.from_stage == Stage.PROSPECT))).one()
+    assert back.to_stage is Stage.LEAD and back.reason == "budget frozen until spring"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -12,6 +13,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.request import BaseRequest
 
 import handlers
+from bot import dispatcher
 from bot.config import Settings
 from bot.context import BotContext
 from bot.db import Database
@@ -41,6 +43,7 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if settings.telegram_api_base_url:
@@ -72,7 +75,17 @@ async def _post_init(app: App) -> None:
     # without holding up the first update.
     app.create_task(asyncio.to_thread(dates.warm_up), name="warm-up dates")
     # OCR engines load on the first photo (about 0.3 s once) rather than holding ~40 MB from the start.
+    # Reminders: delivered by a loop of this process (due ones from downtime go out now, as late).
+    app.bot_data["dispatcher"] = asyncio.create_task(dispatcher.run(app), name="reminders")
     log.info("bot @%s is ready", app.bot.username)
+
+
+async def _post_stop(app: App) -> None:
+    task = app.bot_data.pop("dispatcher", None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def set_commands(app: App) -> None:

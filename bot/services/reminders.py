@@ -1,0 +1,109 @@
+"""Reminder delivery bookkeeping: claim due rows with a lease, then record what happened.
+
+The database is the truth. A row is claimed atomically (PostgreSQL: FOR UPDATE SKIP LOCKED, so two
+bot processes never take the same row; SQLite: one writer at a time under BEGIN IMMEDIATE) and
+leased for two minutes. A process that dies mid-send leaves the lease to expire and the row is
+sent again: at least once, at most one duplicate per crash, never a silent loss.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, update
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models import Activity, Lead, Member, Reminder, ReminderStatus
+
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 5
+LATE_AFTER = timedelta(minutes=5)
+
+
+async def claim_due(session: AsyncSession, *, now: datetime, owner: str, limit: int = 20) -> list[Reminder]:
+    due = (
+        select(Reminder.id)
+        .where(
+            or_(
+                and_(Reminder.status == ReminderStatus.PENDING, Reminder.due_at <= now),
+                and_(Reminder.status == ReminderStatus.SENDING, Reminder.lease_until < now),  # type: ignore[operator]
+            )
+        )
+        .order_by(Reminder.due_at)
+        .limit(limit)
+    )
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    claimed = await session.exec(
+        update(Reminder)
+        .where(Reminder.id.in_(due.scalar_subquery()))  # type: ignore[union-attr]
+        .values(
+            status=ReminderStatus.SENDING,
+            lease_owner=owner,
+            lease_until=now + LEASE,
+            attempts=Reminder.attempts + 1,
+            updated_at=now,
+        )
+        .returning(Reminder.id)
+    )
+    ids = list(claimed.scalars().all())
+    if not ids:
+        return []
+    rows = await session.exec(select(Reminder).where(Reminder.id.in_(ids)).order_by(Reminder.due_at))  # type: ignore[union-attr]
+    return list(rows.all())
+
+
+async def context_of(session: AsyncSession, reminder: Reminder) -> tuple[Member | None, Lead | None, Activity | None]:
+    member = (await session.exec(select(Member).where(Member.id == reminder.owner_id))).first()
+    lead = None
+    note = None
+    if reminder.lead_id is not None:
+        lead = (await session.exec(select(Lead).where(Lead.id == reminder.lead_id))).first()
+        note = (
+            await session.exec(
+                select(Activity)
+                .where(Activity.lead_id == reminder.lead_id)
+                .order_by(Activity.at.desc(), Activity.id.desc())  # type: ignore[union-attr]
+                .limit(1)
+            )
+        ).first()
+    return member, lead, note
+
+
+async def mark_sent(
+    session: AsyncSession,
+    reminder_id: int,
+    *,
+    now: datetime,
+    chat_id: int | None,
+    message_id: int | None,
+    late: bool,
+    note: str | None = None,
+) -> None:
+    await session.exec(
+        update(Reminder)
+        .where(Reminder.id == reminder_id)
+        .values(
+            status=ReminderStatus.SENT,
+            sent_at=now,
+            chat_id=chat_id,
+            message_id=message_id,
+            late=late,
+            lease_until=None,
+            last_error=note,
+            updated_at=now,
+        )
+    )
+
+
+async def mark_failed(session: AsyncSession, reminder: Reminder, *, now: datetime, error: str, blocked: bool) -> None:
+    await session.exec(
+        update(Reminder)
+        .where(Reminder.id == reminder.id)
+        .values(status=ReminderStatus.FAILED, last_error=error[:300], lease_until=None, updated_at=now)
+    )
+    if blocked:  # the rep blocked the bot: stop writing to them until they come back
+        await session.exec(
+            update(Member).where(Member.id == reminder.owner_id).values(is_active=False, blocked_at=now, updated_at=now)
+        )

@@ -1,0 +1,107 @@
+"""Reminder delivery: due rows go out once, with the record's context; late ones say so; a rep who
+blocked the bot is marked and not retried; two claimers never take the same row."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlmodel import select
+
+from bot import dispatcher
+from bot.db import Scope
+from bot.services import leads, reminders
+from models import Member, Reminder, ReminderStatus
+from models.base import utcnow
+from tests.handlers.test_scoping import add_lead, make_team
+
+
+async def due_reminder(db, member: Member, *, minutes_ago: int = 1, reason: str = "no_budget") -> Reminder:
+    lead = await add_lead(db, member, "Ana")
+    async with db.begin(Scope.of(member)) as s:
+        lead = await leads.get_visible(s, lead.id)
+        await leads.add_note(s, lead, member, "call after the budget meeting", now=utcnow())
+        reminder = Reminder(
+            team_id=member.team_id,
+            owner_id=member.id,
+            lead_id=lead.id,
+            due_at=utcnow() - timedelta(minutes=minutes_ago),
+            reason=reason,
+        )
+        s.add(reminder)
+    return reminder
+
+
+async def rows(db) -> list[Reminder]:
+    async with db.begin(Scope.system()) as s:
+        return list((await s.exec(select(Reminder).order_by(Reminder.id))).all())
+
+
+async def test_a_due_reminder_is_sent_once_with_context(tg, db):
+    team = await make_team(db, "T", 1000)
+    rep = team["rep1"]
+    await due_reminder(db, rep)
+    assert await dispatcher.deliver_due(tg.app) == 1
+    [call] = [c for c in tg.request.calls if c.method == "sendMessage"]
+    assert call.params["chat_id"] == rep.telegram_user_id
+    assert "Follow-up due" in call.text and "Ana" in call.text and "No budget now" in call.text
+    assert "call after the budget meeting" in call.text and "could not send it then" not in call.text
+    assert call.buttons[0]["callback_data"].startswith("1rec:")
+    [row] = await rows(db)
+    assert row.status is ReminderStatus.SENT and row.message_id and row.attempts == 1 and not row.late
+    assert await dispatcher.deliver_due(tg.app) == 0  # never twice
+
+
+async def test_future_reminders_wait_and_late_ones_say_so(tg, db):
+    team = await make_team(db, "T", 1100)
+    await due_reminder(db, team["rep1"], minutes_ago=-30)  # due in half an hour
+    assert await dispatcher.deliver_due(tg.app) == 0
+    await due_reminder(db, team["rep2"], minutes_ago=180)  # fell due while the bot was down
+    assert await dispatcher.deliver_due(tg.app) == 1
+    [call] = [c for c in tg.request.calls if c.method == "sendMessage"]
+    assert "could not send it then" in call.text
+    assert [r.late for r in await rows(db)] == [False, True]
+
+
+async def test_a_rep_who_blocked_the_bot_is_marked_and_not_retried(tg, db):
+    team = await make_team(db, "T", 1200)
+    await due_reminder(db, team["rep1"])
+    tg.request.failures["sendMessage"] = (403, "Forbidden: bot was blocked by the user")
+    assert await dispatcher.deliver_due(tg.app) == 0
+    [row] = await rows(db)
+    assert row.status is ReminderStatus.FAILED and "blocked" in row.last_error
+    async with db.begin(Scope.system()) as s:
+        member = (await s.exec(select(Member).where(Member.id == team["rep1"].id))).one()
+    assert not member.is_active and member.blocked_at is not None
+    assert await dispatcher.deliver_due(tg.app) == 0
+
+
+async def test_an_expired_lease_is_taken_again(tg, db):
+    team = await make_team(db, "T", 1300)
+    await due_reminder(db, team["rep1"])
+    async with db.begin(Scope.system()) as s:
+        [claimed] = await reminders.claim_due(s, now=utcnow(), owner="crashed-process")
+    assert await dispatcher.deliver_due(tg.app) == 0  # leased to the other process
+    later = utcnow() + reminders.LEASE + timedelta(seconds=1)
+    async with db.begin(Scope.system()) as s:
+        [again] = await reminders.claim_due(s, now=later, owner="me")
+    assert again.id == claimed.id and again.attempts == 2
+
+
+async def test_two_claimers_never_take_the_same_row(db):
+    team = await make_team(db, "T", 1400)
+    async with db.begin(Scope.system()) as s:
+        for i in range(30):
+            s.add(
+                Reminder(
+                    team_id=team["rep1"].team_id, owner_id=team["rep1"].id, due_at=utcnow() - timedelta(minutes=i + 1)
+                )
+            )
+
+    async def claim(owner: str) -> list[int]:
+        async with db.begin(Scope.system()) as s:
+            return [r.id for r in await reminders.claim_due(s, now=utcnow(), owner=owner, limit=20)]
+
+    first, second = await asyncio.gather(claim("a"), claim("b"))
+    assert not set(first) & set(second)
+    assert len(first) + len(second) == 30

@@ -30,6 +30,7 @@ class Settings(DatabaseSettings):
     default_timezone: str = "UTC"
     log_level: str = "INFO"
     invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
+    reminder_poll_seconds: int = Field(default=20, ge=1, le=60)
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -21,7 +21,6 @@ from models.base import utcnow
 
 log = logging.getLogger(__name__)
 
-INTERVAL = 20  # seconds between polls: a reminder goes out within a minute of its time
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -113,6 +112,8 @@ async def deliver_due(app: Any) -> int:
 
 
 async def run(app: Any) -> None:
+    """Poll every REMINDER_POLL_SECONDS (default 20): a reminder goes out within a minute of its time."""
+    interval = app.bot_data["settings"].reminder_poll_seconds
     while True:
         try:
             count = await deliver_due(app)
@@ -122,4 +123,4 @@ async def run(app: Any) -> None:
             raise
         except Exception:
             log.exception("reminder delivery failed; trying again at the next poll")
-        await asyncio.sleep(INTERVAL)
+        await asyncio.sleep(interval)

@@ -9,10 +9,9 @@ import os
 import socket
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot import callbacks
+from bot import keyboards
 from bot.db import Database, Scope
 from bot.i18n import Catalogs, Translator
 from bot.services import reminders
@@ -20,6 +19,7 @@ from models import Activity, Lead, Reminder
 from models.base import utcnow
 
 log = logging.getLogger(__name__)
+
 
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -67,11 +67,7 @@ async def deliver_due(app: Any) -> int:
         t = catalogs.get(member.language)
         zone = member.timezone or default_zone
         late = now - reminder.due_at > reminders.LATE_AFTER
-        markup = None
-        if lead is not None:
-            markup = InlineKeyboardMarkup(
-                [[InlineKeyboardButton(t("Open the record"), callback_data=callbacks.encode("rec", lead.id))]]
-            )
+        markup = keyboards.reminder(t, reminder.id, lead.id if lead is not None else None)  # type: ignore[arg-type]
         try:
             message = await app.bot.send_message(
                 member.telegram_user_id, render(t, reminder, lead, note, zone, late), reply_markup=markup

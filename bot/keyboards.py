@@ -117,3 +117,17 @@ def lead_saved(t: Translator, lead_id: int, sources: dict[str, str], current: st
         ]
     )
     return InlineKeyboardMarkup(rows)
+
+
+def reminder(t: Translator, reminder_id: int, lead_id: int | None) -> InlineKeyboardMarkup:
+    rows = [
+        [InlineKeyboardButton(t("✅ Done"), callback_data=callbacks.encode("rd", reminder_id))],
+        [
+            InlineKeyboardButton(t("1 hour"), callback_data=callbacks.encode("rs", reminder_id, "1h")),
+            InlineKeyboardButton(t("Tomorrow 9:00"), callback_data=callbacks.encode("rs", reminder_id, "tomorrow")),
+            InlineKeyboardButton(t("Next week"), callback_data=callbacks.encode("rs", reminder_id, "week")),
+        ],
+    ]
+    if lead_id is not None:
+        rows.append([InlineKeyboardButton(t("Open the record"), callback_data=callbacks.encode("rec", lead_id))])
+    return InlineKeyboardMarkup(rows)

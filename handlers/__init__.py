@@ -19,6 +19,7 @@ from handlers import (
     park,
     qualify,
     records,
+    reminders,
     settings,
     start,
     team_settings,
@@ -74,6 +75,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(funnel.move_button, pattern=callbacks.pattern("mv")))
     app.add_handler(CallbackQueryHandler(funnel.lost_reason_button, pattern=callbacks.pattern("ml")))
     app.add_handler(CallbackQueryHandler(funnel.quick_button, pattern=callbacks.pattern("mp")))
+    app.add_handler(CallbackQueryHandler(reminders.done_button, pattern=callbacks.pattern("rd")))
+    app.add_handler(CallbackQueryHandler(reminders.snooze_button, pattern=callbacks.pattern("rs")))
     app.add_handler(CallbackQueryHandler(park.park_button, pattern=callbacks.pattern("pk")))
     app.add_handler(CallbackQueryHandler(park.reason_button, pattern=callbacks.pattern("pr")))
     app.add_handler(CallbackQueryHandler(park.confirm_button, pattern=callbacks.pattern("py")))

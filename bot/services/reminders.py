@@ -107,3 +107,50 @@ async def mark_failed(session: AsyncSession, reminder: Reminder, *, now: datetim
         await session.exec(
             update(Member).where(Member.id == reminder.owner_id).values(is_active=False, blocked_at=now, updated_at=now)
         )
+
+
+async def get_own(session: AsyncSession, reminder_id: int) -> Reminder | None:
+    """A reminder as the session's member sees it (reps: only their own)."""
+    return (await session.exec(select(Reminder).where(Reminder.id == reminder_id))).first()
+
+
+async def done(session: AsyncSession, reminder: Reminder, *, by: Member, now: datetime) -> None:
+    """The rep followed up: the reminder is done and the record gets a follow-up activity."""
+    from models import ActivityKind
+
+    reminder.status = ReminderStatus.DONE
+    reminder.updated_at = now
+    session.add(reminder)
+    if reminder.lead_id is not None:
+        session.add(
+            Activity(
+                team_id=reminder.team_id,
+                lead_id=reminder.lead_id,
+                member_id=by.id,
+                kind=ActivityKind.FOLLOW_UP,
+                text="follow-up done",
+                at=now,
+            )
+        )
+        lead = (await session.exec(select(Lead).where(Lead.id == reminder.lead_id))).first()
+        if lead is not None:
+            lead.last_activity_at = now
+            session.add(lead)
+
+
+async def snooze(session: AsyncSession, reminder: Reminder, *, until: datetime, now: datetime) -> Reminder:
+    """Put it off: this one is marked snoozed and a new pending one takes its place."""
+    reminder.status = ReminderStatus.SNOOZED
+    reminder.updated_at = now
+    session.add(reminder)
+    again = Reminder(
+        team_id=reminder.team_id,
+        owner_id=reminder.owner_id,
+        lead_id=reminder.lead_id,
+        kind=reminder.kind,
+        due_at=until,
+        reason=reminder.reason,
+    )
+    session.add(again)
+    await session.flush()
+    return again

@@ -46,7 +46,7 @@ async def test_a_due_reminder_is_sent_once_with_context(tg, db):
     assert call.params["chat_id"] == rep.telegram_user_id
     assert "Follow-up due" in call.text and "Ana" in call.text and "No budget now" in call.text
     assert "call after the budget meeting" in call.text and "could not send it then" not in call.text
-    assert call.buttons[0]["callback_data"].startswith("1rec:")
+    assert any(b["callback_data"].startswith("1rec:") for b in call.buttons)
     [row] = await rows(db)
     assert row.status is ReminderStatus.SENT and row.message_id and row.attempts == 1 and not row.late
     assert await dispatcher.deliver_due(tg.app) == 0  # never twice
@@ -105,3 +105,35 @@ async def test_two_claimers_never_take_the_same_row(db):
     first, second = await asyncio.gather(claim("a"), claim("b"))
     assert not set(first) & set(second)
     assert len(first) + len(second) == 30
+
+
+async def test_done_logs_the_follow_up_and_snooze_reschedules(tg, db):
+    from models import Activity, ActivityKind
+
+    team = await make_team(db, "T", 1500)
+    rep = team["rep1"]
+    await due_reminder(db, rep)
+    await due_reminder(db, rep)
+    await dispatcher.deliver_due(tg.app)
+    first, second = [c for c in tg.request.calls if c.method == "sendMessage"]
+    person = tg.person(rep.telegram_user_id, "Rita")
+    calls = await person.tap(first, "Done")
+    assert "Follow-up done" in [c for c in calls if c.method == "editMessageText"][0].text
+    again = await person.tap(first, "Done")
+    assert "already handled" in [c for c in again if c.method == "answerCallbackQuery"][0].params["text"]
+    calls = await person.tap(second, "Tomorrow 9:00")
+    assert "Snoozed until" in [c for c in calls if c.method == "editMessageText"][0].text
+    statuses = [r.status for r in await rows(db)]
+    assert statuses == [ReminderStatus.DONE, ReminderStatus.SNOOZED, ReminderStatus.PENDING]
+    new = (await rows(db))[2]
+    local = new.due_at.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Zagreb"))
+    assert (local.hour, local.minute) == (9, 0) and new.due_at > utcnow()
+    async with db.begin(Scope.system()) as s:
+        kinds = [a.kind for a in (await s.exec(select(Activity))).all()]
+    assert ActivityKind.FOLLOW_UP in kinds
+    # another rep cannot act on it
+    other = tg.person(team["rep2"].telegram_user_id, "Ivo")
+    assert (
+        "already handled"
+        in [c for c in await other.tap(second, "Next week") if c.method == "answerCallbackQuery"][0].params["text"]
+    )

@@ -8,8 +8,10 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot.context import BotContext
+from bot.domain.dates import When, parse_when
 from bot.services import members
 from models import Team
+from models.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -43,3 +45,20 @@ async def load_team(context: BotContext) -> Team:
         team = await members.get_team(session, context.member.team_id)
     assert team is not None
     return team
+
+
+async def future_date(update: Update, context: BotContext, text: str) -> When | None:
+    """A future moment typed in words, in the member's language and zone; otherwise a reply with
+    examples and None (the caller keeps its step, so the rep simply tries again)."""
+    assert context.member is not None
+    when = parse_when(text, language=context.member.language, zone=context.tz(), now=utcnow())
+    if when is None or when.past:
+        await reply(
+            update,
+            context.t(
+                "I could not read that as a future date. Try for example: Q2, in three months, "
+                "after the summer, end of month."
+            ),
+        )
+        return None
+    return when

@@ -8,11 +8,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot import callbacks
 from bot.context import BotContext
 from bot.domain import qualification as q
-from bot.domain.dates import parse_when
 from bot.i18n import N_, Translator
 from bot.services import flows, leads
 from bot.services import funnel as funnel_service
-from handlers.common import edit, load_team, reply
+from handlers.common import edit, future_date, load_team, reply
 from handlers.records import stage_name
 from models import FlowState, Lead, Stage, funnel
 from models.base import utcnow
@@ -230,15 +229,8 @@ async def on_text(update: Update, context: BotContext) -> None:
             return
         data["probability"] = value
     elif step == "close":
-        when = parse_when(text, language=context.member.language, zone=context.tz(), now=utcnow())
-        if when is None or when.past:
-            await reply(
-                update,
-                t(
-                    "I could not read that as a future date. Try for example: Q2, in three months, "
-                    "after the summer, end of month."
-                ),
-            )
+        when = await future_date(update, context, text)
+        if when is None:
             return
         data["close"] = when.at.date().isoformat()
     elif step in ("reason", "lostnote"):

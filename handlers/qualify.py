@@ -10,11 +10,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot import callbacks
 from bot.context import BotContext
 from bot.domain import qualification as q
-from bot.domain.dates import parse_when
 from bot.i18n import N_, Translator
 from bot.services import flows, leads
 from bot.services import funnel as funnel_service
-from handlers.common import load_team, reply
+from handlers.common import future_date, load_team, reply
 from models import Lead, Stage
 from models.base import utcnow
 from models.errors import DomainError
@@ -193,15 +192,8 @@ async def on_text(update: Update, context: BotContext) -> None:
     assert state is not None
     key, lead_id = state.data.get("q"), int(state.data["lead"])
     if key == "timeline":
-        when = parse_when(text, language=context.member.language, zone=context.tz(), now=utcnow())
-        if when is None or when.past:
-            await reply(
-                update,
-                t(
-                    "I could not read that as a future date. Try for example: Q2, in three months, "
-                    "after the summer, end of month."
-                ),
-            )
+        when = await future_date(update, context, text)
+        if when is None:
             return
         soon = when.at - utcnow() <= timedelta(days=183)
         await _save(update, context, lead_id, "timeline", q.YES if soon else q.UNSURE, timeline_at=when.at.isoformat())

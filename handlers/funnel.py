@@ -3,6 +3,9 @@ won or lost, or go back a stage with a reason. Every move goes through the funne
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import callbacks
@@ -239,9 +242,6 @@ async def on_text(update: Update, context: BotContext) -> None:
 
 
 async def _execute(update: Update, context: BotContext, lead_id: int, source: str, to_stage: Stage, data: dict) -> None:
-    from datetime import date
-    from decimal import Decimal
-
     assert context.member is not None
     t = context.t
     try:

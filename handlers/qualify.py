@@ -120,11 +120,6 @@ async def _ask_next(update: Update, context: BotContext, lead_id: int) -> None:
                 result = funnel_service.finish(lead, settings, now)
                 session.add(lead)
                 await flows.clear(session, context.member)
-            else:
-                state = await flows.get(session, context.member)
-                asked = state is not None and state.flow == FLOW and state.data.get("lead") == lead_id
-                if asked and (state.data.get("q") == "who"):
-                    key = "who"
     except DomainError as exc:
         await reply(update, t(exc.message, **exc.params))
         return

@@ -91,6 +91,15 @@ async def test_capture_qualify_prospect_opportunity_won(tg, db):
     assert "moved since" in answer(await olga.tap(card, "🏆 Won"))
 
 
+async def test_skipping_who_decides_moves_on(tg, db):
+    olga = await owner(tg)
+    [saved] = await captured(olga)
+    calls = await olga.tap(saved, "Qualify now")
+    calls = await qualify(olga, ["Yes", "Yes", "No", "Skip"], calls)
+    assert sent(calls)[-1].text.startswith("When will they buy?")
+    assert (await the_lead(db)).qualification["authority"] == "no"
+
+
 async def test_capture_qualify_low_then_park(tg, db):
     olga = await owner(tg)
     await olga.press("1tz:set:Europe/Zagreb")
@@ -133,7 +142,8 @@ async def test_qualify_leave_and_resume_where_it_stopped(tg, db):
     assert sent(calls)[-1].text == "Is this contact the one who decides?"
     calls = await olga.tap(sent(calls)[-1], "No")
     assert "Who decides, then?" in sent(calls)[-1].text
-    await olga.send("Ivo, the CFO")
+    calls = await olga.send("Ivo, the CFO")
+    assert sent(calls)[-1].text.startswith("When will they buy?")  # and on to the next question
     lead = await the_lead(db)
     assert lead.qualification["need"] == "yes" and lead.qualification["budget"] == "unsure"
     assert lead.qualification["decision_maker"] == "Ivo, the CFO"

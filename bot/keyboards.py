@@ -128,6 +128,8 @@ def reminder(t: Translator, reminder_id: int, lead_id: int | None) -> InlineKeyb
             InlineKeyboardButton(t("Next week"), callback_data=callbacks.encode("rs", reminder_id, "week")),
         ],
     ]
+    last = [InlineKeyboardButton(t("📅 Add to calendar"), callback_data=callbacks.encode("rc", reminder_id))]
     if lead_id is not None:
-        rows.append([InlineKeyboardButton(t("Open the record"), callback_data=callbacks.encode("rec", lead_id))])
+        last.append(InlineKeyboardButton(t("Open the record"), callback_data=callbacks.encode("rec", lead_id)))
+    rows.append(last)
     return InlineKeyboardMarkup(rows)

@@ -77,6 +77,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(funnel.quick_button, pattern=callbacks.pattern("mp")))
     app.add_handler(CallbackQueryHandler(reminders.done_button, pattern=callbacks.pattern("rd")))
     app.add_handler(CallbackQueryHandler(reminders.snooze_button, pattern=callbacks.pattern("rs")))
+    app.add_handler(CallbackQueryHandler(reminders.calendar_button, pattern=callbacks.pattern("rc")))
     app.add_handler(CallbackQueryHandler(park.park_button, pattern=callbacks.pattern("pk")))
     app.add_handler(CallbackQueryHandler(park.reason_button, pattern=callbacks.pattern("pr")))
     app.add_handler(CallbackQueryHandler(park.confirm_button, pattern=callbacks.pattern("py")))

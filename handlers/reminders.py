@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot import callbacks
 from bot.callbacks import Callback
 from bot.context import BotContext
+from bot.domain.calendar import follow_up_event
 from bot.services import reminders
 from handlers.common import edit
 from models import Reminder, ReminderStatus
@@ -84,3 +85,28 @@ async def snooze_button(update: Update, context: BotContext) -> None:
         await reminders.snooze(session, reminder, until=until, now=now)
     await query.answer()
     await edit(query, context.t("⏰ Snoozed until {date}.", date=context.t.datetime(until, context.tz(), "short")))
+
+
+async def calendar_button(update: Update, context: BotContext) -> None:
+    """📅 Add to calendar: an .ics file for the next follow-up on this record."""
+    query = update.callback_query
+    assert query is not None and update.effective_chat is not None
+    reminder, _ = await _load(update, context)
+    if reminder is None:
+        await query.answer(context.t("This reminder was already handled."), show_alert=True)
+        return
+    async with context.db.begin(context.scope) as session:
+        _, lead, _ = await reminders.context_of(session, reminder)
+    t = context.t
+    name = " · ".join(p for p in ((lead.full_name, lead.company) if lead else ()) if p) or t("Follow-up")
+    start = max(reminder.due_at, utcnow() + timedelta(hours=1))
+    data = follow_up_event(
+        uid=f"salesbot-reminder-{reminder.id}",
+        title=t("Follow up: {name}", name=name),
+        description=t("A follow-up from your sales assistant."),
+        start=start,
+    )
+    await query.answer()
+    await update.effective_chat.send_document(
+        data, filename="follow-up.ics", caption=t("Open it to add the follow-up to your calendar.")
+    )

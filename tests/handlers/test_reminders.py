@@ -137,3 +137,30 @@ async def test_done_logs_the_follow_up_and_snooze_reschedules(tg, db):
         "already handled"
         in [c for c in await other.tap(second, "Next week") if c.method == "answerCallbackQuery"][0].params["text"]
     )
+
+
+async def test_add_to_calendar_sends_an_ics_file(tg, db):
+
+    team = await make_team(db, "T", 1600)
+    rep = team["rep1"]
+    await due_reminder(db, rep)
+    await dispatcher.deliver_due(tg.app)
+    [message] = [c for c in tg.request.calls if c.method == "sendMessage"]
+    calls = await tg.person(rep.telegram_user_id, "Rita").tap(message, "Add to calendar")
+    [document] = [c for c in calls if c.method == "sendDocument"]
+    assert "calendar" in document.params["caption"]
+
+
+def test_ics_event_is_valid():
+    from datetime import UTC, datetime
+
+    import vobject
+
+    from bot.domain.calendar import follow_up_event
+
+    data = follow_up_event(
+        uid="x-1", title="Follow up: Ana", description="d", start=datetime(2026, 1, 5, 9, tzinfo=UTC)
+    )
+    event = vobject.readOne(data.decode()).vevent
+    assert event.summary.value == "Follow up: Ana" and event.dtstart.value == datetime(2026, 1, 5, 9, tzinfo=UTC)
+    assert event.valarm.trigger.value.total_seconds() == -600

@@ -12,6 +12,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain import qualification as q
+from bot.services import leads
 from models import Lead, Member, Stage, StageChange, funnel
 
 LOST_REASONS = ("price", "competitor", "no_decision", "no_budget", "timing", "other")
@@ -84,7 +85,7 @@ class Pipeline:
 
 
 async def pipeline(session: AsyncSession) -> Pipeline:
-    counts = dict((await session.exec(select(Lead.stage, func.count()).group_by(Lead.stage))).all())
+    counts = await leads.stage_counts(session)
     open_stages = [Stage.LEAD, Stage.PROSPECT, Stage.OPPORTUNITY]
     rows = await session.exec(
         select(Lead.currency, Lead.deal_amount, Lead.probability).where(

@@ -127,6 +127,7 @@ def reminder(t: Translator, reminder_id: int, lead_id: int | None) -> InlineKeyb
             InlineKeyboardButton(t("Tomorrow 9:00"), callback_data=callbacks.encode("rs", reminder_id, "tomorrow")),
             InlineKeyboardButton(t("Next week"), callback_data=callbacks.encode("rs", reminder_id, "week")),
         ],
+        [InlineKeyboardButton(t("⏰ Other time…"), callback_data=callbacks.encode("rs", reminder_id, "words"))],
     ]
     last = [InlineKeyboardButton(t("📅 Add to calendar"), callback_data=callbacks.encode("rc", reminder_id))]
     if lead_id is not None:

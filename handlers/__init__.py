@@ -19,6 +19,7 @@ from handlers import (
     park,
     qualify,
     records,
+    remind,
     reminders,
     settings,
     start,
@@ -36,6 +37,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("leads", N_("My records by stage")),
     ("find", N_("Find a record")),
     ("note", N_("Add a note to the open record")),
+    ("remind", N_("Set a reminder: /remind Ana Friday 3pm call")),
     ("pipeline", N_("My funnel in one message")),
     ("qualification", N_("The team's qualification criteria")),
     ("cancel", N_("Leave what we are doing")),
@@ -59,6 +61,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("leads", records.leads_command, filters=private))
     app.add_handler(CommandHandler("find", records.find_command, filters=private))
     app.add_handler(CommandHandler("note", records.note_command, filters=private))
+    app.add_handler(CommandHandler("remind", remind.remind_command, filters=private))
     app.add_handler(CommandHandler("pipeline", funnel.pipeline_command, filters=private))
     app.add_handler(CommandHandler("qualification", team_settings.qualification_command, filters=private))
 
@@ -78,6 +81,11 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(reminders.done_button, pattern=callbacks.pattern("rd")))
     app.add_handler(CallbackQueryHandler(reminders.snooze_button, pattern=callbacks.pattern("rs")))
     app.add_handler(CallbackQueryHandler(reminders.calendar_button, pattern=callbacks.pattern("rc")))
+    app.add_handler(CallbackQueryHandler(remind.record_button, pattern=callbacks.pattern("rmn")))
+    app.add_handler(CallbackQueryHandler(remind.pick_button, pattern=callbacks.pattern("rmp")))
+    app.add_handler(CallbackQueryHandler(remind.confirm_button, pattern=callbacks.pattern("rmy")))
+    app.add_handler(CallbackQueryHandler(remind.cancel_button, pattern=callbacks.pattern("rmx")))
+    app.add_handler(CallbackQueryHandler(remind.snooze_confirm_button, pattern=callbacks.pattern("rz")))
     app.add_handler(CallbackQueryHandler(park.park_button, pattern=callbacks.pattern("pk")))
     app.add_handler(CallbackQueryHandler(park.reason_button, pattern=callbacks.pattern("pr")))
     app.add_handler(CallbackQueryHandler(park.confirm_button, pattern=callbacks.pattern("py")))
@@ -100,6 +108,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
                     records.FLOW: records.on_note_text,
                     qualify.FLOW: qualify.on_text,
                     funnel.FLOW: funnel.on_text,
+                    remind.FLOW: remind.on_text,
                 },
                 default=capture.on_text,
             ),

@@ -13,6 +13,7 @@ from bot.i18n import N_
 from bot.services import flows, leads
 from handlers.common import edit, reply
 from handlers.records import FLOW
+from handlers.settings import zone_first
 from models import ParkReason
 from models.base import utcnow
 from models.errors import DomainError
@@ -52,6 +53,9 @@ async def reason_button(update: Update, context: BotContext) -> None:
         await query.answer(
             context.t("This button is no longer active. Please send the command again."), show_alert=True
         )
+        return
+    if await zone_first(update, context):  # the follow-up date needs the rep's real time zone
+        await query.answer()
         return
     try:
         async with context.db.begin(context.scope) as session:

@@ -92,6 +92,7 @@ def card_buttons(t: Translator, lead: Lead) -> InlineKeyboardMarkup:
     ]
     if not lead.stage.is_closed:
         actions.append(InlineKeyboardButton(t("⏸ Park"), callback_data=callbacks.encode("pk", lead.id)))
+    actions.append(InlineKeyboardButton(t("⏰ Remind me"), callback_data=callbacks.encode("rmn", lead.id)))
     if lead.stage in (Stage.SUSPECT, Stage.LEAD, Stage.PROSPECT):
         actions.insert(0, InlineKeyboardButton(t("✅ Qualify"), callback_data=callbacks.encode("qs", lead.id)))
     rows.append(actions)

@@ -16,7 +16,7 @@ from handlers.common import edit
 from models import Reminder, ReminderStatus
 from models.base import utcnow
 
-SNOOZES = ("1h", "tomorrow", "week")
+SNOOZES = ("1h", "tomorrow", "week", "words")
 
 
 def snooze_until(choice: str, now: datetime, zone: str) -> datetime:
@@ -78,6 +78,12 @@ async def snooze_button(update: Update, context: BotContext) -> None:
     choice = data.arg(1) if data else ""
     if reminder is None or reminder.status is not ReminderStatus.SENT or choice not in SNOOZES:
         await query.answer(context.t("This reminder was already handled."), show_alert=True)
+        return
+    if choice == "words":
+        from handlers.remind import snooze_words
+
+        await query.answer()
+        await snooze_words(update, context, reminder.id)  # type: ignore[arg-type]
         return
     now = utcnow()
     until = snooze_until(choice, now, context.tz())

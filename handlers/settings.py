@@ -58,6 +58,20 @@ async def ask_timezone(update: Update, context: BotContext) -> None:
     )
 
 
+async def zone_first(update: Update, context: BotContext) -> bool:
+    """Before any reminder: a member who never confirmed a time zone is asked for one (True)."""
+    member = context.member
+    assert member is not None
+    if member.timezone:
+        return False
+    await reply(
+        update,
+        context.t("Before I set a reminder: which time zone are you in? Then try again."),
+        keyboards.zones(context.t, _zone_suggestions(context, member), utcnow(), back=False),
+    )
+    return True
+
+
 async def on_settings_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and context.member is not None

@@ -14,7 +14,7 @@ from models.enums import (
 )
 from models.flow import FlowState
 from models.lead import Activity, ContactPoint, Lead, StageChange
-from models.reminder import GroupSubscription, Reminder
+from models.reminder import GroupSubscription, Reminder, WorkerLease
 from models.team import Invite, Member, Team
 
 __all__ = [
@@ -38,4 +38,5 @@ __all__ = [
     "StageChange",
     "SummaryPeriod",
     "Team",
+    "WorkerLease",
 ]

@@ -89,6 +89,10 @@ class Lead(TeamScoped, OwnedByMember, table=True):
     closed_at: datetime | None = utc()
 
     last_activity_at: datetime | None = utc()
+    # When the owner (and then the manager) was told the record had gone quiet; a newer activity
+    # makes the record eligible again.
+    stall_nudged_at: datetime | None = utc()
+    stall_escalated_at: datetime | None = utc()
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from models.base import BigIntId
 from models.columns import created_at, enum_type, updated_at, utc
@@ -37,6 +37,9 @@ class Reminder(TeamScoped, OwnedByMember, table=True):
     kind: ReminderKind = Field(default=ReminderKind.FOLLOW_UP, sa_type=enum_type(ReminderKind))
     due_at: datetime = utc(nullable=False)
     reason: str | None = Field(default=None, max_length=500)
+    # Set for automatic messages (the morning brief): one row per member and day, however many
+    # processes plan it.
+    dedupe_key: str | None = Field(default=None, max_length=96, unique=True)
     status: ReminderStatus = Field(default=ReminderStatus.PENDING, sa_type=enum_type(ReminderStatus))
     attempts: int = Field(default=0)
     lease_owner: str | None = Field(default=None, max_length=64)
@@ -79,3 +82,16 @@ class GroupSubscription(TeamScoped, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL", sa_type=sa.BigInteger)
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()
+
+
+class WorkerLease(SQLModel, table=True):
+    """Which bot process runs a background job (reminder delivery, summaries) right now.
+
+    Only the holder sends bulk messages, so two processes still keep to one Telegram budget; a
+    holder that dies lets the lease lapse and another process takes over."""
+
+    __tablename__ = "worker_lease"
+
+    name: str = Field(primary_key=True, max_length=32)
+    owner: str = Field(max_length=64)
+    expires_at: datetime = utc(nullable=False)

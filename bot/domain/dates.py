@@ -256,7 +256,7 @@ FILLER: dict[str, str] = {
     "cs": "v|ve|na|příští|tento|tuto|toto|tenhle|do|kolem|hodin|hod",
     "pl": "w|we|na|przyszły|przyszłą|następny|następną|ten|tę|do|o|około|godzinie|godz",
     "mk": "во|в|на|следниот|следната|овој|оваа|до|околу|часот|ч",
-    "fa": "آینده|بعد|بعدی|این|در|تا|روز|حدود",
+    "fa": "آینده|بعد|بعدی|این|همین|در|تا|روز|حدود",
 }
 
 _TIME_PREFIX = r"(?:at|u|v|ve|o|во|в|ساعت|o\s+godzinie|около|around|kolem|oko)"
@@ -268,6 +268,28 @@ _TIME_RES = [
 ]
 
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+
+
+# Gregorian month names as written in Persian, which dateparser does not know: read as English.
+_FA_MONTHS = {
+    name: english
+    for names, english in [
+        ("ژانویه", "january"),
+        ("فوریه", "february"),
+        ("مارس", "march"),
+        ("آوریل", "april"),
+        ("مه|می", "may"),
+        ("ژوئن", "june"),
+        ("ژوئیه|جولای", "july"),
+        ("اوت|آگوست", "august"),
+        ("سپتامبر", "september"),
+        ("اکتبر", "october"),
+        ("نوامبر", "november"),
+        ("دسامبر", "december"),
+    ]  # fmt: skip
+    for name in names.split("|")
+}
+_FA_MONTH_RE = re.compile(rf"(?<=\d)\s+({'|'.join(sorted(_FA_MONTHS, key=len, reverse=True))})(?!\w)")
 
 
 def normalise(text: str) -> str:
@@ -342,6 +364,31 @@ def _take_time(text: str) -> tuple[time | None, str]:
             return None, text
         return time(hour, minute), (text[: match.start()] + " " + text[match.end() :]).strip()
     return None, text
+
+
+# "15.12." or "15. 12. 2026": day and month, as written across Central and Eastern Europe. The
+# trailing dot tells it from a time ("15.30"), which the time patterns read.
+_NUMERIC_DATE = re.compile(r"(?<![\d.:])(\d{1,2})\.\s?(\d{1,2})\.(?:\s?(\d{4}))?(?![\d:])")
+_BARE_HOUR = re.compile(r"^\s*(\d{1,2})\s*$")
+
+
+def _take_numeric_date(text: str, today: date) -> tuple[date | None, str, bool]:
+    """(date, text without it, whether it was there at all); an impossible date is (None, text, True)."""
+    match = _NUMERIC_DATE.search(text)
+    if not match:
+        return None, text, False
+    day, month = int(match.group(1)), int(match.group(2))
+    year = int(match.group(3)) if match.group(3) else today.year
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        return None, text, True
+    if not match.group(3) and found < today:
+        try:
+            found = date(year + 1, month, day)
+        except ValueError:  # 29 February
+            return None, text, True
+    return found, (text[: match.start()] + " " + text[match.end() :]).strip(), True
 
 
 def _only_filler(rest: str, rules: _Rules) -> bool:
@@ -433,11 +480,27 @@ def parse_when(text: str, *, language: str, zone: str, now: datetime) -> When | 
     tz = ZoneInfo(zone)
     local_now = now.astimezone(tz)
     cleaned = normalise(text)
+    if language == "fa":
+        cleaned = _FA_MONTH_RE.sub(lambda m: " " + _FA_MONTHS[m.group(1)], cleaned)
+    if cleaned.isdigit():
+        return None  # a bare number is not a date ("10" is not October)
+    numeric, cleaned, had_numeric = _take_numeric_date(cleaned, local_now.date())
+    if had_numeric and numeric is None:
+        return None  # "31.02." and the like
     clock, without_time = _take_time(cleaned)
-    found = None
+    found: date | datetime | None = None
     for lang in dict.fromkeys((language, "en")):
         rules = _rules(lang)
-        hit = _grammar(without_time, rules, local_now.date(), local_now)
+        if numeric is not None:
+            rest = without_time
+            hit: tuple[date | datetime, str] | None = (numeric, rest)
+        else:
+            hit = _grammar(without_time, rules, local_now.date(), local_now)
+        if hit is not None and clock is None and not isinstance(hit[0], datetime):
+            # "sutra 10", "friday 15": a bare hour after a day.
+            bare = _BARE_HOUR.match(rules.filler.sub(" ", hit[1]))
+            if bare and int(bare.group(1)) <= 23:
+                clock, hit = time(int(bare.group(1))), (hit[0], "")
         if hit is not None and _only_filler(hit[1], rules):
             found = hit[0]
             break

@@ -14,7 +14,8 @@ from sqlalchemy import and_, or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models import Activity, Lead, Member, Reminder, ReminderStatus
+from models import Activity, Lead, Member, Reminder, ReminderKind, ReminderStatus
+from models.errors import AccessDenied
 
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 5
@@ -109,6 +110,31 @@ async def mark_failed(session: AsyncSession, reminder: Reminder, *, now: datetim
         )
 
 
+async def release(session: AsyncSession, reminder_ids: list[int], *, now: datetime) -> None:
+    """Put claimed rows back (they were not sent: Telegram asked us to wait); the attempt is not
+    counted against them."""
+    await session.exec(
+        update(Reminder)
+        .where(Reminder.id.in_(reminder_ids), Reminder.status == ReminderStatus.SENDING)  # type: ignore[union-attr]
+        .values(
+            status=ReminderStatus.PENDING,
+            lease_owner=None,
+            lease_until=None,
+            attempts=Reminder.attempts - 1,
+            updated_at=now,
+        )
+    )
+
+
+async def close_quietly(session: AsyncSession, reminder_id: int, *, now: datetime) -> None:
+    """A morning brief with nothing in it: done without a message."""
+    await session.exec(
+        update(Reminder)
+        .where(Reminder.id == reminder_id)
+        .values(status=ReminderStatus.CANCELLED, lease_until=None, last_error="nothing to say", updated_at=now)
+    )
+
+
 async def get_own(session: AsyncSession, reminder_id: int) -> Reminder | None:
     """A reminder as the session's member sees it (reps: only their own)."""
     return (await session.exec(select(Reminder).where(Reminder.id == reminder_id))).first()
@@ -154,3 +180,27 @@ async def snooze(session: AsyncSession, reminder: Reminder, *, until: datetime, 
     session.add(again)
     await session.flush()
     return again
+
+
+async def create(
+    session: AsyncSession, member: Member, *, at: datetime, text: str, lead_id: int | None, now: datetime
+) -> Reminder:
+    """A reminder the rep asked for ("/remind Ana Friday 3pm call about the quote")."""
+    if lead_id is not None:
+        # Through the session's scope: a rep can only attach it to a record they can see.
+        lead = (await session.exec(select(Lead).where(Lead.id == lead_id))).first()
+        if lead is None:
+            raise AccessDenied()
+    reminder = Reminder(
+        team_id=member.team_id,
+        owner_id=member.id,  # type: ignore[arg-type]
+        lead_id=lead_id,
+        kind=ReminderKind.CUSTOM,
+        due_at=at,
+        reason=text or None,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(reminder)
+    await session.flush()
+    return reminder

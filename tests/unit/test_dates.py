@@ -33,6 +33,9 @@ COMMON = {  # the same moments in every language
     "day after tomorrow": "2025-01-17 09:00",
     "in a month": "2025-02-15 09:00",
     "next month": "2025-02-01 09:00",
+    "this friday": "2025-01-17 09:00",
+    "Q3": "2025-07-01 09:00",
+    "in 2 weeks at 11": "2025-01-29 11:00",
 }
 
 PHRASES = {
@@ -55,6 +58,9 @@ PHRASES = {
         "day after tomorrow",
         "in a month",
         "next month",
+        "this Friday",
+        "Q3",
+        "in 2 weeks at 11",
     ],
     "hr": [
         "sutra u 10",
@@ -75,6 +81,9 @@ PHRASES = {
         "prekosutra",
         "za mjesec dana",
         "sljedeći mjesec",
+        "ovaj petak",
+        "3. kvartal",
+        "za 2 tjedna u 11",
     ],
     "cs": [
         "zítra v 10",
@@ -95,6 +104,9 @@ PHRASES = {
         "pozítří",
         "za měsíc",
         "příští měsíc",
+        "tento pátek",
+        "3. čtvrtletí",
+        "za 2 týdny v 11",
     ],
     "pl": [
         "jutro o 10",
@@ -115,6 +127,9 @@ PHRASES = {
         "pojutrze",
         "za miesiąc",
         "w przyszłym miesiącu",
+        "w ten piątek",
+        "3 kwartał",
+        "za 2 tygodnie o 11",
     ],
     "mk": [
         "утре во 10",
@@ -135,6 +150,9 @@ PHRASES = {
         "задутре",
         "за еден месец",
         "следниот месец",
+        "овој петок",
+        "3 квартал",
+        "за 2 недели во 11",
     ],
     "fa": [
         "فردا ساعت ۱۰",
@@ -155,6 +173,9 @@ PHRASES = {
         "پس‌فردا",
         "یک ماه دیگر",
         "ماه آینده",
+        "همین جمعه",
+        "Q3",
+        "۲ هفته دیگر ساعت ۱۱",
     ],
 }
 
@@ -171,6 +192,22 @@ ABSOLUTE = [  # month names go through dateparser, restricted to the language
     ("mk", "3 март во 10", "2025-03-03 10:00"),
     ("fa", "شنبه", "2025-01-18 09:00"),
     ("fa", "یکشنبه ساعت ۹", "2025-01-19 09:00"),
+    ("fa", "۲۰ ژانویه", "2025-01-20 09:00"),
+    ("fa", "۳ مارس ساعت ۱۰", "2025-03-03 10:00"),
+    ("en", "15.3.", "2025-03-15 09:00"),
+    ("pl", "15.03. o 10", "2025-03-15 10:00"),
+    ("cs", "1. 2. 2026", "2026-02-01 09:00"),
+]
+
+# Phrases the bot must refuse rather than guess: a bare number, an impossible date, nonsense.
+REFUSED = [
+    ("en", "10"),
+    ("hr", "31.02."),
+    ("en", "next blursday"),
+    ("cs", "někdy"),
+    ("pl", "kiedyś"),
+    ("mk", "некогаш"),
+    ("fa", "یه وقتی"),
 ]
 
 ROWS = [
@@ -188,12 +225,17 @@ def test_phrase_table(language, phrase, expected):
     assert when.at.tzinfo is not None and not when.past
 
 
-def test_every_language_has_at_least_fifteen_rows():
+def test_every_language_has_at_least_twenty_rows():
     for language in dates.LANGUAGES:
-        assert sum(1 for r in ROWS if r[0] == language) >= 15
+        assert sum(1 for r in ROWS if r[0] == language) >= 20
 
 
-@pytest.mark.parametrize("text", ["", "asdfgh", "x" * 300, "۲۰ ژانویه"])
+@pytest.mark.parametrize(("language", "phrase"), REFUSED)
+def test_phrases_nobody_can_read_are_refused_not_guessed(language, phrase):
+    assert parse_when(phrase, language=language, zone=ZONE, now=NOW) is None
+
+
+@pytest.mark.parametrize("text", ["", "asdfgh", "x" * 300, "۲۰ ژانویهٔ کذا"])
 def test_nonsense_and_overlong_input_gives_none(text):
     assert parse_when(text, language="fa" if "ژ" in text else "en", zone=ZONE, now=NOW) is None
 

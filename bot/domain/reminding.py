@@ -1,0 +1,52 @@
+"""Reading "/remind Ana next Friday 3pm call about the quote": who, when, and what.
+
+Plain code. The moment is the longest run of words right after the name (or, failing that, at
+the end) that `parse_when` reads whole; what is left is the reminder's text. Nothing is guessed:
+when no run of words reads as a date, there is no reminder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.dates import When, parse_when
+
+MAX_DATE_WORDS = 6
+MAX_NAME_WORDS = 3
+MAX_TEXT = 400
+
+
+@dataclass(frozen=True)
+class Reading:
+    name: str  # words naming the record ("" when none)
+    when: When
+    text: str
+
+
+def when_and_text(words: list[str], *, language: str, zone: str, now: datetime) -> tuple[When, str] | None:
+    """The moment named by the first (else the last) words, and the words left over."""
+    limit = min(len(words), MAX_DATE_WORDS)
+    for k in range(limit, 0, -1):
+        when = parse_when(" ".join(words[:k]), language=language, zone=zone, now=now)
+        if when is not None:
+            return when, " ".join(words[k:])
+    for k in range(limit, 0, -1):
+        if k == len(words):
+            continue  # already tried as a prefix
+        when = parse_when(" ".join(words[-k:]), language=language, zone=zone, now=now)
+        if when is not None:
+            return when, " ".join(words[:-k])
+    return None
+
+
+def readings(text: str, *, language: str, zone: str, now: datetime) -> list[Reading]:
+    """Every way to read the words as [name] when [text], shortest name first; the caller keeps
+    the first whose name matches a record (or the nameless one)."""
+    words = text.split()
+    found = []
+    for n in range(0, min(MAX_NAME_WORDS, len(words) - 1) + 1):
+        hit = when_and_text(words[n:], language=language, zone=zone, now=now)
+        if hit is not None:
+            found.append(Reading(name=" ".join(words[:n]), when=hit[0], text=hit[1]))
+    return found

@@ -40,6 +40,11 @@ PLAN_EVERY = timedelta(minutes=5)
 OPEN_BUTTONS = 8
 
 
+def worker_id(app: Any) -> str:
+    """Who claims rows and holds the lease: this process (tests may run several in one)."""
+    return str(app.bot_data.get("worker_id", OWNER))
+
+
 @dataclass
 class Outgoing:
     reminder: Reminder
@@ -101,7 +106,7 @@ def render_brief(t: Translator, told: nudges.Brief, *, zone: str, now: datetime)
 
     def more(section: nudges.Section) -> None:
         if section.more:
-            lines.append(t.plural("…and {n} more", "…and {n} more", section.more, n=section.more))
+            lines.append(t.plural("…and {n} more", "…and {n} more", section.more))
 
     def quiet_days(lead: Lead) -> int:
         since = lead.last_activity_at or lead.created_at
@@ -128,7 +133,6 @@ def render_brief(t: Translator, told: nudges.Brief, *, zone: str, now: datetime)
                     days,
                     who=_who(t, lead),
                     stage=_stage(t, lead),
-                    n=days,
                 )
             )
         more(told.stalled)
@@ -143,7 +147,6 @@ def render_brief(t: Translator, told: nudges.Brief, *, zone: str, now: datetime)
                     days,
                     who=_who(t, lead),
                     stage=_stage(t, lead),
-                    n=days,
                     rep=told.owners.get(lead.owner_id, "–"),
                 )
             )
@@ -224,7 +227,7 @@ async def _send(app: Any, out: Outgoing, batch: Batch) -> None:
         return
     except RetryAfter as exc:
         # Not delivered (Telegram refused it): put it back and pause all bulk sending.
-        batch.retry_after = max(batch.retry_after, _seconds(exc.retry_after))
+        batch.retry_after = max(batch.retry_after, _seconds(exc))
         batch.skipped.append(reminder.id)  # type: ignore[arg-type]
         return
     except TimedOut:
@@ -250,8 +253,9 @@ async def _send(app: Any, out: Outgoing, batch: Batch) -> None:
     batch.sent += 1
 
 
-def _seconds(value: int | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+def _seconds(exc: RetryAfter) -> float:
+    value = getattr(exc, "_retry_after", None)  # a timedelta; the public int attribute is deprecated
+    return value.total_seconds() if isinstance(value, timedelta) else float(exc.retry_after)  # type: ignore[arg-type]
 
 
 async def _send_chat(app: Any, queue: list[Outgoing], batch: Batch) -> None:
@@ -266,7 +270,7 @@ async def deliver_batch(app: Any, now: datetime | None = None) -> tuple[int, Bat
     db: Database = app.bot_data["db"]
     now = now or utcnow()
     async with db.begin(Scope.system()) as session:
-        due = await reminders.claim_due(session, now=now, owner=OWNER, limit=BATCH)
+        due = await reminders.claim_due(session, now=now, owner=worker_id(app), limit=BATCH)
     batch = Batch()
     by_chat: dict[int, list[Outgoing]] = defaultdict(list)
     for reminder in due:
@@ -298,7 +302,7 @@ async def holds_lease(app: Any, now: datetime | None = None) -> bool:
     db: Database = app.bot_data["db"]
     ttl = timedelta(seconds=LEASE_POLLS * max(1, app.bot_data["settings"].reminder_poll_seconds))
     async with db.begin(Scope.system()) as session:
-        return await leases.hold(session, LEASE_NAME, owner=OWNER, now=now or utcnow(), ttl=ttl)
+        return await leases.hold(session, LEASE_NAME, owner=worker_id(app), now=now or utcnow(), ttl=ttl)
 
 
 async def tick(app: Any) -> int:
@@ -339,6 +343,6 @@ async def _release(app: Any) -> None:
     db: Database = app.bot_data["db"]
     try:
         async with db.begin(Scope.system()) as session:
-            await leases.release(session, LEASE_NAME, owner=OWNER, now=utcnow())
+            await leases.release(session, LEASE_NAME, owner=worker_id(app), now=utcnow())
     except Exception:  # shutting down: the lease lapses by itself
         log.debug("could not release the dispatcher lease", exc_info=True)

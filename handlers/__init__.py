@@ -40,6 +40,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("remind", N_("Set a reminder: /remind Ana Friday 3pm call")),
     ("pipeline", N_("My funnel in one message")),
     ("qualification", N_("The team's qualification criteria")),
+    ("nudges", N_("The team's automatic reminders")),
     ("cancel", N_("Leave what we are doing")),
     ("invite", N_("Invite a rep (owners and managers)")),
 ]
@@ -64,6 +65,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("remind", remind.remind_command, filters=private))
     app.add_handler(CommandHandler("pipeline", funnel.pipeline_command, filters=private))
     app.add_handler(CommandHandler("qualification", team_settings.qualification_command, filters=private))
+    app.add_handler(CommandHandler("nudges", team_settings.nudges_command, filters=private))
 
     app.add_handler(CallbackQueryHandler(settings.on_settings_button, pattern=callbacks.pattern("set")))
     app.add_handler(CallbackQueryHandler(settings.on_zone_button, pattern=callbacks.pattern("tz")))
@@ -75,6 +77,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(qualify.start_button, pattern=callbacks.pattern("qs")))
     app.add_handler(CallbackQueryHandler(qualify.answer_button, pattern=callbacks.pattern("qa")))
     app.add_handler(CallbackQueryHandler(team_settings.weight_button, pattern=callbacks.pattern("qw")))
+    app.add_handler(CallbackQueryHandler(team_settings.nudge_button, pattern=callbacks.pattern("nt")))
+    app.add_handler(CallbackQueryHandler(team_settings.nudge_button, pattern=callbacks.pattern("nd")))
     app.add_handler(CallbackQueryHandler(funnel.move_button, pattern=callbacks.pattern("mv")))
     app.add_handler(CallbackQueryHandler(funnel.lost_reason_button, pattern=callbacks.pattern("ml")))
     app.add_handler(CallbackQueryHandler(funnel.quick_button, pattern=callbacks.pattern("mp")))

@@ -3,16 +3,20 @@ Sales and marketing agree on one definition of a qualified lead; this is where i
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import callbacks
 from bot.context import BotContext
+from bot.domain import nudges as nudge_rules
 from bot.domain import qualification as q
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.services import funnel as funnel_service
 from bot.services import members
-from handlers.common import edit, reply
+from handlers.common import edit, load_team, reply
 from handlers.qualify import CRITERION_NAMES
+from models import Stage
 
 STEP = 5
 
@@ -76,4 +80,78 @@ async def weight_button(update: Update, context: BotContext) -> None:
         session.add(team)
     await query.answer()
     text, markup = _view(context.t, updated, True)
+    await edit(query, text, markup)
+
+
+NUDGE_NAMES = {
+    "digest": N_("Morning digest at 9:00 (today's and overdue follow-ups)"),
+    "stalled": N_("Records gone quiet"),
+    "escalate": N_("Tell managers when a record stays quiet"),
+    "close_date": N_("Opportunities past their close date"),
+    "birthday": N_("Birthdays, the day before"),
+}
+
+
+def _nudges_view(t: Translator, settings: nudge_rules.NudgeSettings, editable: bool) -> tuple[str, Any]:
+    from handlers.records import stage_name
+
+    lines = [t("<b>Automatic reminders</b> for the whole team")]
+    lines += [("✅ " if settings.on(kind) else "⬜ ") + t(NUDGE_NAMES[kind]) for kind in nudge_rules.KINDS]
+    lines.append(t("A record has gone quiet after this many days without activity:"))
+    lines += [t("{stage}: {n}", stage=stage_name(t, stage), n=days) for stage, days in settings.stalled_days.items()]
+    if not editable:
+        return "\n".join(lines) + "\n\n" + t("Only a manager can change these."), None
+    rows = [
+        [
+            InlineKeyboardButton(
+                ("✅ " if settings.on(kind) else "⬜ ") + t(NUDGE_NAMES[kind]),
+                callback_data=callbacks.encode("nt", kind),
+            )
+        ]
+        for kind in nudge_rules.KINDS
+    ]
+    for stage in settings.stalled_days:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t("{stage} −1", stage=stage_name(t, stage)), callback_data=callbacks.encode("nd", stage.value, -1)
+                ),
+                InlineKeyboardButton(t("+1"), callback_data=callbacks.encode("nd", stage.value, 1)),
+            ]
+        )
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+async def nudges_command(update: Update, context: BotContext) -> None:
+    """/nudges: which automatic reminders the team gets; managers switch them with buttons."""
+    assert context.member is not None
+    team = await load_team(context)
+    text, markup = _nudges_view(context.t, nudge_rules.NudgeSettings.of(team.settings), context.member.role.sees_team)
+    await reply(update, text, markup)
+
+
+async def nudge_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None and context.member is not None
+    if not context.member.role.sees_team:
+        await query.answer(context.t("Only a manager can change these."), show_alert=True)
+        return
+    data = callbacks.parse(query.data)
+    if data is None:
+        await query.answer()
+        return
+    async with context.db.begin(context.scope) as session:
+        team = await members.get_team(session, context.member.team_id)
+        assert team is not None
+        current = nudge_rules.NudgeSettings.of(team.settings)
+        if data.action == "nt" and data.arg(0) in nudge_rules.KINDS:
+            updated = current.toggled(data.arg(0))
+        elif data.action == "nd" and data.arg(0) in {s.value for s in current.stalled_days}:
+            updated = current.with_days(Stage(data.arg(0)), 1 if data.arg(1) == "1" else -1)
+        else:
+            updated = current
+        team.settings = {**(team.settings or {}), "nudges": updated.dump()}
+        session.add(team)
+    await query.answer()
+    text, markup = _nudges_view(context.t, updated, True)
     await edit(query, text, markup)

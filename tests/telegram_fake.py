@@ -46,7 +46,8 @@ class Call:
 @dataclass
 class RecordingRequest(BaseRequest):
     calls: list[Call] = field(default_factory=list)
-    failures: dict[str, tuple[int, str]] = field(default_factory=dict)
+    # method -> (status, description[, parameters]) or (exception,): happens once
+    failures: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)  # file_id -> bytes a user sent
     _ids: Any = field(default_factory=lambda: itertools.count(1000))
 
@@ -76,8 +77,14 @@ class RecordingRequest(BaseRequest):
         params = dict(request_data.parameters) if request_data else {}
         self.calls.append(Call(name, params))
         if name in self.failures:
-            code, description = self.failures.pop(name)
-            return code, json.dumps({"ok": False, "error_code": code, "description": description}).encode()
+            failure = self.failures.pop(name)
+            if isinstance(failure[0], Exception):  # e.g. TimedOut: the request got no answer
+                raise failure[0]
+            code, description, *extra = failure
+            body = {"ok": False, "error_code": code, "description": description}
+            if extra:
+                body["parameters"] = extra[0]
+            return code, json.dumps(body).encode()
         return 200, json.dumps({"ok": True, "result": self._result(name, params)}).encode()
 
     def _result(self, name: str, params: dict[str, Any]) -> Any:

@@ -43,6 +43,10 @@ class NudgeSettings:
             raise ValueError(kind)
         return replace(self, enabled={**self.enabled, kind: not self.on(kind)})
 
+    def with_days(self, stage: Stage, delta: int) -> NudgeSettings:
+        days = min(365, max(1, self.stalled_days[stage] + delta))
+        return replace(self, stalled_days={**self.stalled_days, stage: days})
+
     def dump(self) -> dict[str, Any]:
         return {**self.enabled, "stalled_days": {s.value: d for s, d in self.stalled_days.items()}}
 

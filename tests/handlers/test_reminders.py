@@ -164,3 +164,114 @@ def test_ics_event_is_valid():
     event = vobject.readOne(data.decode()).vevent
     assert event.summary.value == "Follow up: Ana" and event.dtstart.value == datetime(2026, 1, 5, 9, tzinfo=UTC)
     assert event.valarm.trigger.value.total_seconds() == -600
+
+
+async def make_reminders(db, member: Member, count: int) -> None:
+    async with db.begin(Scope.system()) as s:
+        for i in range(count):
+            s.add(Reminder(team_id=member.team_id, owner_id=member.id, due_at=utcnow() - timedelta(seconds=i + 1)))
+
+
+async def test_two_dispatchers_on_one_database_deliver_each_reminder_exactly_once(tg, db, settings, monkeypatch):
+    from bot.app import build_application
+    from models import Team
+    from tests.telegram_fake import RecordingRequest
+
+    monkeypatch.setattr(dispatcher, "PER_CHAT_INTERVAL", 0)
+    monkeypatch.setattr(dispatcher, "BATCH", 7)
+    # 40 reps with 3 reminders each.
+    async with db.begin(Scope.system()) as s:
+        team = Team(name="Big")
+        s.add(team)
+        await s.flush()
+        people = [Member(team_id=team.id, telegram_user_id=50_000 + i, timezone="Europe/Zagreb") for i in range(40)]
+        s.add_all(people)
+    for member in people:
+        await make_reminders(db, member, 3)
+    other_request = RecordingRequest()
+    other = build_application(settings, request=other_request, rate_limiter=False, migrate=False)
+    async with other:
+        tg.app.bot_data["worker_id"], other.bot_data["worker_id"] = "one", "two"
+        # Both claim and send at the same time (no lease between them): rows are never shared.
+        first, second = await asyncio.gather(dispatcher.deliver_due(tg.app), dispatcher.deliver_due(other))
+        await other.bot_data["db"].dispose()
+    sent = [c for r in (tg.request, other_request) for c in r.calls if c.method == "sendMessage"]
+    assert first + second == 120 == len(sent)
+    assert first and second if tg.app.bot_data["db"].engine.dialect.name == "postgresql" else True
+    assert {r.status for r in await rows(db)} == {ReminderStatus.SENT}
+    assert all(r.attempts == 1 for r in await rows(db))
+
+
+async def test_only_the_lease_holder_sends(tg, db, settings):
+    from bot.app import build_application
+    from tests.telegram_fake import RecordingRequest
+
+    team = await make_team(db, "T", 1700)
+    await due_reminder(db, team["rep1"])
+    other_request = RecordingRequest()
+    other = build_application(settings, request=other_request, rate_limiter=False, migrate=False)
+    async with other:
+        tg.app.bot_data["worker_id"], other.bot_data["worker_id"] = "one", "two"
+        assert await dispatcher.holds_lease(tg.app)
+        assert not await dispatcher.holds_lease(other)
+        assert await dispatcher.tick(other) == 0  # not the holder: sends nothing
+        assert await dispatcher.tick(tg.app) == 1
+        # The holder stops (or dies): once the lease lapses, the other process takes over.
+        later = utcnow() + timedelta(seconds=dispatcher.LEASE_POLLS * settings.reminder_poll_seconds + 1)
+        assert await dispatcher.holds_lease(other, later)
+        assert not await dispatcher.holds_lease(tg.app, later)
+        await other.bot_data["db"].dispose()
+    assert not [c for c in other_request.calls if c.method == "sendMessage"]
+
+
+async def test_a_429_puts_the_reminder_back_and_pauses_sending(tg, db):
+    team = await make_team(db, "T", 1800)
+    await due_reminder(db, team["rep1"])
+    tg.request.failures["sendMessage"] = (429, "Too Many Requests: retry after 7", {"retry_after": 7})
+    assert await dispatcher.deliver_due(tg.app) == 0
+    assert tg.app.bot_data.pop("retry_after") == 7
+    [row] = await rows(db)
+    assert row.status is ReminderStatus.PENDING and row.attempts == 0 and row.lease_until is None
+    assert await dispatcher.deliver_due(tg.app) == 1  # after the pause it goes out, once
+    [row] = await rows(db)
+    assert row.status is ReminderStatus.SENT and row.attempts == 1
+
+
+async def test_a_timed_out_send_is_not_repeated(tg, db):
+    from telegram.error import TimedOut
+
+    team = await make_team(db, "T", 1850)
+    await due_reminder(db, team["rep1"])
+
+    tg.request.failures["sendMessage"] = (TimedOut(),)
+    assert await dispatcher.deliver_due(tg.app) == 0
+    [row] = await rows(db)
+    assert row.status is ReminderStatus.SENT and row.message_id is None and "timed out" in row.last_error
+    assert await dispatcher.deliver_due(tg.app) == 0
+
+
+async def test_messages_to_one_chat_are_spaced_a_second_apart(tg, db, monkeypatch):
+    waits: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(dispatcher.asyncio, "sleep", fake_sleep)
+    team = await make_team(db, "T", 1900)
+    await make_reminders(db, team["rep1"], 3)
+    await make_reminders(db, team["rep2"], 1)
+    assert await dispatcher.deliver_due(tg.app) == 4
+    assert waits == [1.0, 1.0]  # between rep1's three messages; rep2's went out alongside
+
+
+async def test_reminders_of_an_inactive_member_are_not_sent(tg, db):
+    from sqlalchemy import update
+
+    team = await make_team(db, "T", 1950)
+    await due_reminder(db, team["rep1"])
+    async with db.begin(Scope.system()) as s:
+        await s.exec(update(Member).where(Member.id == team["rep1"].id).values(is_active=False))
+    assert await dispatcher.deliver_due(tg.app) == 0
+    assert not [c for c in tg.request.calls if c.method == "sendMessage"]
+    [row] = await rows(db)
+    assert row.status is ReminderStatus.FAILED and row.last_error == "member inactive"

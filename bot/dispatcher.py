@@ -125,31 +125,26 @@ def render_brief(t: Translator, told: nudges.Brief, *, zone: str, now: datetime)
     if told.stalled:
         lines += ["", t("<b>Gone quiet</b> (no activity for a while)")]
         for lead in told.stalled.items:
-            days = quiet_days(lead)
+            days, who, stage = quiet_days(lead), _who(t, lead), _stage(t, lead)
             lines.append(
                 t.plural(
-                    "• {who}, {stage}, quiet for {n} day",
-                    "• {who}, {stage}, quiet for {n} days",
-                    days,
-                    who=_who(t, lead),
-                    stage=_stage(t, lead),
+                    "• {who}, {stage}, quiet for {n} day", "• {who}, {stage}, quiet for {n} days", days,
+                    who=who, stage=stage,
                 )
-            )
+            )  # fmt: skip
         more(told.stalled)
     if told.escalated:
         lines += ["", t("<b>Still quiet after a reminder</b> (your team)")]
         for lead in told.escalated.items:
-            days = quiet_days(lead)
+            days, who, stage = quiet_days(lead), _who(t, lead), _stage(t, lead)
+            rep = told.owners.get(lead.owner_id, "–")
             lines.append(
                 t.plural(
                     "• {who}, {stage}, quiet for {n} day, rep: {rep}",
                     "• {who}, {stage}, quiet for {n} days, rep: {rep}",
-                    days,
-                    who=_who(t, lead),
-                    stage=_stage(t, lead),
-                    rep=told.owners.get(lead.owner_id, "–"),
+                    days, who=who, stage=stage, rep=rep,
                 )
-            )
+            )  # fmt: skip
         more(told.escalated)
     if told.past_close:
         lines += ["", t("<b>Past their expected close date</b>")]

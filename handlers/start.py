@@ -109,6 +109,8 @@ async def help_command(update: Update, context: BotContext) -> None:
         t("/find – find a record by name, company, e-mail or phone"),
         t("/note – add a note to the open record"),
         t("/pipeline – my funnel in one message"),
+        t("/remind – a reminder in words: /remind Ana Friday 3pm call about the quote"),
+        t("/nudges – the automatic reminders: morning digest, quiet records, close dates, birthdays"),
         t("/settings – language and time zone"),
         t("/cancel – leave whatever we are doing"),
         t("/help – this message"),

@@ -124,6 +124,8 @@ async def test_commands_menu_is_set_per_language(tg):
         "find",
         "note",
         "pipeline",
+        "remind",
+        "nudges",
         "qualification",
     }
     by_language = {c.params.get("language_code"): c.params["commands"] for c in calls}

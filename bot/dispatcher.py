@@ -26,7 +26,7 @@ from bot import callbacks, keyboards
 from bot.db import Database, Scope
 from bot.i18n import Catalogs, Translator
 from bot.services import leases, nudges, reminders
-from models import Activity, Lead, ParkReason, Reminder, ReminderKind, Team
+from models import Activity, Lead, ParkReason, Reminder, ReminderKind
 from models.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -178,14 +178,11 @@ async def plan(app: Any, now: datetime | None = None) -> int:
         return await nudges.plan_briefs(session, now=now or utcnow())
 
 
-async def _prepare(app: Any, reminder: Reminder, now: datetime) -> Outgoing | None:
-    """The message for a claimed row; None when there is nothing to send (it is then closed)."""
+async def _prepare(app: Any, reminder: Reminder, ctx: reminders.Context, now: datetime) -> Outgoing | None:
+    """The message for a claimed row; None when there is nothing to send (the row is then closed)."""
     db: Database = app.bot_data["db"]
     catalogs: Catalogs = app.bot_data["catalogs"]
-    default_zone = app.bot_data["settings"].default_timezone
-    async with db.begin(Scope.system()) as session:
-        member, lead, note = await reminders.context_of(session, reminder)
-        team = await session.get(Team, reminder.team_id)
+    member, team = ctx.member, ctx.team
     if member is None or team is None:
         return None
     if not member.is_active:
@@ -193,19 +190,21 @@ async def _prepare(app: Any, reminder: Reminder, now: datetime) -> Outgoing | No
             await reminders.mark_failed(session, reminder, now=now, error="member inactive", blocked=False)
         return None
     t = catalogs.get(member.language)
-    zone = member.timezone or team.timezone or default_zone
+    zone = member.timezone or team.timezone or app.bot_data["settings"].default_timezone
     late = now - reminder.due_at > reminders.LATE_AFTER
     if reminder.kind is ReminderKind.DIGEST:
         async with db.begin(Scope.of(member)) as session:
             told = await nudges.brief(session, member, team, now=now, zone=zone)
         if told.empty:
             async with db.begin(Scope.system()) as session:
-                await reminders.close_quietly(session, reminder.id, now=now)
+                await reminders.close_quietly(session, reminder.id, now=now)  # type: ignore[arg-type]
             return None
         text = render_brief(t, told, zone=zone, now=now)
         return Outgoing(reminder, member.telegram_user_id, text, brief_buttons(told), late, told)
-    markup = keyboards.reminder(t, reminder.id, lead.id if lead is not None else None)  # type: ignore[arg-type]
-    return Outgoing(reminder, member.telegram_user_id, render(t, reminder, lead, note, zone, late), markup, late)
+    lead_id = ctx.lead.id if ctx.lead is not None else None
+    markup = keyboards.reminder(t, reminder.id, lead_id)  # type: ignore[arg-type]
+    text = render(t, reminder, ctx.lead, ctx.note, zone, late)
+    return Outgoing(reminder, member.telegram_user_id, text, markup, late)
 
 
 async def _send(app: Any, out: Outgoing, batch: Batch) -> None:
@@ -266,10 +265,11 @@ async def deliver_batch(app: Any, now: datetime | None = None) -> tuple[int, Bat
     now = now or utcnow()
     async with db.begin(Scope.system()) as session:
         due = await reminders.claim_due(session, now=now, owner=worker_id(app), limit=BATCH)
+        contexts = await reminders.contexts_of(session, due)
     batch = Batch()
     by_chat: dict[int, list[Outgoing]] = defaultdict(list)
     for reminder in due:
-        out = await _prepare(app, reminder, now)
+        out = await _prepare(app, reminder, contexts[reminder.id], now)  # type: ignore[index]
         if out is not None:
             by_chat[out.chat_id].append(out)
     await asyncio.gather(*(_send_chat(app, queue, batch) for queue in by_chat.values()))
@@ -281,16 +281,18 @@ async def deliver_batch(app: Any, now: datetime | None = None) -> tuple[int, Bat
 
 async def deliver_due(app: Any, now: datetime | None = None) -> int:
     """Send everything due now, batch after batch; returns how many were sent. Stops early on a
-    429 and leaves the pause to the caller (`app.bot_data["retry_after"]`)."""
+    429 (leaving the pause to the caller in `app.bot_data["retry_after"]`) and when this process
+    lost the dispatcher lease (`app.bot_data["lease_lost"]`)."""
     sent = 0
-    while True:
+    while not app.bot_data.get("lease_lost"):
         claimed, batch = await deliver_batch(app, now)
         sent += batch.sent
         if batch.retry_after:
             app.bot_data["retry_after"] = batch.retry_after
             return sent
         if claimed < BATCH:
-            return sent
+            break
+    return sent
 
 
 async def holds_lease(app: Any, now: datetime | None = None) -> bool:
@@ -310,7 +312,22 @@ async def tick(app: Any) -> int:
     if last is None or now - last >= PLAN_EVERY:
         await plan(app, now)
         app.bot_data["planned_at"] = now
-    return await deliver_due(app)
+    app.bot_data["lease_lost"] = False
+    keeper = asyncio.create_task(_keep_lease(app))
+    try:
+        return await deliver_due(app)
+    finally:
+        keeper.cancel()
+
+
+async def _keep_lease(app: Any) -> None:
+    """Renew the lease while a long delivery runs; if another process has it, stop sending."""
+    every = LEASE_POLLS * max(1, app.bot_data["settings"].reminder_poll_seconds) / 3
+    while True:
+        await asyncio.sleep(every)
+        if not await holds_lease(app):
+            app.bot_data["lease_lost"] = True
+            return
 
 
 async def run(app: Any) -> None:

@@ -8,13 +8,15 @@ sent again: at least once, at most one duplicate per crash, never a silent loss.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, func, or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models import Activity, Lead, Member, Reminder, ReminderKind, ReminderStatus
+from models import Activity, Lead, Member, Reminder, ReminderKind, ReminderStatus, Team
 from models.errors import AccessDenied
 
 LEASE = timedelta(minutes=2)
@@ -70,6 +72,56 @@ async def context_of(session: AsyncSession, reminder: Reminder) -> tuple[Member 
             )
         ).first()
     return member, lead, note
+
+
+@dataclass
+class Context:
+    member: Member | None
+    team: Team | None
+    lead: Lead | None
+    note: Activity | None
+
+
+async def contexts_of(session: AsyncSession, due: list[Reminder]) -> dict[int, Context]:
+    """Everything the messages of a claimed batch need, in four queries whatever the batch size."""
+    if not due:
+        return {}
+
+    def ids(values: Any) -> list[int]:
+        return sorted({v for v in values if v is not None})
+
+    member_rows = await session.exec(select(Member).where(Member.id.in_(ids(r.owner_id for r in due))))  # type: ignore[union-attr]
+    members = {m.id: m for m in member_rows.all()}
+    team_rows = await session.exec(select(Team).where(Team.id.in_(ids(r.team_id for r in due))))  # type: ignore[union-attr]
+    teams = {t.id: t for t in team_rows.all()}
+    lead_ids = ids(r.lead_id for r in due)
+    leads: dict[int | None, Lead] = {}
+    notes: dict[int, Activity] = {}
+    if lead_ids:
+        leads = {lead.id: lead for lead in (await session.exec(select(Lead).where(Lead.id.in_(lead_ids)))).all()}  # type: ignore[union-attr]
+        newest = (
+            select(
+                Activity.id,
+                func.row_number()
+                .over(partition_by=Activity.lead_id, order_by=(Activity.at.desc(), Activity.id.desc()))  # type: ignore[union-attr]
+                .label("n"),
+            )
+            .where(Activity.lead_id.in_(lead_ids))  # type: ignore[attr-defined]
+            .subquery()
+        )
+        note_rows = await session.exec(
+            select(Activity).join(newest, newest.c.id == Activity.id).where(newest.c.n == 1)  # type: ignore[arg-type]
+        )
+        notes = {a.lead_id: a for a in note_rows.all()}
+    return {
+        r.id: Context(  # type: ignore[misc]
+            member=members.get(r.owner_id),
+            team=teams.get(r.team_id),
+            lead=leads.get(r.lead_id),
+            note=notes.get(r.lead_id) if r.lead_id is not None else None,
+        )
+        for r in due
+    }
 
 
 async def mark_sent(

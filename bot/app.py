@@ -7,7 +7,7 @@ import contextlib
 import logging
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import BotCommand, BotCommandScopeAllGroupChats, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
@@ -89,15 +89,17 @@ async def _post_stop(app: App) -> None:
 
 
 async def set_commands(app: App) -> None:
-    """The command menu in the default scope (group chats get a scope of their own later),
-    once without a language and once per catalogue language."""
+    """The command menus: private chats and group chats each get their own, once without a
+    language and once per catalogue language."""
     catalogs: Catalogs = app.bot_data["catalogs"]
-    default_t = catalogs.get(catalogs.default_language)
-    await app.bot.set_my_commands([BotCommand(cmd, default_t(desc)) for cmd, desc in handlers.COMMANDS])
-    for language in catalogs.languages:
-        t = catalogs.get(language)
+    groups = BotCommandScopeAllGroupChats()
+    for language in (None, *catalogs.languages):
+        t = catalogs.get(language or catalogs.default_language)
         await app.bot.set_my_commands(
             [BotCommand(cmd, t(desc)) for cmd, desc in handlers.COMMANDS], language_code=language
+        )
+        await app.bot.set_my_commands(
+            [BotCommand(cmd, t(desc)) for cmd, desc in handlers.GROUP_COMMANDS], scope=groups, language_code=language
         )
 
 

@@ -315,7 +315,12 @@ async def tick(app: Any) -> int:
     app.bot_data["lease_lost"] = False
     keeper = asyncio.create_task(_keep_lease(app))
     try:
-        return await deliver_due(app)
+        count = await deliver_due(app)
+        if not app.bot_data.get("retry_after") and not app.bot_data["lease_lost"]:
+            from handlers.groups import deliver_due as deliver_summaries
+
+            count += await deliver_summaries(app, worker_id(app))
+        return count
     finally:
         keeper.cancel()
 

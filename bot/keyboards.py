@@ -11,16 +11,17 @@ from bot import callbacks
 from bot.i18n import LANGUAGE_NAMES, Translator
 
 
-def settings_menu(t: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+def settings_menu(t: Translator, group_link: str | None = None) -> InlineKeyboardMarkup:
+    rows = [
         [
-            [
-                InlineKeyboardButton(t("Language"), callback_data=callbacks.encode("set", "lang")),
-                InlineKeyboardButton(t("Time zone"), callback_data=callbacks.encode("set", "tz")),
-            ],
-            [InlineKeyboardButton(t("Close"), callback_data=callbacks.encode("set", "close"))],
+            InlineKeyboardButton(t("Language"), callback_data=callbacks.encode("set", "lang")),
+            InlineKeyboardButton(t("Time zone"), callback_data=callbacks.encode("set", "tz")),
         ]
-    )
+    ]
+    if group_link:  # managers: add the bot to the team's group for funnel summaries
+        rows.append([InlineKeyboardButton(t("➕ Add me to your team's group"), url=group_link)])
+    rows.append([InlineKeyboardButton(t("Close"), callback_data=callbacks.encode("set", "close"))])
+    return InlineKeyboardMarkup(rows)
 
 
 def languages(t: Translator, available: list[str], current: str) -> InlineKeyboardMarkup:

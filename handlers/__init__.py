@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot import callbacks
 from bot.i18n import N_
@@ -15,6 +23,7 @@ from handlers import (
     card_flow,
     fallback,
     funnel,
+    groups,
     invite,
     park,
     qualify,
@@ -38,6 +47,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("find", N_("Find a record")),
     ("note", N_("Add a note to the open record")),
     ("remind", N_("Set a reminder: /remind Ana Friday 3pm call")),
+    ("funnel", N_("Funnel summary with a chart: /funnel week, month or quarter")),
     ("pipeline", N_("My funnel in one message")),
     ("qualification", N_("The team's qualification criteria")),
     ("nudges", N_("The team's automatic reminders")),
@@ -46,8 +56,21 @@ COMMANDS: list[tuple[str, str]] = [
 ]
 
 
+# The menu in group chats: what a team does there.
+GROUP_COMMANDS: list[tuple[str, str]] = [
+    ("funnel", N_("Funnel summary with a chart: /funnel week, month or quarter")),
+    ("subscribe", N_("Summaries here: /subscribe daily 9:00 or weekly monday 9:00 (managers)")),
+    ("unsubscribe", N_("Stop the summaries here (managers)")),
+]
+LIFE_GROUP = -3
+
+
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     private = filters.ChatType.PRIVATE
+
+    # Group -3: the bot's own membership and group upgrades, whoever caused them (before the gate).
+    app.add_handler(ChatMemberHandler(groups.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER), group=LIFE_GROUP)
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_migrate), group=LIFE_GROUP)
 
     # Group -2: every update passes the access gate, which may stop it.
     app.add_handler(TypeHandler(Update, access.gate), group=GATE_GROUP)
@@ -55,6 +78,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Group 0: the first matching handler wins.
     app.add_handler(CommandHandler("cancel", fallback.cancel, filters=private))
     app.add_handler(CommandHandler("start", start.start, filters=private))
+    app.add_handler(CommandHandler("start", groups.group_start, filters=filters.ChatType.GROUPS))
+    app.add_handler(CommandHandler("subscribe", groups.subscribe_command))
+    app.add_handler(CommandHandler("unsubscribe", groups.unsubscribe_command))
+    app.add_handler(CommandHandler("funnel", groups.funnel_command))
     app.add_handler(CommandHandler("help", start.help_command, filters=private))
     app.add_handler(CommandHandler("settings", settings.settings_command, filters=private))
     app.add_handler(CommandHandler("invite", invite.invite_command, filters=private))

@@ -44,7 +44,9 @@ async def _settings_text(context: BotContext) -> str:
 
 
 async def settings_command(update: Update, context: BotContext) -> None:
-    await reply(update, await _settings_text(context), keyboards.settings_menu(context.t))
+    from handlers.groups import group_link
+
+    await reply(update, await _settings_text(context), keyboards.settings_menu(context.t, group_link(context)))
 
 
 async def ask_timezone(update: Update, context: BotContext) -> None:

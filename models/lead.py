@@ -32,6 +32,9 @@ class Lead(TeamScoped, OwnedByMember, table=True):
     __table_args__ = (
         # The funnel counts and sums per team and stage without touching the table.
         sa.Index("ix_lead_team_stage_cover", "team_id", "stage", "parked", "deal_amount", "updated_at"),
+        # Stalled records by stage (the summary and the morning brief), new records per period.
+        sa.Index("ix_lead_team_stage_parked_activity", "team_id", "stage", "parked", "last_activity_at"),
+        sa.Index("ix_lead_team_id_created_at", "team_id", "created_at", "owner_id"),
         sa.Index("ix_lead_owner_id_stage", "owner_id", "stage"),
         sa.Index("ix_lead_team_id_last_activity_at", "team_id", "last_activity_at"),
         sa.Index("ix_lead_team_id_name_key_company_key", "team_id", "name_key", "company_key"),
@@ -119,7 +122,17 @@ class StageChange(TeamScoped, LeadChild, table=True):
 
     __tablename__ = "stage_change"
     __table_args__ = (
-        sa.Index("ix_stage_change_team_id_at", "team_id", "at"),
+        # The funnel summary reads a period's moves from this index alone.
+        sa.Index(
+            "ix_stage_change_team_at_moves",
+            "team_id",
+            "at",
+            "event",
+            "from_stage",
+            "to_stage",
+            "member_id",
+            "seconds_in_stage",
+        ),  # fmt: skip
         sa.Index("ix_stage_change_lead_id_at", "lead_id", "at"),
     )
 
@@ -132,6 +145,7 @@ class StageChange(TeamScoped, LeadChild, table=True):
     member_id: int | None = _fk("member.id", nullable=True, ondelete="SET NULL")
     at: datetime = created_at()
     reason: str | None = Field(default=None, max_length=500)
+    seconds_in_stage: int | None = Field(default=None, sa_type=sa.BigInteger)
 
 
 class Activity(TeamScoped, LeadChild, table=True):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from models.base import BigIntId
+from models.base import BigIntId, JSONDoc
 from models.columns import created_at, enum_type, updated_at, utc
 from models.enums import ReminderKind, ReminderStatus, SummaryPeriod
 from models.scoping import OwnedByMember, TeamScoped
@@ -77,6 +78,9 @@ class GroupSubscription(TeamScoped, table=True):
     disabled_reason: str | None = Field(default=None, max_length=300)
     next_due_at: datetime | None = utc()
     last_period_key: str | None = Field(default=None, max_length=32)
+    # The figures of the last summary sent ("now" values such as records per stage), to say up or
+    # down next time.
+    last_snapshot: dict[str, Any] = Field(default_factory=dict, sa_type=JSONDoc, nullable=False)
     lease_owner: str | None = Field(default=None, max_length=64)
     lease_until: datetime | None = utc()
     created_by_id: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL", sa_type=sa.BigInteger)

@@ -27,7 +27,7 @@ class Call:
 
     @property
     def text(self) -> str:
-        return str(self.params.get("text", ""))
+        return str(self.params.get("text", self.params.get("caption", "")))
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
@@ -98,7 +98,7 @@ class RecordingRequest(BaseRequest):
                 "can_read_all_group_messages": False,
                 "supports_inline_queries": False,
             }
-        if name in ("sendMessage", "editMessageText", "editMessageReplyMarkup"):
+        if name in ("sendMessage", "editMessageText", "editMessageReplyMarkup", "sendPhoto", "sendDocument"):
             chat_id = int(params.get("chat_id", 0))
             message_id = int(params.get("message_id") or next(self._ids))
             return {
@@ -106,7 +106,7 @@ class RecordingRequest(BaseRequest):
                 "date": int(time.time()),
                 "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
                 "from": {"id": BOT_ID, "is_bot": True, "first_name": "Sales"},
-                "text": params.get("text", ""),
+                "text": params.get("text", params.get("caption", "")),
             }
         if name == "getUpdates":
             return []

@@ -1,0 +1,274 @@
+"""Funnel summaries: the figures of a period (read through the session's scope, so a rep's private
+/funnel counts their own records and a group's counts the team's), and group subscriptions with
+their schedule, claimed like reminders so each period's summary goes out once.
+
+Every query reads an index made for it: records per stage and stalled records from
+(team, stage, parked, last activity), new records from (team, created), a period's moves, their
+members and the time spent in the stage left from (team, at, event, from, to, member, seconds).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import and_, func, or_, update
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.domain import nudges as nudge_rules
+from bot.domain import summary as maths
+from models import GroupSubscription, HistoryEvent, Lead, Member, Stage, StageChange, SummaryPeriod, Team
+
+LEASE = timedelta(minutes=5)
+TOP_REPS = 10
+TOP_REASONS = 3
+
+
+async def _moves(
+    session: AsyncSession, team_id: int, start: datetime, end: datetime | None
+) -> dict[tuple[Stage | None, Stage], int]:
+    """History rows (new records and moves) by (from, to) in [start, end)."""
+    query = select(StageChange.from_stage, StageChange.to_stage, func.count()).where(
+        StageChange.team_id == team_id,
+        StageChange.at >= start,
+        StageChange.event.in_((HistoryEvent.CREATED, HistoryEvent.MOVED)),  # type: ignore[attr-defined]
+    )
+    if end is not None:
+        query = query.where(StageChange.at < end)
+    rows = await session.exec(query.group_by(StageChange.from_stage, StageChange.to_stage))
+    return {(a, b): n for a, b, n in rows.all()}
+
+
+async def _flow(session: AsyncSession, team_id: int, start: datetime, end: datetime) -> maths.Flow:
+    flow = maths.Flow()
+    moves = await _moves(session, team_id, start, end)
+    flow.moves = {k: n for k, n in moves.items() if k[0] is not None}
+    in_period = and_(StageChange.team_id == team_id, StageChange.at >= start, StageChange.at < end)
+    flow.new = (
+        await session.exec(
+            select(func.count())
+            .select_from(Lead)
+            .where(Lead.team_id == team_id, Lead.created_at >= start, Lead.created_at < end)
+        )
+    ).one()
+    moved = and_(in_period, StageChange.event == HistoryEvent.MOVED)
+    days = await session.exec(
+        select(StageChange.from_stage, func.avg(StageChange.seconds_in_stage))
+        .where(moved, StageChange.seconds_in_stage.is_not(None))  # type: ignore[union-attr]
+        .group_by(StageChange.from_stage)
+    )
+    flow.avg_days = {stage: float(avg) / 86400 for stage, avg in days.all() if stage is not None and avg is not None}
+    # Won and lost: the records closed in the period, with their values and reasons.
+    closed = await session.exec(
+        select(StageChange.to_stage, Lead.currency, Lead.deal_amount, Lead.lost_reason)
+        .join(Lead, Lead.id == StageChange.lead_id)  # type: ignore[arg-type]
+        .where(moved, StageChange.to_stage.in_((Stage.CUSTOMER, Stage.LOST)))  # type: ignore[attr-defined]
+    )
+    won_value: dict[str, Decimal] = defaultdict(Decimal)
+    reasons: dict[str, int] = defaultdict(int)
+    for stage, currency, amount, reason in closed.all():
+        if stage is Stage.CUSTOMER:
+            flow.won += 1
+            if amount is not None:
+                won_value[currency or ""] += amount
+        else:
+            flow.lost += 1
+            reasons[reason or "other"] += 1
+    flow.won_value = dict(won_value)
+    flow.lost_reasons = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_REASONS]
+    # Per rep: new records they own, moves forward they made, deals they won.
+    per_rep: dict[int, maths.RepRow] = defaultdict(maths.RepRow)
+    created = await session.exec(
+        select(Lead.owner_id, func.count())
+        .where(Lead.team_id == team_id, Lead.created_at >= start, Lead.created_at < end)
+        .group_by(Lead.owner_id)
+    )
+    for owner, n in created.all():
+        per_rep[owner].new = n
+    by_member = await session.exec(
+        select(StageChange.member_id, StageChange.from_stage, StageChange.to_stage, func.count())
+        .where(moved, StageChange.member_id.is_not(None))  # type: ignore[union-attr]
+        .group_by(StageChange.member_id, StageChange.from_stage, StageChange.to_stage)
+    )
+    for member, from_stage, to_stage, n in by_member.all():
+        rank_from, rank_to = maths.STAGE_RANK.get(from_stage), maths.STAGE_RANK.get(to_stage)
+        if rank_from is not None and rank_to is not None and rank_to > rank_from:
+            per_rep[member].advanced += n
+        if to_stage is Stage.CUSTOMER:
+            per_rep[member].won += n
+    flow.per_rep = dict(per_rep)
+    return flow
+
+
+async def compute(
+    session: AsyncSession, team: Team, period: maths.Period, *, now: datetime, snapshot: dict | None = None
+) -> maths.Summary:
+    """Every figure of the summary for `period`, as the session's scope sees the team."""
+    team_id = team.id
+    assert team_id is not None
+    stages = dict(
+        (await session.exec(select(Lead.stage, func.count()).where(Lead.team_id == team_id).group_by(Lead.stage))).all()
+    )
+    since = await _moves(session, team_id, period.start, None)
+    weighted_rows = await session.exec(
+        select(Lead.currency, func.sum(Lead.deal_amount * Lead.probability))
+        .where(
+            Lead.team_id == team_id,
+            Lead.stage == Stage.OPPORTUNITY,
+            Lead.deal_amount.is_not(None),  # type: ignore[union-attr]
+            Lead.probability.is_not(None),  # type: ignore[union-attr]
+        )
+        .group_by(Lead.currency)
+    )
+    weighted = {
+        (c or team.currency): (Decimal(str(v)) / 100).quantize(Decimal("0.01")) for c, v in weighted_rows.all() if v
+    }
+    settings = nudge_rules.NudgeSettings.of(team.settings)
+    stalled = (
+        await session.exec(
+            select(func.count())
+            .select_from(Lead)
+            .where(
+                Lead.team_id == team_id,
+                or_(
+                    *(
+                        and_(
+                            Lead.stage == stage,
+                            Lead.parked.is_(False),
+                            Lead.last_activity_at <= now - timedelta(days=d),
+                        )  # type: ignore[attr-defined,operator]
+                        for stage, d in settings.stalled_days.items()
+                    )
+                ),
+            )
+        )
+    ).one()
+    parked_due = (
+        await session.exec(
+            select(func.count())
+            .select_from(Lead)
+            .where(
+                Lead.team_id == team_id,
+                Lead.parked_until >= now,  # type: ignore[operator]
+                Lead.parked_until < now + timedelta(days=7),  # type: ignore[operator]
+                Lead.parked.is_(True),  # type: ignore[attr-defined]
+            )
+        )
+    ).one()
+    current = await _flow(session, team_id, period.start, period.end)
+    previous = await _flow(session, team_id, period.prev_start, period.prev_end)
+    rep_ids = set(current.per_rep) | set(previous.per_rep)
+    names = {}
+    if rep_ids:
+        rows = await session.exec(select(Member).where(Member.id.in_(rep_ids)))  # type: ignore[union-attr]
+        names = {m.id: m.display_name for m in rows.all()}
+    return maths.Summary(
+        period=period,
+        stages={s: stages.get(s, 0) for s in Stage},
+        stages_before=maths.stages_at_start(stages, since),
+        weighted=weighted,
+        stalled=stalled,
+        parked_due=parked_due,
+        current=current,
+        previous=previous,
+        rep_names=names,  # type: ignore[arg-type]
+        snapshot_before=snapshot or {},
+    )
+
+
+# --- group subscriptions -------------------------------------------------------------------------
+
+
+async def subscription_of(session: AsyncSession, chat_id: int) -> GroupSubscription | None:
+    """The group's subscription, whichever team it belongs to (run with the system scope)."""
+    return (await session.exec(select(GroupSubscription).where(GroupSubscription.chat_id == chat_id))).first()
+
+
+async def subscribe(
+    session: AsyncSession,
+    team: Team,
+    *,
+    chat_id: int,
+    title: str | None,
+    period: SummaryPeriod,
+    weekday: int | None,
+    local_time: str,
+    by: Member,
+    now: datetime,
+) -> GroupSubscription:
+    sub = await subscription_of(session, chat_id)
+    if sub is None:
+        sub = GroupSubscription(team_id=team.id, chat_id=chat_id)  # type: ignore[arg-type]
+    sub.chat_title = (title or "")[:256] or None
+    sub.period, sub.weekday, sub.local_time = period, weekday, local_time
+    sub.enabled, sub.disabled_reason = True, None
+    sub.created_by_id = by.id
+    sub.next_due_at = maths.next_run(period.value, weekday, local_time, now, team.timezone)
+    sub.updated_at = now
+    session.add(sub)
+    await session.flush()
+    return sub
+
+
+async def claim_due(session: AsyncSession, *, now: datetime, owner: str, limit: int = 10) -> list[GroupSubscription]:
+    due = (
+        select(GroupSubscription.id)
+        .where(
+            GroupSubscription.enabled,
+            GroupSubscription.next_due_at <= now,  # type: ignore[operator]
+            or_(GroupSubscription.lease_until.is_(None), GroupSubscription.lease_until < now),  # type: ignore[union-attr,operator]
+        )
+        .order_by(GroupSubscription.next_due_at)
+        .limit(limit)
+    )
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    claimed = await session.exec(
+        update(GroupSubscription)
+        .where(GroupSubscription.id.in_(due.scalar_subquery()))  # type: ignore[union-attr]
+        .values(lease_owner=owner, lease_until=now + LEASE, updated_at=now)
+        .returning(GroupSubscription.id)
+    )
+    ids = list(claimed.scalars().all())
+    if not ids:
+        return []
+    return list((await session.exec(select(GroupSubscription).where(GroupSubscription.id.in_(ids)))).all())  # type: ignore[union-attr]
+
+
+async def mark_done(
+    session: AsyncSession, sub_id: int, *, key: str | None, snapshot: dict | None, now: datetime, zone: str
+) -> None:
+    """Sent (or nothing to send for this period): remember the period and schedule the next one."""
+    sub = await session.get(GroupSubscription, sub_id)
+    if sub is None:
+        return
+    if key is not None:
+        sub.last_period_key = key
+    if snapshot is not None:
+        sub.last_snapshot = snapshot
+    sub.next_due_at = maths.next_run(sub.period.value, sub.weekday, sub.local_time, now, zone)
+    sub.lease_owner, sub.lease_until, sub.updated_at = None, None, now
+    session.add(sub)
+
+
+async def disable(session: AsyncSession, chat_id: int, *, reason: str, now: datetime) -> bool:
+    result = await session.exec(
+        update(GroupSubscription)
+        .where(GroupSubscription.chat_id == chat_id, GroupSubscription.enabled)
+        .values(enabled=False, disabled_reason=reason[:300], lease_owner=None, lease_until=None, updated_at=now)
+    )
+    return bool(result.rowcount)
+
+
+async def migrate(session: AsyncSession, old_chat_id: int, new_chat_id: int, *, now: datetime) -> bool:
+    """The group became a supergroup: the subscription follows it to its new id."""
+    if await subscription_of(session, new_chat_id) is not None:
+        return False
+    result = await session.exec(
+        update(GroupSubscription)
+        .where(GroupSubscription.chat_id == old_chat_id)
+        .values(chat_id=new_chat_id, updated_at=now)
+    )
+    return bool(result.rowcount)

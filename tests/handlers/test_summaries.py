@@ -1,0 +1,290 @@
+"""Funnel summaries on a hand-built team with known answers; subscribing a group; scheduled
+delivery once per period; the group's life (removed, upgraded, blocked)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import update
+from sqlmodel import select
+
+from bot.db import Scope
+from bot.domain import summary as maths
+from bot.services import summaries
+from handlers import groups
+from models import GroupSubscription, HistoryEvent, Lead, Stage, StageChange, Team
+from tests.handlers.test_scoping import make_team
+
+ZAGREB = "Europe/Zagreb"
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday 9:00 in Zagreb
+GROUP = -100777
+
+
+def z(day: int, hour: int, minute: int = 0) -> datetime:
+    """A moment in November 2026, Zagreb time (UTC+1), as UTC."""
+    return datetime(2026, 11, day, hour, minute, tzinfo=UTC) - timedelta(hours=1)
+
+
+async def build(db) -> dict:
+    """Sunday 22 November is the period; Saturday 21 the one before."""
+    team = await make_team(db, "Acme sales", 5000)
+    rep1, rep2 = team["rep1"], team["rep2"]
+    async with db.begin(Scope.system()) as s:
+        await s.exec(update(Team).values(timezone=ZAGREB, currency="EUR"))
+        leads: dict[str, Lead] = {}
+
+        def lead(key, owner, stage, created, **extra):
+            row = Lead(
+                team_id=owner.team_id, owner_id=owner.id, code=f"c{key}{owner.id}", first_name=f"Secret{key}",
+                emails=[f"secret{key}@example.com"], stage=stage, created_at=created,
+                last_activity_at=extra.pop("activity", created), **extra,
+            )  # fmt: skip
+            s.add(row)
+            leads[key] = row
+
+        lead("L1", rep1, Stage.PROSPECT, z(22, 10))
+        lead("L2", rep1, Stage.PROSPECT, z(21, 10), activity=z(22, 0, 30))
+        lead("L3", rep2, Stage.LOST, z(21, 10), lost_reason="price", activity=z(22, 12))
+        lead("L4", rep2, Stage.CUSTOMER, z(12, 10), deal_amount=Decimal("1000.00"), currency="EUR", activity=z(22, 16))
+        lead("L5", rep1, Stage.OPPORTUNITY, z(1, 10), deal_amount=Decimal("2000"), currency="EUR", probability=50)
+        lead("L6", rep2, Stage.LEAD, z(21, 23, 30))  # Saturday night in Zagreb, Sunday in no zone east of it
+        lead("L7", rep1, Stage.LEAD, z(2, 10), parked=True, parked_until=NOW + timedelta(days=3))
+        await s.flush()
+
+        def change(key, by, at, from_stage, to_stage, seconds=None):
+            event = HistoryEvent.CREATED if from_stage is None else HistoryEvent.MOVED
+            s.add(
+                StageChange(
+                    team_id=by.team_id, lead_id=leads[key].id, event=event, from_stage=from_stage, to_stage=to_stage,
+                    member_id=by.id, at=at, seconds_in_stage=seconds,
+                )
+            )  # fmt: skip
+
+        change("L1", rep1, z(22, 10), None, Stage.LEAD)
+        change("L1", rep1, z(22, 15), Stage.LEAD, Stage.PROSPECT, 5 * 3600)
+        change("L2", rep1, z(21, 10), None, Stage.LEAD)
+        change("L2", rep1, z(22, 0, 30), Stage.LEAD, Stage.PROSPECT, 14 * 3600 + 1800)
+        change("L3", rep2, z(21, 10), None, Stage.LEAD)
+        change("L3", rep2, z(22, 12), Stage.LEAD, Stage.LOST, 26 * 3600)
+        change("L4", rep2, z(12, 10), None, Stage.OPPORTUNITY)
+        change("L4", rep2, z(22, 16), Stage.OPPORTUNITY, Stage.CUSTOMER, 10 * 86400 + 6 * 3600)
+        change("L5", rep1, z(1, 10), None, Stage.OPPORTUNITY)
+        change("L6", rep2, z(21, 23, 30), None, Stage.LEAD)
+        change("L7", rep1, z(2, 10), None, Stage.LEAD)
+        change("L7", rep1, z(2, 11), Stage.LEAD, Stage.LEAD)  # parked: same stage
+        s.add(GroupSubscription(team_id=rep1.team_id, chat_id=GROUP, next_due_at=NOW - timedelta(minutes=1)))
+    async with db.begin(Scope.system()) as s:
+        team_row = (await s.exec(select(Team))).one()
+    return {**team, "team": team_row}
+
+
+async def compute(db, team: Team, period: maths.Period, scope: Scope | None = None) -> maths.Summary:
+    async with db.begin(scope or Scope(team_id=team.id, member_id=None, sees_team=True)) as s:
+        return await summaries.compute(s, team, period, now=NOW)
+
+
+async def test_the_figures_of_a_hand_built_day(db):
+    people = await build(db)
+    period = maths.complete_period("day", NOW, ZAGREB)
+    s = await compute(db, people["team"], period)
+    c, p = s.current, s.previous
+    assert c.new == 1 and p.new == 3  # L1; L2, L3 and L6 (23:30 on Saturday in Zagreb)
+    assert c.moves == {
+        (Stage.LEAD, Stage.PROSPECT): 2, (Stage.LEAD, Stage.LOST): 1, (Stage.OPPORTUNITY, Stage.CUSTOMER): 1,
+    }  # fmt: skip
+    assert c.moved == 4 and p.moved == 0
+    assert c.rate(Stage.LEAD, Stage.PROSPECT) == pytest.approx(2 / 3)
+    assert c.rate(Stage.PROSPECT, Stage.OPPORTUNITY) is None
+    assert c.rate(Stage.OPPORTUNITY, Stage.CUSTOMER) == 1.0
+    assert (c.won, c.won_value, c.lost, c.lost_reasons) == (1, {"EUR": Decimal("1000.00")}, 1, [("price", 1)])
+    assert c.avg_days[Stage.LEAD] == pytest.approx((5 + 14.5 + 26) / 3 / 24)
+    assert c.avg_days[Stage.OPPORTUNITY] == pytest.approx(10.25)
+    rep1, rep2 = people["rep1"].id, people["rep2"].id
+    assert (c.per_rep[rep1].new, c.per_rep[rep1].advanced, c.per_rep[rep1].won) == (1, 2, 0)
+    assert (c.per_rep[rep2].new, c.per_rep[rep2].advanced, c.per_rep[rep2].won) == (0, 1, 1)
+    assert s.stages == {
+        Stage.SUSPECT: 0, Stage.LEAD: 2, Stage.PROSPECT: 2, Stage.OPPORTUNITY: 1, Stage.CUSTOMER: 1, Stage.LOST: 1,
+    }  # fmt: skip
+    assert s.stages_before == {
+        Stage.SUSPECT: 0, Stage.LEAD: 4, Stage.PROSPECT: 0, Stage.OPPORTUNITY: 2, Stage.CUSTOMER: 0, Stage.LOST: 0,
+    }  # fmt: skip
+    assert s.weighted == {"EUR": Decimal("1000.00")}
+    assert s.stalled == 1 and s.parked_due == 1  # L5 quiet for 21+ days as an opportunity; L7 parked
+
+
+async def test_boundaries_follow_the_team_time_zone_and_empty_periods_are_zero(db):
+    people = await build(db)
+    team = people["team"]
+    team.timezone = "UTC"
+    s = await compute(db, team, maths.complete_period("day", NOW, "UTC"))
+    # In UTC, L2's move at 00:30 Zagreb time (23:30 UTC on Saturday) falls on the day before.
+    assert s.current.moves[(Stage.LEAD, Stage.PROSPECT)] == 1 and s.previous.moves == {(Stage.LEAD, Stage.PROSPECT): 1}
+    empty = await compute(db, team, maths.complete_period("week", datetime(2025, 6, 1, tzinfo=UTC), ZAGREB))
+    assert (empty.current.new, empty.current.moved, empty.current.won, empty.current.lost) == (0, 0, 0, 0)
+    assert empty.current.rate(Stage.LEAD, Stage.PROSPECT) is None and empty.current.per_rep == {}
+
+
+async def test_a_reps_own_funnel_counts_only_their_records(db):
+    people = await build(db)
+    s = await compute(db, people["team"], maths.complete_period("day", NOW, ZAGREB), Scope.of(people["rep1"]))
+    assert s.current.moved == 2 and s.current.won == 0 and s.current.new == 1
+    assert s.stages[Stage.CUSTOMER] == 0 and s.stages[Stage.PROSPECT] == 2
+
+
+async def test_the_summary_text_has_aggregates_only(db, tg):
+    people = await build(db)
+    t = tg.app.bot_data["catalogs"].get("en")
+    s = await compute(db, people["team"], maths.complete_period("day", NOW, ZAGREB))
+    heading, text = groups.render_summary(t, s, title="Acme sales")
+    assert "Acme sales" in heading and "Nov 22, 2026" in heading
+    assert "Secret" not in text and "example.com" not in text
+    assert "New records: 1 ▼ (before: 3)" in text
+    assert "lead → prospect: 67%" in text and "opportunity → customer: 100%" in text
+    assert "Won: 1 ▲ (before: 0), worth €1,000.00" in text and "most often: Price 1" in text
+    assert "Weighted pipeline: €1,000.00" in text and "Parked records due this week: 1" in text
+    assert "rep1: 1 · 2 · 0" in text and "rep2: 0 · 1 · 1" in text
+    assert len(text) <= groups.MESSAGE_LIMIT
+
+
+async def test_scheduled_summaries_go_out_once_per_period(db, tg):
+    people = await build(db)
+    assert await groups.deliver_due(tg.app, "one", now=NOW) == 1
+    [photo] = [c for c in tg.request.calls if c.method == "sendPhoto"]
+    assert photo.params["chat_id"] == GROUP
+    texts = [photo.text] + [c.text for c in tg.request.calls if c.method == "sendMessage"]
+    assert any("New records: 1" in x for x in texts) and all("Secret" not in x for x in texts)
+    async with db.begin(Scope.system()) as s:
+        sub = (await s.exec(select(GroupSubscription))).one()
+    assert sub.last_period_key == "day:2026-11-22" and sub.next_due_at == datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+    assert sub.last_snapshot["stages"]["prospect"] == 2
+    # A restart that finds the row due again for the same period (e.g. the clock was reset) sends nothing.
+    async with db.begin(Scope.system()) as s:
+        await s.exec(update(GroupSubscription).values(next_due_at=NOW))
+    tg.request.calls.clear()
+    assert await groups.deliver_due(tg.app, "two", now=NOW + timedelta(minutes=5)) == 0
+    assert not [c for c in tg.request.calls if c.method in ("sendPhoto", "sendMessage")]
+    assert people
+
+
+async def test_a_group_that_blocked_the_bot_is_switched_off_without_retries(db, tg):
+    await build(db)
+    tg.request.failures["sendPhoto"] = (403, "Forbidden: bot was kicked from the group chat")
+    assert await groups.deliver_due(tg.app, "one", now=NOW) == 0
+    async with db.begin(Scope.system()) as s:
+        sub = (await s.exec(select(GroupSubscription))).one()
+    assert not sub.enabled and "kicked" in sub.disabled_reason
+    assert await groups.deliver_due(tg.app, "one", now=NOW + timedelta(days=1)) == 0
+    assert len([c for c in tg.request.calls if c.method == "sendPhoto"]) == 1
+
+
+async def test_a_group_upgraded_to_a_supergroup_keeps_its_summaries(db, tg):
+    await build(db)
+    tg.request.failures["sendPhoto"] = (400, "Bad Request: group chat was upgraded", {"migrate_to_chat_id": -1009999})
+    assert await groups.deliver_due(tg.app, "one", now=NOW) == 1
+    [_, second] = [c for c in tg.request.calls if c.method == "sendPhoto"]
+    assert second.params["chat_id"] == -1009999
+    async with db.begin(Scope.system()) as s:
+        sub = (await s.exec(select(GroupSubscription))).one()
+    assert sub.chat_id == -1009999 and sub.enabled
+
+
+async def test_a_bot_without_the_right_to_send_photos_sends_text(db, tg):
+    await build(db)
+    tg.request.failures["sendPhoto"] = (400, "Bad Request: not enough rights to send photos to the chat")
+    assert await groups.deliver_due(tg.app, "one", now=NOW) == 1
+    [message] = [c for c in tg.request.calls if c.method == "sendMessage"]
+    assert "New records" in message.text
+
+
+def member_update(chat_id: int, user_id: int, status: str) -> dict:
+    bot = {"id": 4242, "is_bot": True, "first_name": "Sales"}
+    who = {"id": user_id, "is_bot": False, "first_name": "X"}
+    return {
+        "update_id": 999,
+        "my_chat_member": {
+            "chat": {"id": chat_id, "type": "group", "title": "Sales"},
+            "from": who,
+            "date": 0,
+            "old_chat_member": {"status": "member", "user": bot},
+            "new_chat_member": {"status": status, "user": bot, "until_date": 0}
+            if status == "kicked"
+            else {"status": status, "user": bot},
+        },
+    }
+
+
+async def test_removing_the_bot_switches_the_subscription_off_and_migration_moves_it(db, tg):
+    await build(db)
+    await tg.process(member_update(GROUP, 123456, "left"))  # even when a stranger removes it
+    async with db.begin(Scope.system()) as s:
+        sub = (await s.exec(select(GroupSubscription))).one()
+        assert not sub.enabled
+        await s.exec(update(GroupSubscription).values(enabled=True))
+    migrate = {
+        "update_id": 1000,
+        "message": {
+            "message_id": 5, "date": 0, "chat": {"id": GROUP, "type": "group", "title": "Sales"},
+            "from": {"id": 123456, "is_bot": False, "first_name": "X"}, "migrate_to_chat_id": -1005555,
+        },
+    }  # fmt: skip
+    await tg.process(migrate)
+    async with db.begin(Scope.system()) as s:
+        sub = (await s.exec(select(GroupSubscription))).one()
+    assert sub.chat_id == -1005555 and sub.enabled
+
+
+async def test_only_a_manager_subscribes_and_a_group_belongs_to_one_team(db, tg):
+    team = await make_team(db, "T", 6000)
+    other = await make_team(db, "Other", 6100)
+    group = -100321
+    rep = tg.person(team["rep1"].telegram_user_id, "Rita")
+    [refusal] = [c for c in await rep.send("/subscribe daily 9:00", chat_id=group) if c.method == "sendMessage"]
+    assert "Only a manager" in refusal.text
+    boss = tg.person(team["manager"].telegram_user_id, "Maja")
+    [bad] = [c for c in await boss.send("/subscribe sometimes", chat_id=group) if c.method == "sendMessage"]
+    assert "/subscribe weekly monday 9:00" in bad.text
+    [ok] = [c for c in await boss.send("/subscribe weekly monday 8:30", chat_id=group) if c.method == "sendMessage"]
+    assert "every week" in ok.text
+    async with db.begin(Scope.system()) as s:
+        sub = (await s.exec(select(GroupSubscription))).one()
+    local = sub.next_due_at.astimezone(__import__("zoneinfo").ZoneInfo("UTC"))
+    assert (sub.period.value, sub.weekday, sub.local_time) == ("weekly", 0, "08:30") and local > NOW
+    stranger_boss = tg.person(other["manager"].telegram_user_id, "Olga")
+    [taken] = [c for c in await stranger_boss.send("/subscribe daily 9:00", chat_id=group) if c.method == "sendMessage"]
+    assert "another team" in taken.text
+    nobody = tg.person(777777, "Nobody")
+    assert [c for c in await nobody.send("/subscribe daily 9:00", chat_id=group) if c.method == "sendMessage"] == []
+    [done] = [c for c in await rep.send("/unsubscribe", chat_id=group) if c.method == "sendMessage"]
+    assert "Only a manager" in done.text
+    [done] = [c for c in await boss.send("/unsubscribe", chat_id=group) if c.method == "sendMessage"]
+    assert "no more summaries" in done.text
+
+
+async def test_funnel_on_demand_in_a_group_and_in_private(db, tg):
+    team = await make_team(db, "T", 6200)
+    rep = tg.person(team["rep1"].telegram_user_id, "Rita")
+    calls = await rep.send("/funnel month", chat_id=-100555)
+    [photo] = [c for c in calls if c.method == "sendPhoto"]
+    assert photo.params["chat_id"] == -100555 and "the funnel" in photo.text
+    calls = await rep.send("/funnel quarter")
+    assert [c for c in calls if c.method == "sendPhoto"][0].params["chat_id"] == team["rep1"].telegram_user_id
+    [answer] = [c for c in await rep.send("/funnel fortnight") if c.method == "sendMessage"]
+    assert "/funnel week" in answer.text
+
+
+def test_schedules_are_read_in_the_members_language():
+    assert (
+        groups.parse_schedule(["daily", "9:00"], "en") == (maths.SummaryPeriod.DAILY, None, "09:00")
+        if hasattr(maths, "SummaryPeriod")
+        else True
+    )
+    from models import SummaryPeriod
+
+    assert groups.parse_schedule(["daily", "9:00"], "en") == (SummaryPeriod.DAILY, None, "09:00")
+    assert groups.parse_schedule(["tjedno", "ponedjeljak", "8"], "hr") == (SummaryPeriod.WEEKLY, 0, "08:00")
+    assert groups.parse_schedule(["weekly", "friday", "16:30"], "pl") == (SummaryPeriod.WEEKLY, 4, "16:30")
+    assert groups.parse_schedule(["weekly", "9:00"], "en") is None
+    assert groups.parse_schedule(["daily", "25:00"], "en") is None
+    assert groups.parse_schedule([], "en") is None

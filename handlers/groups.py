@@ -114,15 +114,15 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
             session, team, chat_id=chat.id, title=chat.title, period=schedule[0], weekday=schedule[1],
             local_time=schedule[2], by=member, now=utcnow(),
         )  # fmt: skip
-    gt = context.catalogs.get(team.language)
+    t = context.catalogs.get(team.language)  # the group hears the team's language
     assert sub.next_due_at is not None
     await reply(
         update,
-        gt(
+        t(
             "✅ This group gets {team}'s funnel summary {when}. The next one: {date}.",
             team=team.name,
-            when=gt("every day") if schedule[0] is SummaryPeriod.DAILY else gt("every week"),
-            date=gt.datetime(sub.next_due_at, team.timezone, "full"),
+            when=t("every day") if schedule[0] is SummaryPeriod.DAILY else t("every week"),
+            date=t.datetime(sub.next_due_at, team.timezone, "full"),
         ),
     )
 

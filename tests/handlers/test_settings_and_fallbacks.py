@@ -112,7 +112,10 @@ async def test_commands_menu_is_set_per_language(tg):
     from bot.app import set_commands
 
     await set_commands(tg.app)
-    calls = [c for c in tg.request.calls if c.method == "setMyCommands"]
+    calls = [c for c in tg.request.calls if c.method == "setMyCommands" and "scope" not in c.params]
+    in_groups = [c for c in tg.request.calls if c.method == "setMyCommands" and "scope" in c.params]
+    assert {c["command"] for c in in_groups[0].params["commands"]} == {"funnel", "subscribe", "unsubscribe"}
+    assert len(in_groups) == 7
     assert calls and {c["command"] for c in calls[0].params["commands"]} == {
         "start",
         "help",
@@ -125,6 +128,7 @@ async def test_commands_menu_is_set_per_language(tg):
         "note",
         "pipeline",
         "remind",
+        "funnel",
         "nudges",
         "qualification",
     }

@@ -36,6 +36,9 @@ LEASE_NAME = "dispatcher"
 LEASE_POLLS = 3  # the lease outlives three polls: a dead holder is replaced within a minute
 BATCH = 60
 PER_CHAT_INTERVAL = 1.0  # seconds between two messages to the same chat
+# Sends waiting for the rate limiter at once: bulk delivery keeps the 30/s budget busy, yet a reply
+# to a rep waits behind at most this many messages (a third of a second).
+IN_FLIGHT = 10
 PLAN_EVERY = timedelta(minutes=5)
 OPEN_BUTTONS = 8
 
@@ -252,11 +255,12 @@ def _seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(exc.retry_after)  # type: ignore[arg-type]
 
 
-async def _send_chat(app: Any, queue: list[Outgoing], batch: Batch) -> None:
+async def _send_chat(app: Any, queue: list[Outgoing], batch: Batch, slots: asyncio.Semaphore) -> None:
     for i, out in enumerate(queue):
         if i:
             await asyncio.sleep(PER_CHAT_INTERVAL)
-        await _send(app, out, batch)
+        async with slots:
+            await _send(app, out, batch)
 
 
 async def deliver_batch(app: Any, now: datetime | None = None) -> tuple[int, Batch]:
@@ -272,7 +276,8 @@ async def deliver_batch(app: Any, now: datetime | None = None) -> tuple[int, Bat
         out = await _prepare(app, reminder, contexts[reminder.id], now)  # type: ignore[index]
         if out is not None:
             by_chat[out.chat_id].append(out)
-    await asyncio.gather(*(_send_chat(app, queue, batch) for queue in by_chat.values()))
+    slots = asyncio.Semaphore(IN_FLIGHT)
+    await asyncio.gather(*(_send_chat(app, queue, batch, slots) for queue in by_chat.values()))
     if batch.skipped:
         async with db.begin(Scope.system()) as session:
             await reminders.release(session, batch.skipped, now=utcnow())

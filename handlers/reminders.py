@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 
 from bot import callbacks
 from bot.callbacks import Callback
@@ -53,20 +53,16 @@ async def done_button(update: Update, context: BotContext) -> None:
     await query.answer()
     markup = None
     if reminder.lead_id is not None:
-        markup = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        context.t("Open the record"), callback_data=callbacks.encode("rec", reminder.lead_id)
-                    )
-                ]
-            ]
-        )
+        # What happened next: the record's own buttons (advance, park again, close, note).
+        from handlers.records import card_buttons
+
+        async with context.db.begin(context.scope) as session:
+            _, lead, _ = await reminders.context_of(session, reminder)
+        if lead is not None:
+            markup = card_buttons(context.t, lead)
     await edit(
         query,
-        context.t(
-            "✅ Follow-up done and noted. What happens next? Open the record to advance, park again or close it."
-        ),
+        context.t("✅ Follow-up done and noted. What happens next? Advance, park again or close it here."),
         markup,
     )
 

@@ -282,3 +282,30 @@ def test_birthdays():
     assert dates.parse_birthday("12. 5.") == date(dates.UNKNOWN_YEAR, 5, 12)
     assert dates.parse_birthday("29.2.") == date(dates.UNKNOWN_YEAR, 2, 29)
     assert dates.parse_birthday("31.2.1980") is None and dates.parse_birthday("spring") is None
+
+
+# Phrases dateparser alone gets wrong or cannot read (measured with the language set): each must
+# come out right here.
+TRAPS = [
+    ("hr", "sljedeći utorak", "2025-01-21 09:00"),
+    ("cs", "příští úterý", "2025-01-21 09:00"),
+    ("pl", "w przyszły wtorek", "2025-01-21 09:00"),
+    ("mk", "следниот вторник", "2025-01-21 09:00"),
+    ("fa", "سه‌شنبه آینده", "2025-01-21 09:00"),
+    ("hr", "za dva tjedna", "2025-01-29 09:00"),
+    ("pl", "za dwa tygodnie", "2025-01-29 09:00"),
+    ("mk", "за две недели", "2025-01-29 09:00"),
+    ("fa", "دو هفته بعد", "2025-01-29 09:00"),
+    ("hr", "utorak u 10", "2025-01-21 10:00"),
+    ("fa", "سه‌شنبه ساعت ۱۰", "2025-01-21 10:00"),
+    ("fa", "فردا ساعت ۱۰", "2025-01-16 10:00"),
+    ("en", "next week", "2025-01-20 09:00"),
+    ("en", "end of month", "2025-01-31 09:00"),
+    ("en", "Q1", "2026-01-01 09:00"),
+]
+
+
+@pytest.mark.parametrize(("language", "phrase", "expected"), TRAPS, ids=[f"{r[0]}:{r[1]}" for r in TRAPS])
+def test_the_phrases_dateparser_alone_gets_wrong(language, phrase, expected):
+    when = parse_when(phrase, language=language, zone=ZONE, now=NOW)
+    assert when is not None and when.at.strftime("%Y-%m-%d %H:%M") == expected

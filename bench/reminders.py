@@ -25,31 +25,16 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "e2e" / "fakegram"))
 
 import drive  # noqa: E402
-from sqlalchemy import func, insert, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import func, insert  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
+from bench.common import fresh_database  # noqa: E402
 from bot.db import Database, Scope  # noqa: E402
 from models import Member, Reminder, ReminderStatus, Team  # noqa: E402
 from models.base import utcnow  # noqa: E402
 
 TOKEN = "424242:AAH" + "x" * 32
 TELEGRAM_LIMIT = 30.0
-
-
-async def fresh_database(url: str) -> str:
-    target = make_url(url)
-    name = f"{target.database}_bench_reminders"
-    admin = Database(url, isolation_level="AUTOCOMMIT")
-    async with admin.engine.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-    bench_url = target.set(database=name).render_as_string(hide_password=False)
-    db = Database(bench_url)
-    await db.upgrade()
-    await db.dispose()
-    return bench_url
 
 
 async def seed(url: str, count: int, reps: int) -> None:
@@ -215,7 +200,7 @@ async def main() -> None:
     parser.add_argument("--dates-only", action="store_true")
     args = parser.parse_args()
     if not args.dates_only:
-        url = await fresh_database(args.url)
+        url = await fresh_database(args.url, "bench_reminders")
         await seed(url, args.count, args.reps)
         await deliver(url, args.count, args.processes, args.timeout)
     dates_timing()

@@ -25,10 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 import models  # noqa: E402
+from bench.common import fresh_database  # noqa: E402
 from bot import charts  # noqa: E402
 from bot.db import Database, Scope  # noqa: E402
 from bot.domain import summary as maths  # noqa: E402
@@ -106,47 +107,6 @@ def generate(start_id: int, count: int, team_id: int, rep_ids: list[int], rng: r
     return records, changes
 
 
-def seed(sync_url: str, records: int) -> None:
-    """Bulk-load through SQLAlchemy Core (the real column types), in chunks, in one transaction each."""
-    engine = create_engine(sync_url)
-    lead, change = models.Lead.__table__, models.StageChange.__table__  # type: ignore[attr-defined]
-    rng = random.Random(7)
-    with engine.begin() as conn:
-        team_id = conn.execute(
-            models.Team.__table__.insert().values(**TEAM)  # type: ignore[attr-defined]
-        ).inserted_primary_key[0]
-        rep_ids = [
-            conn.execute(
-                models.Member.__table__.insert().values(  # type: ignore[attr-defined]
-                    team_id=team_id,
-                    telegram_user_id=70_000 + i,
-                    first_name=f"Rep {i}",
-                    role="rep",
-                    language="en",
-                    is_active=True,
-                    created_at=NOW,
-                    updated_at=NOW,
-                )  # fmt: skip
-            ).inserted_primary_key[0]
-            for i in range(REPS)
-        ]
-    started = time.perf_counter()
-    for start in range(1, records + 1, CHUNK):
-        rows, history = generate(start, min(CHUNK, records + 1 - start), team_id, rep_ids, rng)
-        with engine.begin() as conn:
-            conn.execute(lead.insert(), rows)
-            conn.execute(change.insert(), history)
-        done = start + len(rows) - 1
-        if done % 200_000 < CHUNK:
-            print(f"  {done:,} records loaded ({time.perf_counter() - started:.0f} s)", flush=True)
-    with engine.begin() as conn:
-        conn.execute(text("ANALYZE"))
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE"))
-    engine.dispose()
-
-
 async def measure(url: str, label: str) -> None:
     db = Database(url)
     async with db.begin(Scope.system()) as s:
@@ -185,37 +145,16 @@ async def measure(url: str, label: str) -> None:
     print(f"  chart render: median {statistics.median(times):.0f} ms ({len(png) // 1024} KB); text {len(text_)} chars")
 
 
-async def fresh_postgres(url: str) -> str:
-    target = make_url(url)
-    name = f"{target.database}_bench_summary"
-    admin = Database(url, isolation_level="AUTOCOMMIT")
-    async with admin.engine.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-    return target.set(database=name).render_as_string(hide_password=False)
-
-
-async def migrate(url: str) -> None:
-    db = Database(url)
-    await db.upgrade()
-    await db.dispose()
-
-
 async def run(url: str, records: int, label: str) -> None:
-    await migrate(url)
+    url = await fresh_database(url, "bench_summary")
     started = time.perf_counter()
-    if url.startswith("sqlite"):
-        await asyncio.to_thread(seed, url.replace("+aiosqlite", ""), records)
-    else:
-        await _seed_async(url, records)
+    await seed(url, records)
     print(f"  loaded in {time.perf_counter() - started:.0f} s")
     await measure(url, label)
 
 
-async def _seed_async(url: str, records: int) -> None:
-    from sqlalchemy.ext.asyncio import create_async_engine
-
+async def seed(url: str, records: int) -> None:
+    """Bulk-load through SQLAlchemy Core (the real column types), a chunk per transaction."""
     engine = create_async_engine(url)
     lead, change = models.Lead.__table__, models.StageChange.__table__  # type: ignore[attr-defined]
     rng = random.Random(7)
@@ -250,11 +189,12 @@ async def _seed_async(url: str, records: int) -> None:
         if done % 200_000 < CHUNK:
             print(f"  {done:,} records loaded ({time.perf_counter() - started:.0f} s)", flush=True)
     async with engine.connect() as conn:
-        await conn.execute(text(f"SELECT setval(pg_get_serial_sequence('lead', 'id'), {records + 1})"))
-        await conn.commit()
-    async with engine.connect() as conn:
         conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.execute(text("VACUUM ANALYZE"))
+        if engine.dialect.name == "postgresql":
+            await conn.execute(text(f"SELECT setval(pg_get_serial_sequence('lead', 'id'), {records + 1})"))
+            await conn.execute(text("VACUUM ANALYZE"))
+        else:
+            await conn.execute(text("ANALYZE"))
     await engine.dispose()
 
 
@@ -271,7 +211,7 @@ async def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             await run(f"sqlite+aiosqlite:///{tmp}/summary.db", args.records, "SQLite")
     if args.db in ("postgres", "both"):
-        await run(await fresh_postgres(args.url), args.records, "PostgreSQL")
+        await run(args.url, args.records, "PostgreSQL")
 
 
 if __name__ == "__main__":

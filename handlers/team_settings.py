@@ -3,11 +3,13 @@ Sales and marketing agree on one definition of a qualified lead; this is where i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import callbacks
+from bot.callbacks import Callback
 from bot.context import BotContext
 from bot.domain import nudges as nudge_rules
 from bot.domain import qualification as q
@@ -57,30 +59,46 @@ async def qualification_command(update: Update, context: BotContext) -> None:
     await reply(update, text, markup)
 
 
-async def weight_button(update: Update, context: BotContext) -> None:
+async def _change_team_settings(
+    update: Update, context: BotContext, key: str, change: Callable[[dict[str, Any], Callback], dict[str, Any]]
+) -> dict[str, Any] | None:
+    """A manager's button on a team setting: `change` maps the team's settings and the button to the
+    new value of `team.settings[key]`, saved at once. None (and an alert) for anyone else."""
     query = update.callback_query
     assert query is not None and context.member is not None
-    if not context.member.role.sees_team:
-        await query.answer(context.t("Only a manager can change these."), show_alert=True)
-        return
     data = callbacks.parse(query.data)
-    what, delta = (data.arg(0), data.arg(1)) if data else ("", "")
-    step = STEP if delta == str(STEP) else -STEP
+    if not context.member.role.sees_team or data is None:
+        await query.answer(context.t("Only a manager can change these."), show_alert=True)
+        return None
     async with context.db.begin(context.scope) as session:
         team = await members.get_team(session, context.member.team_id)
         assert team is not None
-        current = funnel_service.settings_of(team.settings)
-        weights, mark = dict(current.weights), current.pass_mark
-        if what == "pass":
-            mark = min(100, max(0, mark + step))
-        elif what in {c.value for c in q.Criterion}:
-            weights[q.Criterion(what)] = min(100, max(0, weights[q.Criterion(what)] + step))
-        updated = q.Settings(weights=weights, pass_mark=mark)
-        team.settings = {**(team.settings or {}), "qualification": updated.to_json()}
+        settings = dict(team.settings or {})
+        settings[key] = change(settings, data)
+        team.settings = settings
         session.add(team)
     await query.answer()
-    text, markup = _view(context.t, updated, True)
-    await edit(query, text, markup)
+    return settings
+
+
+def _weights_changed(settings: dict[str, Any], data: Callback) -> dict[str, Any]:
+    current = funnel_service.settings_of(settings)
+    what = data.arg(0)
+    step = STEP if data.arg(1) == str(STEP) else -STEP
+    weights, mark = dict(current.weights), current.pass_mark
+    if what == "pass":
+        mark = min(100, max(0, mark + step))
+    elif what in {c.value for c in q.Criterion}:
+        weights[q.Criterion(what)] = min(100, max(0, weights[q.Criterion(what)] + step))
+    return q.Settings(weights=weights, pass_mark=mark).to_json()
+
+
+async def weight_button(update: Update, context: BotContext) -> None:
+    settings = await _change_team_settings(update, context, "qualification", _weights_changed)
+    if settings is not None:
+        assert update.callback_query is not None
+        text, markup = _view(context.t, funnel_service.settings_of(settings), True)
+        await edit(update.callback_query, text, markup)
 
 
 NUDGE_NAMES = {
@@ -130,28 +148,18 @@ async def nudges_command(update: Update, context: BotContext) -> None:
     await reply(update, text, markup)
 
 
+def _nudges_changed(settings: dict[str, Any], data: Callback) -> dict[str, Any]:
+    current = nudge_rules.NudgeSettings.of(settings)
+    if data.action == "nt" and data.arg(0) in nudge_rules.KINDS:
+        return current.toggled(data.arg(0)).dump()
+    if data.action == "nd" and data.arg(0) in {s.value for s in current.stalled_days}:
+        return current.with_days(Stage(data.arg(0)), 1 if data.arg(1) == "1" else -1).dump()
+    return current.dump()
+
+
 async def nudge_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None and context.member is not None
-    if not context.member.role.sees_team:
-        await query.answer(context.t("Only a manager can change these."), show_alert=True)
-        return
-    data = callbacks.parse(query.data)
-    if data is None:
-        await query.answer()
-        return
-    async with context.db.begin(context.scope) as session:
-        team = await members.get_team(session, context.member.team_id)
-        assert team is not None
-        current = nudge_rules.NudgeSettings.of(team.settings)
-        if data.action == "nt" and data.arg(0) in nudge_rules.KINDS:
-            updated = current.toggled(data.arg(0))
-        elif data.action == "nd" and data.arg(0) in {s.value for s in current.stalled_days}:
-            updated = current.with_days(Stage(data.arg(0)), 1 if data.arg(1) == "1" else -1)
-        else:
-            updated = current
-        team.settings = {**(team.settings or {}), "nudges": updated.dump()}
-        session.add(team)
-    await query.answer()
-    text, markup = _nudges_view(context.t, updated, True)
-    await edit(query, text, markup)
+    settings = await _change_team_settings(update, context, "nudges", _nudges_changed)
+    if settings is not None:
+        assert update.callback_query is not None
+        text, markup = _nudges_view(context.t, nudge_rules.NudgeSettings.of(settings), True)
+        await edit(update.callback_query, text, markup)

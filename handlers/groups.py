@@ -166,7 +166,7 @@ async def funnel_command(update: Update, context: BotContext) -> None:
     now = utcnow()
     period = maths.period_to_date(kind, now, team.timezone)
     async with context.db.begin(scope) as session:
-        summary = await summaries.compute(session, team, period, now=now)
+        summary = await summaries.compute(session, team, period, now=now, team_wide=scope.sees_team)
     title = team.name if scope.sees_team else member.display_name
     await send_summary(update.get_bot(), chat.id, t, summary, title=title)
 

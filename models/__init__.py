@@ -13,7 +13,7 @@ from models.enums import (
     SummaryPeriod,
 )
 from models.flow import FlowState
-from models.lead import Activity, ContactPoint, Lead, StageChange
+from models.lead import Activity, ContactPoint, Lead, StageChange, StageTally
 from models.reminder import GroupSubscription, Reminder, WorkerLease
 from models.team import Invite, Member, Team
 
@@ -36,6 +36,7 @@ __all__ = [
     "Role",
     "Stage",
     "StageChange",
+    "StageTally",
     "SummaryPeriod",
     "Team",
     "WorkerLease",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, extract, func, or_, update
+from sqlalchemy import and_, extract, false, func, or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -111,7 +111,7 @@ def _stalled(settings: rules.NudgeSettings, now: datetime, periods: int) -> obje
         and_(Lead.stage == stage, _quiet_since() <= now - timedelta(days=periods * days))
         for stage, days in settings.stalled_days.items()
     ]
-    return and_(Lead.parked.is_(False), or_(*by_stage))  # type: ignore[attr-defined]
+    return and_(Lead.parked == false(), or_(*by_stage))
 
 
 async def _section(session: AsyncSession, query: object, order: object) -> Section:

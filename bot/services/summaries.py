@@ -13,13 +13,23 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, false, func, or_, true, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain import nudges as nudge_rules
 from bot.domain import summary as maths
-from models import GroupSubscription, HistoryEvent, Lead, Member, Stage, StageChange, SummaryPeriod, Team
+from models import (
+    GroupSubscription,
+    HistoryEvent,
+    Lead,
+    Member,
+    Stage,
+    StageChange,
+    StageTally,
+    SummaryPeriod,
+    Team,
+)
 
 LEASE = timedelta(minutes=5)
 TOP_REPS = 10
@@ -103,15 +113,34 @@ async def _flow(session: AsyncSession, team_id: int, start: datetime, end: datet
 
 
 async def compute(
-    session: AsyncSession, team: Team, period: maths.Period, *, now: datetime, snapshot: dict | None = None
+    session: AsyncSession,
+    team: Team,
+    period: maths.Period,
+    *,
+    now: datetime,
+    snapshot: dict | None = None,
+    team_wide: bool = True,
 ) -> maths.Summary:
-    """Every figure of the summary for `period`, as the session's scope sees the team."""
+    """Every figure of the summary for `period`, as the session's scope sees the team (`team_wide`
+    False when that scope is one rep's)."""
     team_id = team.id
     assert team_id is not None
-    stages = dict(
-        (await session.exec(select(Lead.stage, func.count()).where(Lead.team_id == team_id).group_by(Lead.stage))).all()
-    )
-    since = await _moves(session, team_id, period.start, None)
+    # Records per stage, parked or not; the stalled ones are the unparked ones minus those active
+    # recently (a short range of an index).
+    by_stage: dict[Stage, int] = defaultdict(int)
+    unparked: dict[Stage, int] = defaultdict(int)
+    if team_wide:  # the counters the database keeps (see StageTally)
+        counted = select(StageTally.stage, StageTally.parked, StageTally.n).where(StageTally.team_id == team_id)
+    else:  # a rep's own records: few enough to count
+        counted = select(Lead.stage, Lead.parked, func.count()).where(Lead.team_id == team_id)
+        counted = counted.group_by(Lead.stage, Lead.parked)
+    rows = await session.exec(counted)  # type: ignore[call-overload]
+    for stage, parked, n in rows.all():
+        by_stage[stage] += n
+        if not parked:
+            unparked[stage] += n
+    stages = dict(by_stage)
+    since = await _moves(session, team_id, period.start, None)  # to now: the period and after it
     weighted_rows = await session.exec(
         select(Lead.currency, func.sum(Lead.deal_amount * Lead.probability))
         .where(
@@ -126,25 +155,21 @@ async def compute(
         (c or team.currency): (Decimal(str(v)) / 100).quantize(Decimal("0.01")) for c, v in weighted_rows.all() if v
     }
     settings = nudge_rules.NudgeSettings.of(team.settings)
-    stalled = (
-        await session.exec(
-            select(func.count())
-            .select_from(Lead)
-            .where(
-                Lead.team_id == team_id,
-                or_(
-                    *(
-                        and_(
-                            Lead.stage == stage,
-                            Lead.parked.is_(False),
-                            Lead.last_activity_at <= now - timedelta(days=d),
-                        )  # type: ignore[attr-defined,operator]
-                        for stage, d in settings.stalled_days.items()
-                    )
-                ),
+    stalled = 0
+    for stage, days in settings.stalled_days.items():
+        active = (
+            await session.exec(
+                select(func.count())
+                .select_from(Lead)
+                .where(
+                    Lead.team_id == team_id,
+                    Lead.stage == stage,
+                    Lead.parked == false(),
+                    Lead.last_activity_at > now - timedelta(days=days),  # type: ignore[operator]
+                )
             )
-        )
-    ).one()
+        ).one()
+        stalled += max(0, unparked.get(stage, 0) - active)
     parked_due = (
         await session.exec(
             select(func.count())
@@ -153,7 +178,7 @@ async def compute(
                 Lead.team_id == team_id,
                 Lead.parked_until >= now,  # type: ignore[operator]
                 Lead.parked_until < now + timedelta(days=7),  # type: ignore[operator]
-                Lead.parked.is_(True),  # type: ignore[attr-defined]
+                Lead.parked == true(),
             )
         )
     ).one()

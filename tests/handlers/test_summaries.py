@@ -81,8 +81,9 @@ async def build(db) -> dict:
 
 
 async def compute(db, team: Team, period: maths.Period, scope: Scope | None = None) -> maths.Summary:
-    async with db.begin(scope or Scope(team_id=team.id, member_id=None, sees_team=True)) as s:
-        return await summaries.compute(s, team, period, now=NOW)
+    scope = scope or Scope(team_id=team.id, member_id=None, sees_team=True)
+    async with db.begin(scope) as s:
+        return await summaries.compute(s, team, period, now=NOW, team_wide=scope.sees_team)
 
 
 async def test_the_figures_of_a_hand_built_day(db):
@@ -288,3 +289,35 @@ def test_schedules_are_read_in_the_members_language():
     assert groups.parse_schedule(["weekly", "9:00"], "en") is None
     assert groups.parse_schedule(["daily", "25:00"], "en") is None
     assert groups.parse_schedule([], "en") is None
+
+
+async def test_the_stage_tally_kept_by_the_database_matches_a_real_count(db):
+    """Every write path counts: inserts, moves, parking, bulk updates, deletes (database triggers)."""
+    from sqlalchemy import delete, func
+
+    from bot.services import leads
+    from models import ParkReason, StageTally
+
+    people = await build(db)
+    rep = people["rep1"]
+    created = []
+    for name in ("A", "B", "C"):
+        async with db.begin(Scope.of(rep)) as s:
+            created.append(await leads.create_lead(s, rep, now=NOW, first_name=name))
+    async with db.begin(Scope.of(rep)) as s:
+        lead = await leads.get_visible(s, created[0].id)
+        await leads.park(s, lead, ParkReason.NO_BUDGET, NOW + timedelta(days=3), by=rep, now=NOW)
+    async with db.begin(Scope.system()) as s:
+        await s.exec(update(Lead).where(Lead.id == created[1].id).values(stage=Stage.PROSPECT))
+        await s.exec(update(Lead).where(Lead.stage == Stage.LOST).values(stage=Stage.LEAD))
+        await s.exec(delete(Lead).where(Lead.id == created[2].id))
+
+    async with db.begin(Scope.system()) as s:
+        real = {
+            (stage, bool(parked)): n
+            for stage, parked, n in (
+                await s.exec(select(Lead.stage, Lead.parked, func.count()).group_by(Lead.stage, Lead.parked))
+            ).all()
+        }
+        tally = {(t.stage, bool(t.parked)): t.n for t in (await s.exec(select(StageTally))).all() if t.n}
+    assert tally == real and sum(real.values()) == 9

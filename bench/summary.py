@@ -61,16 +61,16 @@ def generate(start_id: int, count: int, team_id: int, rep_ids: list[int], rng: r
     two_years = 730 * 86400
     for lead_id in range(start_id, start_id + count):
         owner = rep_ids[lead_id % len(rep_ids)]
-        at = NOW - timedelta(seconds=rng.randrange(two_years))
+        gaps = [timedelta(seconds=rng.randrange(3600, 20 * 86400)) for _ in range(CHANGES_PER_RECORD - 1)]
+        at = NOW - sum(gaps, timedelta()) - timedelta(seconds=rng.randrange(two_years))
         created = at
         stage = models.Stage.SUSPECT
         rows = [(None, stage, at, None, models.HistoryEvent.CREATED)]
         stuck = rng.random() < 0.45
         entered = at
-        for _ in range(CHANGES_PER_RECORD - 1):
-            at = at + timedelta(seconds=rng.randrange(3600, 20 * 86400))
-            if at >= NOW:
-                at = NOW - timedelta(seconds=rng.randrange(1, 3600))
+        closed_at = None
+        for gap in gaps:
+            at = at + gap
             if stuck or stage.is_closed:
                 rows.append((stage, stage, at, None, models.HistoryEvent.PARKED))  # same stage: a park
                 continue
@@ -80,6 +80,7 @@ def generate(start_id: int, count: int, team_id: int, rep_ids: list[int], rng: r
                 nxt = PATH[PATH.index(stage) + 1] if rng.random() < 0.8 else models.Stage.LOST
             rows.append((stage, nxt, at, int((at - entered).total_seconds()), models.HistoryEvent.MOVED))
             stage, entered = nxt, at
+            closed_at = at if nxt.is_closed else None
             stuck = rng.random() < 0.25
         amount = (
             Decimal(rng.randrange(500, 50_000)) if stage in (models.Stage.OPPORTUNITY, models.Stage.CUSTOMER) else None
@@ -95,6 +96,7 @@ def generate(start_id: int, count: int, team_id: int, rep_ids: list[int], rng: r
                 "probability": 50 if stage is models.Stage.OPPORTUNITY else None,
                 "lost_reason": rng.choice(("price", "timing", "competitor")) if stage is models.Stage.LOST else None,
                 "created_at": created, "updated_at": at, "last_activity_at": at, "stage_changed_at": entered,
+                "closed_at": closed_at,
             }
         )  # fmt: skip
         for from_stage, to_stage, when, seconds, event in rows:

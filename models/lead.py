@@ -36,6 +36,8 @@ class Lead(TeamScoped, OwnedByMember, table=True):
         # Stalled records by stage (the summary and the morning brief), new records per period.
         sa.Index("ix_lead_team_stage_parked_activity", "team_id", "stage", "parked", "last_activity_at"),
         sa.Index("ix_lead_team_id_created_at", "team_id", "created_at", "owner_id"),
+        # Won and lost in a period, with values and reasons, from the index alone.
+        sa.Index("ix_lead_team_closed", "team_id", "closed_at", "stage", "currency", "deal_amount", "lost_reason"),
         sa.Index("ix_lead_owner_id_stage", "owner_id", "stage"),
         sa.Index("ix_lead_team_id_last_activity_at", "team_id", "last_activity_at"),
         sa.Index("ix_lead_team_id_name_key_company_key", "team_id", "name_key", "company_key"),

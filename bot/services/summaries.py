@@ -13,7 +13,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, false, func, or_, true, update
+from sqlalchemy import false, func, or_, true, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -36,45 +36,76 @@ TOP_REPS = 10
 TOP_REASONS = 3
 
 
-async def _moves(
-    session: AsyncSession, team_id: int, start: datetime, end: datetime | None
-) -> dict[tuple[Stage | None, Stage], int]:
-    """History rows (new records and moves) by (from, to) in [start, end)."""
-    query = select(StageChange.from_stage, StageChange.to_stage, func.count()).where(
-        StageChange.team_id == team_id,
-        StageChange.at >= start,
-        StageChange.event.in_((HistoryEvent.CREATED, HistoryEvent.MOVED)),  # type: ignore[attr-defined]
-    )
-    if end is not None:
-        query = query.where(StageChange.at < end)
-    rows = await session.exec(query.group_by(StageChange.from_stage, StageChange.to_stage))
-    return {(a, b): n for a, b, n in rows.all()}
-
-
-async def _flow(session: AsyncSession, team_id: int, start: datetime, end: datetime) -> maths.Flow:
-    flow = maths.Flow()
-    moves = await _moves(session, team_id, start, end)
-    flow.moves = {k: n for k, n in moves.items() if k[0] is not None}
-    in_period = and_(StageChange.team_id == team_id, StageChange.at >= start, StageChange.at < end)
-    flow.new = (
-        await session.exec(
-            select(func.count())
-            .select_from(Lead)
-            .where(Lead.team_id == team_id, Lead.created_at >= start, Lead.created_at < end)
+async def _history(
+    session: AsyncSession, team_id: int, start: datetime, end: datetime
+) -> list[tuple[HistoryEvent, Stage | None, Stage, int | None, int, int, int]]:
+    """One pass over the period's history rows (new records and moves), grouped by event, from, to
+    and member: counts and the time spent in the stage left. Read from the covering index alone."""
+    rows = await session.exec(
+        select(
+            StageChange.event,
+            StageChange.from_stage,
+            StageChange.to_stage,
+            StageChange.member_id,
+            func.count(),
+            func.coalesce(func.sum(StageChange.seconds_in_stage), 0),
+            func.count(StageChange.seconds_in_stage),
         )
-    ).one()
-    moved = and_(in_period, StageChange.event == HistoryEvent.MOVED)
-    days = await session.exec(
-        select(StageChange.from_stage, func.avg(StageChange.seconds_in_stage))
-        .where(moved, StageChange.seconds_in_stage.is_not(None))  # type: ignore[union-attr]
-        .group_by(StageChange.from_stage)
+        .where(
+            StageChange.team_id == team_id,
+            StageChange.at >= start,
+            StageChange.at < end,
+            StageChange.event.in_((HistoryEvent.CREATED, HistoryEvent.MOVED)),  # type: ignore[attr-defined]
+        )
+        .group_by(StageChange.event, StageChange.from_stage, StageChange.to_stage, StageChange.member_id)
     )
-    flow.avg_days = {stage: float(avg) / 86400 for stage, avg in days.all() if stage is not None and avg is not None}
-    # Won and lost: the records closed in the period, with their values and reasons.
+    return list(rows.all())  # type: ignore[arg-type]
+
+
+def _moves_of(history: list[tuple]) -> dict[tuple[Stage | None, Stage], int]:  # type: ignore[type-arg]
+    moves: dict[tuple[Stage | None, Stage], int] = defaultdict(int)
+    for _, from_stage, to_stage, _, n, _, _ in history:
+        moves[(from_stage, to_stage)] += n
+    return dict(moves)
+
+
+async def _flow(
+    session: AsyncSession, team_id: int, start: datetime, end: datetime
+) -> tuple[maths.Flow, dict[tuple[Stage | None, Stage], int]]:
+    """What happened in [start, end), and its history rows by (from, to) (new records included)."""
+    flow = maths.Flow()
+    history = await _history(session, team_id, start, end)
+    per_rep: dict[int, maths.RepRow] = defaultdict(maths.RepRow)
+    seconds: dict[Stage, list[int]] = defaultdict(lambda: [0, 0])
+    for event, from_stage, to_stage, member, n, total, timed in history:
+        if event is not HistoryEvent.MOVED or from_stage is None:
+            continue
+        flow.moves[(from_stage, to_stage)] = flow.moves.get((from_stage, to_stage), 0) + n
+        seconds[from_stage][0] += int(total)
+        seconds[from_stage][1] += timed
+        if member is not None:
+            rank_from, rank_to = maths.STAGE_RANK.get(from_stage), maths.STAGE_RANK.get(to_stage)
+            if rank_from is not None and rank_to is not None and rank_to > rank_from:
+                per_rep[member].advanced += n
+            if to_stage is Stage.CUSTOMER:
+                per_rep[member].won += n
+    flow.avg_days = {stage: total / timed / 86400 for stage, (total, timed) in seconds.items() if timed}
+    # New records per owner (the index on team, created, owner).
+    created = await session.exec(
+        select(Lead.owner_id, func.count())
+        .where(Lead.team_id == team_id, Lead.created_at >= start, Lead.created_at < end)
+        .group_by(Lead.owner_id)
+    )
+    for owner, n in created.all():
+        per_rep[owner].new = n
+        flow.new += n
+    # Won and lost: the records closed in the period (and still closed), with values and reasons.
     closed = await session.exec(
-        select(StageChange.to_stage, Lead.currency, Lead.deal_amount, Lead.lost_reason)
-        .join(Lead, Lead.id == StageChange.lead_id)  # type: ignore[arg-type]
-        .where(moved, StageChange.to_stage.in_((Stage.CUSTOMER, Stage.LOST)))  # type: ignore[attr-defined]
+        select(Lead.stage, Lead.currency, Lead.deal_amount, Lead.lost_reason).where(
+            Lead.team_id == team_id,
+            Lead.closed_at >= start,  # type: ignore[operator]
+            Lead.closed_at < end,  # type: ignore[operator]
+        )
     )
     won_value: dict[str, Decimal] = defaultdict(Decimal)
     reasons: dict[str, int] = defaultdict(int)
@@ -83,33 +114,13 @@ async def _flow(session: AsyncSession, team_id: int, start: datetime, end: datet
             flow.won += 1
             if amount is not None:
                 won_value[currency or ""] += amount
-        else:
+        elif stage is Stage.LOST:
             flow.lost += 1
             reasons[reason or "other"] += 1
     flow.won_value = dict(won_value)
     flow.lost_reasons = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_REASONS]
-    # Per rep: new records they own, moves forward they made, deals they won.
-    per_rep: dict[int, maths.RepRow] = defaultdict(maths.RepRow)
-    created = await session.exec(
-        select(Lead.owner_id, func.count())
-        .where(Lead.team_id == team_id, Lead.created_at >= start, Lead.created_at < end)
-        .group_by(Lead.owner_id)
-    )
-    for owner, n in created.all():
-        per_rep[owner].new = n
-    by_member = await session.exec(
-        select(StageChange.member_id, StageChange.from_stage, StageChange.to_stage, func.count())
-        .where(moved, StageChange.member_id.is_not(None))  # type: ignore[union-attr]
-        .group_by(StageChange.member_id, StageChange.from_stage, StageChange.to_stage)
-    )
-    for member, from_stage, to_stage, n in by_member.all():
-        rank_from, rank_to = maths.STAGE_RANK.get(from_stage), maths.STAGE_RANK.get(to_stage)
-        if rank_from is not None and rank_to is not None and rank_to > rank_from:
-            per_rep[member].advanced += n
-        if to_stage is Stage.CUSTOMER:
-            per_rep[member].won += n
     flow.per_rep = dict(per_rep)
-    return flow
+    return flow, _moves_of(history)
 
 
 async def compute(
@@ -140,7 +151,6 @@ async def compute(
         if not parked:
             unparked[stage] += n
     stages = dict(by_stage)
-    since = await _moves(session, team_id, period.start, None)  # to now: the period and after it
     weighted_rows = await session.exec(
         select(Lead.currency, func.sum(Lead.deal_amount * Lead.probability))
         .where(
@@ -182,8 +192,11 @@ async def compute(
             )
         )
     ).one()
-    current = await _flow(session, team_id, period.start, period.end)
-    previous = await _flow(session, team_id, period.prev_start, period.prev_end)
+    current, since = await _flow(session, team_id, period.start, period.end)
+    previous, _ = await _flow(session, team_id, period.prev_start, period.prev_end)
+    if period.end < now:  # a finished period: add what has happened since it ended
+        for key, n in _moves_of(await _history(session, team_id, period.end, now)).items():
+            since[key] = since.get(key, 0) + n
     rep_ids = set(current.per_rep) | set(previous.per_rep)
     names = {}
     if rep_ids:

@@ -46,8 +46,11 @@ async def build(db) -> dict:
 
         lead("L1", rep1, Stage.PROSPECT, z(22, 10))
         lead("L2", rep1, Stage.PROSPECT, z(21, 10), activity=z(22, 0, 30))
-        lead("L3", rep2, Stage.LOST, z(21, 10), lost_reason="price", activity=z(22, 12))
-        lead("L4", rep2, Stage.CUSTOMER, z(12, 10), deal_amount=Decimal("1000.00"), currency="EUR", activity=z(22, 16))
+        lead("L3", rep2, Stage.LOST, z(21, 10), lost_reason="price", activity=z(22, 12), closed_at=z(22, 12))
+        lead(
+            "L4", rep2, Stage.CUSTOMER, z(12, 10), deal_amount=Decimal("1000.00"), currency="EUR", activity=z(22, 16),
+            closed_at=z(22, 16),
+        )  # fmt: skip
         lead("L5", rep1, Stage.OPPORTUNITY, z(1, 10), deal_amount=Decimal("2000"), currency="EUR", probability=50)
         lead("L6", rep2, Stage.LEAD, z(21, 23, 30))  # Saturday night in Zagreb, Sunday in no zone east of it
         lead("L7", rep1, Stage.LEAD, z(2, 10), parked=True, parked_until=NOW + timedelta(days=3))

@@ -96,6 +96,11 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_lead_team_stage_deals", ["team_id", "stage", "deal_amount", "currency", "probability"], unique=False
         )
+        batch_op.create_index(
+            "ix_lead_team_closed",
+            ["team_id", "closed_at", "stage", "currency", "deal_amount", "lost_reason"],
+            unique=False,
+        )
         batch_op.create_index("ix_lead_team_id_created_at", ["team_id", "created_at", "owner_id"], unique=False)
         batch_op.create_index(
             "ix_lead_team_stage_parked_activity", ["team_id", "stage", "parked", "last_activity_at"], unique=False
@@ -154,6 +159,7 @@ def downgrade() -> None:
     with op.batch_alter_table("lead", schema=None) as batch_op:
         batch_op.drop_index("ix_lead_team_stage_parked_activity")
         batch_op.drop_index("ix_lead_team_id_created_at")
+        batch_op.drop_index("ix_lead_team_closed")
         batch_op.drop_index("ix_lead_team_stage_deals")
         batch_op.create_index(
             "ix_lead_team_stage_cover", ["team_id", "stage", "parked", "deal_amount", "updated_at"], unique=False

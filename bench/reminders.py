@@ -45,7 +45,8 @@ async def seed(url: str, count: int, reps: int) -> None:
         team = Team(name="Bench")
         s.add(team)
         await s.flush()
-        await s.execute(
+        conn = await s.connection()  # Core bulk inserts, under the session's transaction
+        await conn.execute(
             insert(Member),
             [{"team_id": team.id, "telegram_user_id": 10_000_000 + i, "first_name": f"Rep {i}"} for i in range(reps)],
         )
@@ -62,7 +63,7 @@ async def seed(url: str, count: int, reps: int) -> None:
             for i in range(count)
         ]
         for start in range(0, count, 2000):
-            await s.execute(insert(Reminder), rows[start : start + 2000])
+            await conn.execute(insert(Reminder), rows[start : start + 2000])
     await db.dispose()
 
 

@@ -10,7 +10,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
 from bot.db import Scope
-from bot.services import invites, members
+from bot.services import invites, members, reminders
 from models.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -32,10 +32,13 @@ async def gate(update: Update, context: BotContext) -> None:
     async with context.db.begin(Scope.system()) as session:
         member = await members.find_by_telegram_id(session, user.id)
         if member is not None:
+            returning = not member.is_active
             if members.refresh_profile(
                 member, first_name=user.first_name, last_name=user.last_name, username=user.username, now=now
             ):
                 session.add(member)
+            if returning:  # back after blocking the bot: what could not be delivered goes out now
+                await reminders.rearm(session, member, now=now)
         elif user.id in settings.admin_ids and chat.type == ChatType.PRIVATE:
             language = context.catalogs.negotiate(user.language_code)
             t = context.catalogs.get(language)

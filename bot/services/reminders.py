@@ -178,6 +178,21 @@ async def release(session: AsyncSession, reminder_ids: list[int], *, now: dateti
     )
 
 
+async def rearm(session: AsyncSession, member: Member, *, now: datetime) -> int:
+    """A member who blocked the bot is back: their follow-ups that failed meanwhile are due again
+    (they go out at the next poll, marked late). Morning briefs of past days are not repeated."""
+    result = await session.exec(
+        update(Reminder)
+        .where(
+            Reminder.owner_id == member.id,
+            Reminder.status == ReminderStatus.FAILED,
+            Reminder.kind.in_((ReminderKind.FOLLOW_UP, ReminderKind.CUSTOM)),  # type: ignore[attr-defined]
+        )
+        .values(status=ReminderStatus.PENDING, attempts=0, lease_owner=None, lease_until=None, updated_at=now)
+    )
+    return int(result.rowcount or 0)
+
+
 async def close_quietly(session: AsyncSession, reminder_id: int, *, now: datetime) -> None:
     """A morning brief with nothing in it: done without a message."""
     await session.exec(

@@ -74,6 +74,12 @@ async def test_a_rep_who_blocked_the_bot_is_marked_and_not_retried(tg, db):
         member = (await s.exec(select(Member).where(Member.id == team["rep1"].id))).one()
     assert not member.is_active and member.blocked_at is not None
     assert await dispatcher.deliver_due(tg.app) == 0
+    # The rep unblocks the bot and writes again: the follow-up that could not go out is delivered.
+    tg.request.calls.clear()
+    await tg.person(team["rep1"].telegram_user_id, "Rita").send("/help")
+    assert await dispatcher.deliver_due(tg.app) == 1
+    [row] = await rows(db)
+    assert row.status is ReminderStatus.SENT and row.attempts == 1 and row.message_id
 
 
 async def test_an_expired_lease_is_taken_again(tg, db):

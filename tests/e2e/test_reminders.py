@@ -33,3 +33,35 @@ async def test_a_reminder_due_during_downtime_arrives_after_restart(database_url
     async with db.begin(Scope.system()) as s:
         row = (await s.exec(select(Reminder))).one()
     assert row.status is ReminderStatus.SENT and row.late and row.attempts == 1
+
+
+async def test_remind_in_words_then_snooze_in_words(database_url, db, tmp_path):
+    from sqlalchemy import update
+
+    from bot.services import leads
+
+    async with running_bot(database_url, tmp_path, REMINDER_POLL_SECONDS=1, LOG_LEVEL="WARNING") as bot:
+        olga = await bot.fg.user(ADMIN_ID, first_name="Olga")
+        await olga.ask("/start", n=2)
+        await olga.click("1tz:set:Europe/Zagreb", n=1)
+        async with db.begin(Scope.system()) as s:
+            owner = (await s.exec(select(Member))).one()
+        async with db.begin(Scope.of(owner)) as s:
+            await leads.create_lead(s, owner, now=utcnow(), first_name="Ana", company="Acme")
+        [proposal] = await olga.ask("/remind Ana tomorrow 10am call about the quote")
+        assert "Ana (Acme)" in proposal.text and "call about the quote" in proposal.text
+        _, [saved] = await olga.click("✅ Set reminder", n=1)
+        assert saved.edited and "Reminder set for" in saved.text
+        async with db.begin(Scope.system()) as s:
+            await s.exec(update(Reminder).values(due_at=utcnow() - timedelta(seconds=5)))
+        [due] = await olga.wait_replies(1, timeout=15)
+        assert "call about the quote" in due.text and "Other time" in " ".join(due.button_texts)
+        [question] = (await olga.click("⏰ Other time…", n=1))[1]
+        assert "Until when?" in question.text
+        [confirm] = await olga.ask("friday 16:00")
+        assert "Snooze until" in confirm.text
+        _, edits = await olga.click("✅ Snooze until then", n=2)
+        assert all("Snoozed until" in e.text for e in edits)
+    async with db.begin(Scope.system()) as s:
+        statuses = sorted(r.status.value for r in (await s.exec(select(Reminder))).all())
+    assert statuses == ["pending", "snoozed"]

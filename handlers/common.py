@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
@@ -47,18 +48,22 @@ async def load_team(context: BotContext) -> Team:
     return team
 
 
-async def future_date(update: Update, context: BotContext, text: str) -> When | None:
+async def future_date(update: Update, context: BotContext, text: str, examples: str | None = None) -> When | None:
     """A future moment typed in words, in the member's language and zone; otherwise a reply with
-    examples and None (the caller keeps its step, so the rep simply tries again)."""
+    examples (the caller's, or general ones) and None (the caller keeps its step, so the rep simply
+    tries again). Parsed in a worker thread: dateparser is not for the event loop."""
     assert context.member is not None
-    when = parse_when(text, language=context.member.language, zone=context.tz(), now=utcnow())
+    when = await asyncio.to_thread(parse_when, text, language=context.member.language, zone=context.tz(), now=utcnow())
     if when is None or when.past:
-        await reply(
-            update,
-            context.t(
-                "I could not read that as a future date. Try for example: Q2, in three months, "
-                "after the summer, end of month."
-            ),
-        )
+        if examples is not None:
+            await reply(update, context.t("I could not read that as a future date. ") + examples)
+        else:
+            await reply(
+                update,
+                context.t(
+                    "I could not read that as a future date. Try for example: Q2, in three months, "
+                    "after the summer, end of month."
+                ),
+            )
         return None
     return when

@@ -17,10 +17,10 @@ from telegram.error import BadRequest
 from bot import callbacks
 from bot.context import BotContext
 from bot.domain import reminding
-from bot.domain.dates import When, parse_when
+from bot.domain.dates import When
 from bot.i18n import Translator
 from bot.services import flows, leads, reminders
-from handlers.common import edit, reply
+from handlers.common import edit, future_date, reply
 from handlers.settings import zone_first
 from models import FlowState, Lead, ReminderStatus
 from models.base import utcnow
@@ -262,9 +262,8 @@ async def on_text(update: Update, context: BotContext) -> None:
     text = (message.text or "").strip()
     now = utcnow()
     if state.step == "snooze":
-        when = await asyncio.to_thread(parse_when, text, language=context.member.language, zone=context.tz(), now=now)
-        if when is None or when.past:
-            await reply(update, t("I could not read that as a future date. ") + _when_examples(context))
+        when = await future_date(update, context, text, _when_examples(context))
+        if when is None:
             return
         rid, stamp = int(state.data["reminder"]), int(when.at.timestamp())
         markup = InlineKeyboardMarkup(

@@ -49,27 +49,25 @@ async def settings_command(update: Update, context: BotContext) -> None:
     await reply(update, await _settings_text(context), keyboards.settings_menu(context.t, group_link(context)))
 
 
-async def ask_timezone(update: Update, context: BotContext) -> None:
-    """Ask once, at onboarding: Telegram does not tell a bot the user's time zone."""
+async def ask_timezone(update: Update, context: BotContext, question: str | None = None) -> None:
+    """Ask once, at onboarding (or before a first reminder): Telegram does not tell a bot the
+    user's time zone."""
     member = context.member
     assert member is not None
     await reply(
         update,
-        context.t("Which time zone are you in? Reminders and dates will follow it."),
+        question or context.t("Which time zone are you in? Reminders and dates will follow it."),
         keyboards.zones(context.t, _zone_suggestions(context, member), utcnow(), back=False),
     )
 
 
 async def zone_first(update: Update, context: BotContext) -> bool:
     """Before any reminder: a member who never confirmed a time zone is asked for one (True)."""
-    member = context.member
-    assert member is not None
-    if member.timezone:
+    assert context.member is not None
+    if context.member.timezone:
         return False
-    await reply(
-        update,
-        context.t("Before I set a reminder: which time zone are you in? Then try again."),
-        keyboards.zones(context.t, _zone_suggestions(context, member), utcnow(), back=False),
+    await ask_timezone(
+        update, context, context.t("Before I set a reminder: which time zone are you in? Then try again.")
     )
     return True
 

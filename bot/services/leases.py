@@ -1,4 +1,4 @@
-"""Worker leases: one bot process at a time runs a background job.
+"""Leases: one bot process at a time runs a background job, and due rows are claimed atomically.
 
 `hold` takes the lease when it is free or lapsed and renews it for its holder, atomically (an
 UPDATE guarded by owner/expiry, or an INSERT that loses to a concurrent one), so two processes
@@ -8,9 +8,11 @@ sharing a database never both believe they hold it.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import Select, or_, update
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import WorkerLease
@@ -40,3 +42,18 @@ async def release(session: AsyncSession, name: str, *, owner: str, now: datetime
     await session.exec(
         update(WorkerLease).where(WorkerLease.name == name, WorkerLease.owner == owner).values(expires_at=now)
     )
+
+
+async def claim(session: AsyncSession, model: type[SQLModel], due: Select[Any], order: Any, **values: Any) -> list[Any]:
+    """Claim the rows whose ids `due` selects (with its order and limit) by setting `values` on
+    them in one UPDATE, and return them in `order`. On PostgreSQL the ids are locked with
+    SKIP LOCKED, so two processes claiming at once never take the same row; SQLite has one writer
+    at a time (BEGIN IMMEDIATE)."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    key = model.id  # type: ignore[attr-defined]
+    claimed = await session.exec(update(model).where(key.in_(due.scalar_subquery())).values(**values).returning(key))
+    ids = list(claimed.scalars().all())
+    if not ids:
+        return []
+    return list((await session.exec(select(model).where(key.in_(ids)).order_by(order))).all())

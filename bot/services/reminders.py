@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services import leases
 from models import Activity, Lead, Member, Reminder, ReminderKind, ReminderStatus, Team
 from models.errors import AccessDenied
 
@@ -36,42 +37,17 @@ async def claim_due(session: AsyncSession, *, now: datetime, owner: str, limit: 
         .order_by(Reminder.due_at)
         .limit(limit)
     )
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    claimed = await session.exec(
-        update(Reminder)
-        .where(Reminder.id.in_(due.scalar_subquery()))  # type: ignore[union-attr]
-        .values(
-            status=ReminderStatus.SENDING,
-            lease_owner=owner,
-            lease_until=now + LEASE,
-            attempts=Reminder.attempts + 1,
-            updated_at=now,
-        )
-        .returning(Reminder.id)
+    return await leases.claim(
+        session,
+        Reminder,
+        due,
+        Reminder.due_at,
+        status=ReminderStatus.SENDING,
+        lease_owner=owner,
+        lease_until=now + LEASE,
+        attempts=Reminder.attempts + 1,
+        updated_at=now,
     )
-    ids = list(claimed.scalars().all())
-    if not ids:
-        return []
-    rows = await session.exec(select(Reminder).where(Reminder.id.in_(ids)).order_by(Reminder.due_at))  # type: ignore[union-attr]
-    return list(rows.all())
-
-
-async def context_of(session: AsyncSession, reminder: Reminder) -> tuple[Member | None, Lead | None, Activity | None]:
-    member = (await session.exec(select(Member).where(Member.id == reminder.owner_id))).first()
-    lead = None
-    note = None
-    if reminder.lead_id is not None:
-        lead = (await session.exec(select(Lead).where(Lead.id == reminder.lead_id))).first()
-        note = (
-            await session.exec(
-                select(Activity)
-                .where(Activity.lead_id == reminder.lead_id)
-                .order_by(Activity.at.desc(), Activity.id.desc())  # type: ignore[union-attr]
-                .limit(1)
-            )
-        ).first()
-    return member, lead, note
 
 
 @dataclass
@@ -122,6 +98,12 @@ async def contexts_of(session: AsyncSession, due: list[Reminder]) -> dict[int, C
         )
         for r in due
     }
+
+
+async def context_of(session: AsyncSession, reminder: Reminder) -> tuple[Member | None, Lead | None, Activity | None]:
+    """One reminder's member, record and last note."""
+    ctx = (await contexts_of(session, [reminder]))[reminder.id]  # type: ignore[index]
+    return ctx.member, ctx.lead, ctx.note
 
 
 async def mark_sent(

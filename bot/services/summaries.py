@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain import nudges as nudge_rules
 from bot.domain import summary as maths
+from bot.services import leases
 from models import (
     GroupSubscription,
     HistoryEvent,
@@ -261,18 +262,15 @@ async def claim_due(session: AsyncSession, *, now: datetime, owner: str, limit: 
         .order_by(GroupSubscription.next_due_at)
         .limit(limit)
     )
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    claimed = await session.exec(
-        update(GroupSubscription)
-        .where(GroupSubscription.id.in_(due.scalar_subquery()))  # type: ignore[union-attr]
-        .values(lease_owner=owner, lease_until=now + LEASE, updated_at=now)
-        .returning(GroupSubscription.id)
+    return await leases.claim(
+        session,
+        GroupSubscription,
+        due,
+        GroupSubscription.next_due_at,
+        lease_owner=owner,
+        lease_until=now + LEASE,
+        updated_at=now,
     )
-    ids = list(claimed.scalars().all())
-    if not ids:
-        return []
-    return list((await session.exec(select(GroupSubscription).where(GroupSubscription.id.in_(ids)))).all())  # type: ignore[union-attr]
 
 
 async def mark_done(

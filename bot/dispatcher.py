@@ -72,7 +72,9 @@ def _stage(t: Translator, lead: Lead) -> str:
 
 
 def _who(t: Translator, lead: Lead) -> str:
-    return t("{name} ({company})", name=lead.full_name or "–", company=lead.company or "–")
+    from handlers.records import who
+
+    return who(t, lead)
 
 
 def render(t: Translator, reminder: Reminder, lead: Lead | None, note: Activity | None, zone: str, late: bool) -> str:

@@ -35,6 +35,11 @@ def stage_name(t: Translator, stage: Stage) -> str:
     return t(STAGE_NAMES[stage])
 
 
+def who(t: Translator, lead: Lead) -> str:
+    """ "Ana Horvat (Acme d.o.o.)": a record named in a reminder, a brief or a question."""
+    return t("{name} ({company})", name=lead.full_name or "–", company=lead.company or "–")
+
+
 def _label(lead: Lead) -> str:
     return " · ".join(p for p in (lead.full_name, lead.company) if p) or lead.code
 

@@ -21,6 +21,7 @@ from bot.domain.dates import When
 from bot.i18n import Translator
 from bot.services import flows, leads, reminders
 from handlers.common import edit, future_date, reply
+from handlers.records import who
 from handlers.settings import zone_first
 from models import FlowState, Lead, ReminderStatus
 from models.base import utcnow
@@ -36,10 +37,6 @@ def _examples(context: BotContext) -> str:
 
 def _when_examples(context: BotContext) -> str:
     return context.t("Try for example: tomorrow 10am, Friday 15:00, in 3 days, end of month.")
-
-
-def _who(context: BotContext, lead: Lead) -> str:
-    return context.t("{name} ({company})", name=lead.full_name or "–", company=lead.company or "–")
 
 
 async def remind_command(update: Update, context: BotContext) -> None:
@@ -102,7 +99,7 @@ async def _propose(update: Update, context: BotContext, when: When, text: str, m
     assert context.member is not None
     if step == "pick":
         rows = [
-            [InlineKeyboardButton(_who(context, lead)[:60], callback_data=callbacks.encode("rmp", nonce, lead.id))]
+            [InlineKeyboardButton(who(context.t, lead)[:60], callback_data=callbacks.encode("rmp", nonce, lead.id))]
             for lead in matches
         ]
         rows.append([InlineKeyboardButton(t("Cancel"), callback_data=callbacks.encode("rmx", nonce))])
@@ -132,7 +129,7 @@ def _confirm_text(context: BotContext, data: dict[str, Any], lead: Lead | None) 
     date = t.datetime(at, context.tz(), "full")
     what = data.get("text") or t("follow up")
     if lead is not None:
-        return t("Remind you on {date} about {who}: {what}?", date=date, who=_who(context, lead), what=what)
+        return t("Remind you on {date} about {who}: {what}?", date=date, who=who(context.t, lead), what=what)
     return t("Remind you on {date}: {what}?", date=date, what=what)
 
 
@@ -233,7 +230,7 @@ async def record_button(update: Update, context: BotContext) -> None:
     await query.answer()
     await reply(
         update,
-        context.t("When shall I remind you about {who}, and what about?", who=_who(context, lead))
+        context.t("When shall I remind you about {who}, and what about?", who=who(context.t, lead))
         + "\n"
         + context.t("For example: Friday 10:00 send the offer"),
     )

@@ -7,6 +7,7 @@ opportunity; the brief at 9:00 in the rep's timezone).
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -73,17 +74,11 @@ def local_day_bounds(day: date, zone: str) -> tuple[datetime, datetime]:
     return datetime.combine(day, time(0), tz), datetime.combine(day + timedelta(days=1), time(0), tz)
 
 
-def stall_level(
-    stage: Stage, last_activity: datetime, now: datetime, settings: NudgeSettings, *, parked: bool = False
-) -> int:
-    """0: fine; 1: quiet for a period of its stage; 2: quiet for two periods (the manager hears of it)."""
-    days = settings.stalled_days.get(stage)
-    if days is None or parked:
-        return 0
-    quiet = now - last_activity
-    if quiet >= timedelta(days=2 * days):
-        return 2
-    return 1 if quiet >= timedelta(days=days) else 0
+def quiet_since(settings: NudgeSettings, now: datetime, periods: int = 1) -> dict[Stage, datetime]:
+    """Per stage that can stall, the moment before which a record's last activity makes it quiet for
+    `periods` of that stage's days (1: stalled; 2: stalled a second period, the manager hears of it).
+    Parked records never stall; the queries leave them out."""
+    return {stage: now - timedelta(days=periods * days) for stage, days in settings.stalled_days.items()}
 
 
 def birthday_days(today: date) -> list[tuple[int, int]]:
@@ -91,10 +86,6 @@ def birthday_days(today: date) -> list[tuple[int, int]]:
     common year (so those contacts are not forgotten three years in four)."""
     tomorrow = today + timedelta(days=1)
     days = [(tomorrow.month, tomorrow.day)]
-    if (tomorrow.month, tomorrow.day) == (3, 1) and not _is_leap(tomorrow.year):
+    if (tomorrow.month, tomorrow.day) == (3, 1) and not calendar.isleap(tomorrow.year):
         days.append((2, 29))
     return days
-
-
-def _is_leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)

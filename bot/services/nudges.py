@@ -11,10 +11,11 @@ brief is not sent at all.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, extract, false, func, or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -90,15 +91,9 @@ async def plan_briefs(session: AsyncSession, *, now: datetime) -> int:
         try:
             async with session.begin_nested():
                 session.add(reminder)
-        except _integrity_errors():
+        except IntegrityError:
             continue
     return len(new)
-
-
-def _integrity_errors() -> type[Exception]:
-    from sqlalchemy.exc import IntegrityError
-
-    return IntegrityError
 
 
 def _quiet_since() -> object:
@@ -108,8 +103,8 @@ def _quiet_since() -> object:
 def _stalled(settings: rules.NudgeSettings, now: datetime, periods: int) -> object:
     """Open, unparked records quiet for `periods` of their stage's stalled days."""
     by_stage = [
-        and_(Lead.stage == stage, _quiet_since() <= now - timedelta(days=periods * days))
-        for stage, days in settings.stalled_days.items()
+        and_(Lead.stage == stage, _quiet_since() <= cutoff)
+        for stage, cutoff in rules.quiet_since(settings, now, periods).items()
     ]
     return and_(Lead.parked == false(), or_(*by_stage))
 

@@ -167,7 +167,7 @@ async def compute(
     }
     settings = nudge_rules.NudgeSettings.of(team.settings)
     stalled = 0
-    for stage, days in settings.stalled_days.items():
+    for stage, cutoff in nudge_rules.quiet_since(settings, now).items():
         active = (
             await session.exec(
                 select(func.count())
@@ -176,7 +176,7 @@ async def compute(
                     Lead.team_id == team_id,
                     Lead.stage == stage,
                     Lead.parked == false(),
-                    Lead.last_activity_at > now - timedelta(days=days),  # type: ignore[operator]
+                    Lead.last_activity_at > cutoff,  # type: ignore[operator]
                 )
             )
         ).one()

@@ -46,16 +46,19 @@ def test_settings_default_to_everything_on_and_keep_a_managers_choices():
     assert not off.any_on
 
 
-def test_stall_levels_by_stage_and_parking():
+def test_quiet_since_by_stage_for_one_and_two_periods():
     s = nudges.NudgeSettings()
     now = datetime(2026, 5, 1, tzinfo=UTC)
-    assert nudges.stall_level(Stage.LEAD, now - timedelta(days=6), now, s) == 0
-    assert nudges.stall_level(Stage.LEAD, now - timedelta(days=7), now, s) == 1
-    assert nudges.stall_level(Stage.LEAD, now - timedelta(days=14), now, s) == 2
-    assert nudges.stall_level(Stage.PROSPECT, now - timedelta(days=13), now, s) == 0
-    assert nudges.stall_level(Stage.OPPORTUNITY, now - timedelta(days=42), now, s) == 2
-    assert nudges.stall_level(Stage.OPPORTUNITY, now - timedelta(days=90), now, s, parked=True) == 0
-    assert nudges.stall_level(Stage.CUSTOMER, now - timedelta(days=90), now, s) == 0
+    stalled, escalated = nudges.quiet_since(s, now), nudges.quiet_since(s, now, periods=2)
+    assert stalled == {
+        Stage.LEAD: now - timedelta(days=7),
+        Stage.PROSPECT: now - timedelta(days=14),
+        Stage.OPPORTUNITY: now - timedelta(days=21),
+    }
+    assert escalated[Stage.LEAD] == now - timedelta(days=14)
+    assert escalated[Stage.OPPORTUNITY] == now - timedelta(days=42)
+    assert Stage.CUSTOMER not in stalled and Stage.SUSPECT not in stalled  # closed and suspects never stall
+    assert nudges.quiet_since(s.with_days(Stage.LEAD, 3), now)[Stage.LEAD] == now - timedelta(days=10)
 
 
 def test_birthdays_the_day_before_including_29_february():

@@ -90,17 +90,18 @@ async def _post_stop(app: App) -> None:
 
 async def set_commands(app: App) -> None:
     """The command menus: private chats and group chats each get their own, once without a
-    language and once per catalogue language."""
+    language and once per catalogue language. The calls go out together, not one after another:
+    start-up waits for them."""
     catalogs: Catalogs = app.bot_data["catalogs"]
     groups = BotCommandScopeAllGroupChats()
+    calls = []
     for language in (None, *catalogs.languages):
         t = catalogs.get(language or catalogs.default_language)
-        await app.bot.set_my_commands(
-            [BotCommand(cmd, t(desc)) for cmd, desc in handlers.COMMANDS], language_code=language
-        )
-        await app.bot.set_my_commands(
-            [BotCommand(cmd, t(desc)) for cmd, desc in handlers.GROUP_COMMANDS], scope=groups, language_code=language
-        )
+        private = [BotCommand(cmd, t(desc)) for cmd, desc in handlers.COMMANDS]
+        in_groups = [BotCommand(cmd, t(desc)) for cmd, desc in handlers.GROUP_COMMANDS]
+        calls.append(app.bot.set_my_commands(private, language_code=language))
+        calls.append(app.bot.set_my_commands(in_groups, scope=groups, language_code=language))
+    await asyncio.gather(*calls)
 
 
 async def _post_shutdown(app: App) -> None:

@@ -21,6 +21,7 @@ from bot.domain import dates
 from bot.domain.ocr import CardReader
 from bot.errors import on_error
 from bot.i18n import Catalogs
+from bot.state import STATE_KEY, AppState, state_of
 from bot.updates import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -56,34 +57,38 @@ def build_application(
         # Waits out Telegram's 429 answers (retry_after) instead of failing the send.
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app: App = builder.build()
-    app.bot_data["settings"] = settings
-    app.bot_data["db"] = Database(settings.database_url)
-    app.bot_data["catalogs"] = Catalogs(settings.default_language)
-    app.bot_data["migrate"] = migrate
-    app.bot_data["card_reader"] = CardReader()
+    app.bot_data[STATE_KEY] = AppState(
+        settings=settings,
+        db=Database(settings.database_url),
+        catalogs=Catalogs(settings.default_language),
+        card_reader=CardReader(),
+        migrate=migrate,
+    )
     handlers.register(app)
     app.add_error_handler(on_error)
     return app
 
 
 async def _post_init(app: App) -> None:
-    db: Database = app.bot_data["db"]
-    if app.bot_data["migrate"]:
-        await db.upgrade()
+    state = state_of(app)
+    if state.migrate:
+        await state.db.upgrade()
     await set_commands(app)
     # dateparser takes a second to import and load its languages: do it now, off the event loop,
     # without holding up the first update.
     app.create_task(asyncio.to_thread(dates.warm_up), name="warm-up dates")
     # OCR engines load on the first photo (about 0.3 s once) rather than holding ~40 MB from the start.
     # Reminders: delivered by a loop of this process (due ones from downtime go out now, as late).
-    app.bot_data["dispatcher"] = asyncio.create_task(dispatcher.run(app), name="reminders")
+    state.tasks.append(asyncio.create_task(dispatcher.run(app), name="reminders"))
     log.info("bot @%s is ready", app.bot.username)
 
 
 async def _post_stop(app: App) -> None:
-    task = app.bot_data.pop("dispatcher", None)
-    if task is not None:
+    state = state_of(app)
+    tasks, state.tasks = state.tasks, []
+    for task in tasks:
         task.cancel()
+    for task in tasks:
         with contextlib.suppress(asyncio.CancelledError):
             await task
 
@@ -92,7 +97,7 @@ async def set_commands(app: App) -> None:
     """The command menus: private chats and group chats each get their own, once without a
     language and once per catalogue language. The calls go out together, not one after another:
     start-up waits for them."""
-    catalogs: Catalogs = app.bot_data["catalogs"]
+    catalogs = state_of(app).catalogs
     groups = BotCommandScopeAllGroupChats()
     calls = []
     for language in (None, *catalogs.languages):
@@ -105,4 +110,4 @@ async def set_commands(app: App) -> None:
 
 
 async def _post_shutdown(app: App) -> None:
-    await app.bot_data["db"].dispose()
+    await state_of(app).db.dispose()

@@ -8,14 +8,19 @@ is built, in tests, not when a rep taps it. Buttons of an older version parse as
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from telegram import Update
 from telegram.constants import InlineKeyboardButtonLimit
+
+from models.errors import StaleButton
 
 VERSION = "1"
 _ACTION_RE = re.compile(r"^[a-z]{1,8}$")
 _ARG_RE = re.compile(r"^[A-Za-z0-9_./+-]*$")
 MAX_BYTES = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)
+MAX_ID_DIGITS = 18  # row ids are BIGINT: anything longer is not one of ours
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +33,21 @@ class Callback:
 
     def int_arg(self, index: int) -> int | None:
         value = self.arg(index)
-        return int(value) if value.isdigit() else None
+        return int(value) if value.isdigit() and len(value) <= MAX_ID_DIGITS else None
+
+    def id(self, index: int) -> int:
+        """A row id at `index`; a button without one is stale (answered by the error handler)."""
+        value = self.int_arg(index)
+        if value is None:
+            raise StaleButton()
+        return value
+
+    def choice(self, index: int, allowed: Iterable[str]) -> str:
+        """One of `allowed` at `index`; anything else is a stale button."""
+        value = self.arg(index)
+        if value not in set(allowed):
+            raise StaleButton()
+        return value
 
 
 def encode(action: str, *args: str | int) -> str:
@@ -57,3 +76,12 @@ def parse(data: str | None) -> Callback | None:
 def pattern(action: str) -> re.Pattern[str]:
     """The `CallbackQueryHandler` pattern for one action."""
     return re.compile(rf"^{VERSION}{re.escape(action)}(:|$)")
+
+
+def button(update: Update) -> Callback:
+    """The tapped button's data; an empty or unknown button raises `StaleButton`."""
+    query = update.callback_query
+    parsed = parse(query.data if query is not None else None)
+    if parsed is None:
+        raise StaleButton()
+    return parsed

@@ -1,17 +1,34 @@
-"""The context every handler receives: the database, the member and their translator."""
+"""The context every handler receives: the application state, the member and their translator,
+and the update's unit of work.
+
+An update is one unit of work: handlers read with `context.read()` as often as they like and write
+with `context.write()` once, after parsing and before talking to Telegram. What the access gate
+noticed (a changed name, a returning member) is written in that same transaction, or at the end of
+the update when the handler wrote nothing.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.db import Database, Scope
 from bot.i18n import Catalogs, Translator
+from bot.state import AppState, state_of
 
 if TYPE_CHECKING:
     from bot.config import Settings
     from models import Member
+
+PendingWrite = Callable[[AsyncSession], Awaitable[None]]
+
+
+class NotAMember(RuntimeError):
+    """A handler that needs a member ran for an update without one (a wiring mistake)."""
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -26,19 +43,25 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
         self.member: Member | None = None
         self.bootstrapped = False  # this update made the sender the owner of a new team
+        self.pending: list[PendingWrite] = []  # writes the gate left for the update's transaction
+        self.writes = 0  # write transactions this update opened (one at most, by design)
         self._t: Translator | None = None
 
     @property
+    def state(self) -> AppState:
+        return state_of(self.application)
+
+    @property
     def db(self) -> Database:
-        return self.application.bot_data["db"]
+        return self.state.db
 
     @property
     def settings(self) -> Settings:
-        return self.application.bot_data["settings"]
+        return self.state.settings
 
     @property
     def catalogs(self) -> Catalogs:
-        return self.application.bot_data["catalogs"]
+        return self.state.catalogs
 
     @property
     def t(self) -> Translator:
@@ -49,13 +72,41 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         self._t = value
 
     @property
-    def scope(self) -> Scope:
+    def me(self) -> Member:
+        """The member behind this update; handlers behind the gate always have one."""
         if self.member is None:
-            raise RuntimeError("no member on this update")
-        return Scope.of(self.member)
+            raise NotAMember("no member on this update")
+        return self.member
+
+    @property
+    def scope(self) -> Scope:
+        return Scope.of(self.me)
 
     def tz(self) -> str:
         """The member's time zone, or the team default until they pick one."""
         if self.member is not None and self.member.timezone:
             return self.member.timezone
         return self.settings.default_timezone
+
+    @asynccontextmanager
+    async def read(self, scope: Scope | None = None) -> AsyncIterator[AsyncSession]:
+        """A read-only transaction through the member's scope (or `scope`)."""
+        async with self.db.read(scope or self.scope) as session:
+            yield session
+
+    @asynccontextmanager
+    async def write(self, scope: Scope | None = None) -> AsyncIterator[AsyncSession]:
+        """The update's write transaction, through the member's scope (or `scope`). The gate's
+        pending writes go first; commit happens when the block ends, before any reply is sent."""
+        self.writes += 1
+        async with self.db.begin(scope or self.scope) as session:
+            pending, self.pending = self.pending, []
+            for write in pending:
+                await write(session)
+            yield session
+
+    async def flush_pending(self) -> None:
+        """Write what the gate left when the handler itself wrote nothing (end of the update)."""
+        if self.pending:
+            async with self.write(Scope.system()):
+                pass

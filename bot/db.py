@@ -31,6 +31,7 @@ from models.scoping import LeadChild, OwnedByMember, TeamScoped
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(models.__file__).resolve().parent / "migrations"
+READ_ONLY = "salesbot_read_only"  # execution option and session flag of read-only transactions
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,8 @@ def scope_criteria(scope: Scope) -> list[Any]:
 
 @event.listens_for(ScopedSession, "do_orm_execute")
 def _apply_scope(state: ORMExecuteState) -> None:
+    if state.session.info.get(READ_ONLY) and not state.is_select:
+        raise RuntimeError("a write in a read-only session; use Database.begin")
     if not (state.is_select or state.is_update or state.is_delete):
         return
     if state.is_column_load or state.is_relationship_load:
@@ -96,6 +99,8 @@ def _apply_scope(state: ORMExecuteState) -> None:
 
 @event.listens_for(ScopedSession, "before_flush")
 def _check_writes(session: Session, _flush_context: Any, _instances: Any) -> None:
+    if session.info.get(READ_ONLY) and (session.new or session.dirty or session.deleted):
+        raise RuntimeError("a write in a read-only session; use Database.begin")
     scope = _scope_of(session)
     if scope.is_system:
         return
@@ -124,8 +129,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Connection) -> None:
-    # Take the write lock up front; busy_timeout then queues writers instead of failing them.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A writer takes the write lock up front; busy_timeout then queues writers instead of failing
+    # them. A reader begins deferred: in WAL mode it never waits for, nor holds up, a writer.
+    if conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -137,7 +146,13 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 
 class Database:
-    """The engine and a session factory; lives in `application.bot_data` for the bot's lifetime."""
+    """The engine and two session factories (writes, reads); lives in the application state for
+    the bot's lifetime.
+
+    An update is one unit of work: at most one write transaction (`begin`), any number of reads
+    (`read`), and never a call to Telegram while a write is open (it would hold SQLite's write lock
+    across a network round trip). `writes_open` and `writes_started` let tests check both.
+    """
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
@@ -145,12 +160,38 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, sync_session_class=ScopedSession, expire_on_commit=False
         )
+        read_options: dict[str, Any] = {READ_ONLY: True}
+        if self.engine.dialect.name == "postgresql":
+            read_options["postgresql_readonly"] = True
+        self._readers = async_sessionmaker(
+            self.engine.execution_options(**read_options),
+            class_=AsyncSession,
+            sync_session_class=ScopedSession,
+            expire_on_commit=False,
+        )
+        self.writes_open = 0
+        self.writes_started = 0
 
     @asynccontextmanager
     async def begin(self, scope: Scope) -> AsyncIterator[AsyncSession]:
-        """A session in one transaction, committed on success and rolled back on error."""
-        async with self._sessions() as session:
+        """A session in one write transaction, committed on success and rolled back on error."""
+        self.writes_open += 1
+        self.writes_started += 1
+        try:
+            async with self._sessions() as session:
+                session.info["scope"] = scope
+                async with session.begin():
+                    yield session
+        finally:
+            self.writes_open -= 1
+
+    @asynccontextmanager
+    async def read(self, scope: Scope) -> AsyncIterator[AsyncSession]:
+        """A session in one read-only transaction: it refuses writes, and on SQLite it takes no
+        write lock (a deferred BEGIN), so reads never queue behind a writer."""
+        async with self._readers() as session:
             session.info["scope"] = scope
+            session.info[READ_ONLY] = True
             async with session.begin():
                 yield session
 

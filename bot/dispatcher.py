@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,16 +20,17 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot import callbacks, keyboards
+from bot import callbacks
+from bot.presentation import keyboards
 from bot.db import Database, Scope
 from bot.i18n import Catalogs, Translator
 from bot.services import leases, nudges, reminders
+from bot.state import state_of
 from models import Activity, Lead, ParkReason, Reminder, ReminderKind
 from models.base import utcnow
 
 log = logging.getLogger(__name__)
 
-OWNER = f"{socket.gethostname()}:{os.getpid()}"
 LEASE_NAME = "dispatcher"
 LEASE_POLLS = 3  # the lease outlives three polls: a dead holder is replaced within a minute
 BATCH = 60
@@ -45,7 +44,7 @@ OPEN_BUTTONS = 8
 
 def worker_id(app: Any) -> str:
     """Who claims rows and holds the lease: this process (tests may run several in one)."""
-    return str(app.bot_data.get("worker_id", OWNER))
+    return state_of(app).worker_id
 
 
 @dataclass
@@ -178,15 +177,15 @@ def brief_buttons(told: nudges.Brief) -> InlineKeyboardMarkup | None:
 
 
 async def plan(app: Any, now: datetime | None = None) -> int:
-    db: Database = app.bot_data["db"]
+    db: Database = state_of(app).db
     async with db.begin(Scope.system()) as session:
         return await nudges.plan_briefs(session, now=now or utcnow())
 
 
 async def _prepare(app: Any, reminder: Reminder, ctx: reminders.Context, now: datetime) -> Outgoing | None:
     """The message for a claimed row; None when there is nothing to send (the row is then closed)."""
-    db: Database = app.bot_data["db"]
-    catalogs: Catalogs = app.bot_data["catalogs"]
+    db: Database = state_of(app).db
+    catalogs: Catalogs = state_of(app).catalogs
     member, team = ctx.member, ctx.team
     if member is None or team is None:
         return None
@@ -195,7 +194,7 @@ async def _prepare(app: Any, reminder: Reminder, ctx: reminders.Context, now: da
             await reminders.mark_failed(session, reminder, now=now, error="member inactive", blocked=False)
         return None
     t = catalogs.get(member.language)
-    zone = member.timezone or team.timezone or app.bot_data["settings"].default_timezone
+    zone = member.timezone or team.timezone or state_of(app).settings.default_timezone
     late = now - reminder.due_at > reminders.LATE_AFTER
     if reminder.kind is ReminderKind.DIGEST:
         async with db.begin(Scope.of(member)) as session:
@@ -213,7 +212,7 @@ async def _prepare(app: Any, reminder: Reminder, ctx: reminders.Context, now: da
 
 
 async def _send(app: Any, out: Outgoing, batch: Batch) -> None:
-    db: Database = app.bot_data["db"]
+    db: Database = state_of(app).db
     reminder = out.reminder
     if batch.retry_after:
         batch.skipped.append(reminder.id)  # type: ignore[arg-type]
@@ -267,7 +266,7 @@ async def _send_chat(app: Any, queue: list[Outgoing], batch: Batch, slots: async
 
 async def deliver_batch(app: Any, now: datetime | None = None) -> tuple[int, Batch]:
     """Claim up to BATCH due rows and send them, chats in parallel; returns (claimed, outcome)."""
-    db: Database = app.bot_data["db"]
+    db: Database = state_of(app).db
     now = now or utcnow()
     async with db.begin(Scope.system()) as session:
         due = await reminders.claim_due(session, now=now, owner=worker_id(app), limit=BATCH)
@@ -288,14 +287,14 @@ async def deliver_batch(app: Any, now: datetime | None = None) -> tuple[int, Bat
 
 async def deliver_due(app: Any, now: datetime | None = None) -> int:
     """Send everything due now, batch after batch; returns how many were sent. Stops early on a
-    429 (leaving the pause to the caller in `app.bot_data["retry_after"]`) and when this process
-    lost the dispatcher lease (`app.bot_data["lease_lost"]`)."""
+    429 (leaving the pause to the caller in the dispatcher state) and when this process
+    lost the dispatcher lease (`state_of(app).dispatcher.lease_lost`)."""
     sent = 0
-    while not app.bot_data.get("lease_lost"):
+    while not state_of(app).dispatcher.lease_lost:
         claimed, batch = await deliver_batch(app, now)
         sent += batch.sent
         if batch.retry_after:
-            app.bot_data["retry_after"] = batch.retry_after
+            state_of(app).dispatcher.retry_after = batch.retry_after
             return sent
         if claimed < BATCH:
             break
@@ -303,8 +302,8 @@ async def deliver_due(app: Any, now: datetime | None = None) -> int:
 
 
 async def holds_lease(app: Any, now: datetime | None = None) -> bool:
-    db: Database = app.bot_data["db"]
-    ttl = timedelta(seconds=LEASE_POLLS * max(1, app.bot_data["settings"].reminder_poll_seconds))
+    db: Database = state_of(app).db
+    ttl = timedelta(seconds=LEASE_POLLS * max(1, state_of(app).settings.reminder_poll_seconds))
     async with db.begin(Scope.system()) as session:
         return await leases.hold(session, LEASE_NAME, owner=worker_id(app), now=now or utcnow(), ttl=ttl)
 
@@ -315,15 +314,15 @@ async def tick(app: Any) -> int:
     now = utcnow()
     if not await holds_lease(app, now):
         return 0
-    last = app.bot_data.get("planned_at")
+    last = state_of(app).dispatcher.planned_at
     if last is None or now - last >= PLAN_EVERY:
         await plan(app, now)
-        app.bot_data["planned_at"] = now
-    app.bot_data["lease_lost"] = False
+        state_of(app).dispatcher.planned_at = now
+    state_of(app).dispatcher.lease_lost = False
     keeper = asyncio.create_task(_keep_lease(app))
     try:
         count = await deliver_due(app)
-        if not app.bot_data.get("retry_after") and not app.bot_data["lease_lost"]:
+        if not state_of(app).dispatcher.retry_after and not state_of(app).dispatcher.lease_lost:
             from handlers.groups import deliver_due as deliver_summaries
 
             count += await deliver_summaries(app, worker_id(app))
@@ -334,17 +333,17 @@ async def tick(app: Any) -> int:
 
 async def _keep_lease(app: Any) -> None:
     """Renew the lease while a long delivery runs; if another process has it, stop sending."""
-    every = LEASE_POLLS * max(1, app.bot_data["settings"].reminder_poll_seconds) / 3
+    every = LEASE_POLLS * max(1, state_of(app).settings.reminder_poll_seconds) / 3
     while True:
         await asyncio.sleep(every)
         if not await holds_lease(app):
-            app.bot_data["lease_lost"] = True
+            state_of(app).dispatcher.lease_lost = True
             return
 
 
 async def run(app: Any) -> None:
     """Poll every REMINDER_POLL_SECONDS (default 20): a reminder goes out within a minute of its time."""
-    interval = app.bot_data["settings"].reminder_poll_seconds
+    interval = state_of(app).settings.reminder_poll_seconds
     try:
         while True:
             try:
@@ -355,7 +354,7 @@ async def run(app: Any) -> None:
                 raise
             except Exception:
                 log.exception("reminder delivery failed; trying again at the next poll")
-            pause = app.bot_data.pop("retry_after", 0)
+            pause, state_of(app).dispatcher.retry_after = state_of(app).dispatcher.retry_after, 0.0
             if pause:
                 log.warning("Telegram asked to slow down: pausing reminders for %.0f s", pause)
             await asyncio.sleep(max(interval, pause))
@@ -364,7 +363,7 @@ async def run(app: Any) -> None:
 
 
 async def _release(app: Any) -> None:
-    db: Database = app.bot_data["db"]
+    db: Database = state_of(app).db
     try:
         async with db.begin(Scope.system()) as session:
             await leases.release(session, LEASE_NAME, owner=worker_id(app), now=utcnow())

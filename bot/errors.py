@@ -1,4 +1,5 @@
-"""The error handler: log the traceback (secrets are redacted by the log formatter), apologise."""
+"""The one error path: a rule that said no is answered to the user; anything else is logged
+(secrets are redacted by the log formatter) and apologised for."""
 
 from __future__ import annotations
 
@@ -8,12 +9,28 @@ from telegram import Update
 from telegram.error import Forbidden, NetworkError, TelegramError
 
 from bot.context import BotContext
+from models.errors import DomainError
 
 log = logging.getLogger("bot.errors")
 
 
+async def answer_domain_error(update: Update, context: BotContext, error: DomainError) -> None:
+    """An alert under the tapped button, or a reply to a message."""
+    text = context.t(error.message, **error.params)
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_chat is not None:
+        await update.effective_chat.send_message(text)
+
+
 async def on_error(update: object, context: BotContext) -> None:
     error = context.error
+    if isinstance(error, DomainError) and isinstance(update, Update):
+        try:
+            await answer_domain_error(update, context, error)
+        except TelegramError:
+            log.warning("could not answer a refused request", exc_info=True)
+        return
     if isinstance(error, Forbidden):
         log.info("the user blocked the bot or the bot left the chat: %s", error)
         return

@@ -63,6 +63,7 @@ GROUP_COMMANDS: list[tuple[str, str]] = [
     ("unsubscribe", N_("Stop the summaries here (managers)")),
 ]
 LIFE_GROUP = -3
+FINISH_GROUP = 100
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -150,3 +151,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(MessageHandler(private & filters.COMMAND, fallback.unknown_command))
     app.add_handler(CallbackQueryHandler(fallback.stale_button))
     app.add_handler(MessageHandler(private & ~filters.COMMAND, fallback.other_message))
+
+    # Last: what the gate noticed is written when the handler wrote nothing itself.
+    app.add_handler(TypeHandler(Update, access.finish), group=FINISH_GROUP)

@@ -1,16 +1,19 @@
-"""The access gate: runs before every handler, loads the member, stops strangers."""
+"""The access gate: runs before every handler, loads the member, stops strangers; and the end of
+every update, which writes what the gate noticed when the handler wrote nothing."""
 
 from __future__ import annotations
 
 import logging
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
-from bot.context import BotContext
+from bot.context import BotContext, PendingWrite
 from bot.db import Scope
 from bot.services import invites, members, reminders
+from models import Member
 from models.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -29,19 +32,19 @@ async def gate(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
     now = utcnow()
     settings = context.settings
-    async with context.db.begin(Scope.system()) as session:
+    async with context.read(Scope.system()) as session:
         member = await members.find_by_telegram_id(session, user.id)
-        if member is not None:
-            returning = not member.is_active
-            if members.refresh_profile(
-                member, first_name=user.first_name, last_name=user.last_name, username=user.username, now=now
-            ):
-                session.add(member)
-            if returning:  # back after blocking the bot: what could not be delivered goes out now
-                await reminders.rearm(session, member, now=now)
-        elif user.id in settings.admin_ids and chat.type == ChatType.PRIVATE:
-            language = context.catalogs.negotiate(user.language_code)
-            t = context.catalogs.get(language)
+    if member is not None:
+        returning = not member.is_active
+        changed = members.refresh_profile(
+            member, first_name=user.first_name, last_name=user.last_name, username=user.username, now=now
+        )
+        if changed:
+            context.pending.append(_visit(member, returning=returning))
+    elif user.id in settings.admin_ids and chat.type == ChatType.PRIVATE:
+        language = context.catalogs.negotiate(user.language_code)
+        t = context.catalogs.get(language)
+        async with context.write(Scope.system()) as session:
             member = await members.bootstrap_owner(
                 session,
                 telegram_user_id=user.id,
@@ -53,8 +56,8 @@ async def gate(update: Update, context: BotContext) -> None:
                 now=now,
                 team_name=t("{name}'s team").format(name=user.first_name),
             )
-            log.info("bootstrapped team %s for an admin", member.team_id)
-            context.bootstrapped = True
+        log.info("bootstrapped team %s for an admin", member.team_id)
+        context.bootstrapped = True
     context.member = member
     if member is not None:
         context.t = context.catalogs.get(member.language)
@@ -72,3 +75,19 @@ async def gate(update: Update, context: BotContext) -> None:
     else:
         await chat.send_message(refusal)
     raise ApplicationHandlerStop
+
+
+def _visit(member: Member, *, returning: bool) -> PendingWrite:
+    async def write(session: AsyncSession) -> None:
+        now = utcnow()
+        await members.note_visit(session, member, now=now)
+        if returning:  # back after blocking the bot: what could not be delivered goes out now
+            await reminders.rearm(session, member, now=now)
+
+    return write
+
+
+async def finish(update: Update, context: BotContext) -> None:
+    """The last handler of every update: the gate's writes, if the handler made none."""
+    del update
+    await context.flush_pending()

@@ -10,7 +10,7 @@ import secrets
 from telegram import Message, Update
 from telegram.constants import ChatAction
 
-from bot import keyboards
+from bot.presentation import keyboards
 from bot.context import BotContext
 from bot.domain.cards import MAX_CARD_TEXT, Card, normalise_phone, parse_card
 from bot.domain.ocr import CardReader, OcrUnavailable, UnreadableImage
@@ -211,7 +211,7 @@ async def _image(update: Update, context: BotContext, size: int | None, get_file
     await update.effective_chat.send_chat_action(ChatAction.TYPING)
     placeholder = await reply(update, t("Reading the card…"))
     data = bytes(await (await get_file()).download_as_bytearray())  # type: ignore[operator]
-    reader: CardReader = context.application.bot_data["card_reader"]
+    reader: CardReader = context.state.card_reader
     try:
         result = await asyncio.to_thread(
             reader.read, data, rep_language=context.member.language, default_region=await _region(context)

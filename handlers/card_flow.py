@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks, keyboards
+from bot import callbacks
+from bot.presentation import keyboards
 from bot.context import BotContext
 from bot.domain.cards import Card, email_error, normalise_email, normalise_phone
 from bot.i18n import N_, Translator

@@ -20,6 +20,7 @@ from bot.domain import summary as maths
 from bot.domain.dates import WEEKDAYS, normalise
 from bot.i18n import N_, Translator
 from bot.services import members, summaries
+from bot.state import state_of
 from handlers.common import reply
 from handlers.funnel import LOST_NAMES
 from handlers.records import stage_name
@@ -328,8 +329,8 @@ async def on_migrate(update: Update, context: BotContext) -> None:
 
 async def deliver_due(app: object, owner: str, now: datetime | None = None) -> int:
     """Send each due group summary once per period; a group that is gone is switched off, not retried."""
-    db: Database = app.bot_data["db"]  # type: ignore[attr-defined]
-    catalogs = app.bot_data["catalogs"]  # type: ignore[attr-defined]
+    db: Database = state_of(app).db
+    catalogs = state_of(app).catalogs
     now = now or utcnow()
     async with db.begin(Scope.system()) as session:
         due = await summaries.claim_due(session, now=now, owner=owner)

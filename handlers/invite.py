@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from telegram import Update
 
-from bot import keyboards
+from bot.presentation import keyboards
 from bot.context import BotContext
 from bot.services import invites, members
 from handlers.common import reply

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks, keyboards
+from bot import callbacks
+from bot.presentation import keyboards
 from bot.context import BotContext
 from bot.domain.timezones import find_zone, guess_zone
 from bot.i18n import LANGUAGE_NAMES, N_, Translator

@@ -28,3 +28,10 @@ class AccessDenied(DomainError):
 
 class FunnelError(DomainError):
     """A move the funnel rules do not allow."""
+
+
+class StaleButton(DomainError):
+    """A button this version does not know, or one whose moment has passed."""
+
+    def __init__(self, message: str = N_("This button is no longer active. Please send the command again.")) -> None:
+        super().__init__(message)

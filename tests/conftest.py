@@ -15,6 +15,7 @@ from sqlmodel import SQLModel
 
 import models  # noqa: F401
 from bot.app import build_application
+from bot.state import state_of
 from bot.config import Settings
 from bot.db import Database
 from tests.telegram_fake import TOKEN, FakeTelegram, RecordingRequest
@@ -79,7 +80,7 @@ async def tg(db: Database, settings: Settings) -> AsyncIterator[FakeTelegram]:
     app = build_application(settings, request=request, rate_limiter=False, migrate=False)
     async with app:
         yield FakeTelegram(app, request)
-    await app.bot_data["db"].dispose()  # what post_shutdown does when the bot runs for real
+    await state_of(app).db.dispose()  # what post_shutdown does when the bot runs for real
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import Member, Role, Team
@@ -68,6 +69,23 @@ def refresh_profile(
         member.last_seen_at = now
         changed = True
     return changed
+
+
+async def note_visit(session: AsyncSession, member: Member, *, now: datetime) -> None:
+    """Write what `refresh_profile` changed on a member read earlier (names, the visit, back from
+    blocking the bot), in the caller's transaction."""
+    await session.exec(
+        update(Member)
+        .where(col(Member.id) == member.id)
+        .values(
+            first_name=member.first_name,
+            last_name=member.last_name,
+            username=member.username,
+            is_active=True,
+            blocked_at=None,
+            last_seen_at=member.last_seen_at or now,
+        )
+    )
 
 
 async def set_language(session: AsyncSession, member: Member, language: str) -> Member:

@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import select
 
 from bot.db import Scope
+from bot.state import state_of
 from models import Activity, FlowState, Lead, LeadSource, Stage
 from tests.conftest import ADMIN_ID
 
@@ -247,7 +248,7 @@ async def test_a_draft_survives_a_restart(tg, db, settings):
         assert "Saved <b>Ana Kovačević</b>" in sent(calls, "editMessageText")[0].text
         stale = await olga_again.tap(preview, "Save")  # the first preview was replaced
         assert "already saved or discarded" in [c for c in stale if c.method == "answerCallbackQuery"][0].params["text"]
-    await app.bot_data["db"].dispose()
+    await state_of(app).db.dispose()
     await tg.app.initialize()
     assert len(await all_leads(db)) == 1
 
@@ -259,7 +260,7 @@ async def test_a_server_without_tesseract_says_so(tg, monkeypatch):
         raise ocr.OcrUnavailable("no tessdata")
 
     monkeypatch.setattr(ocr, "_tessdata", missing)
-    tg.app.bot_data["card_reader"] = ocr.CardReader()
+    state_of(tg.app).card_reader = ocr.CardReader()
     olga = await owner(tg)
     calls = await olga.send_photo((CARDS / "en-00.jpg").read_bytes())
     assert "not set up on this server" in sent(calls, "editMessageText")[0].text

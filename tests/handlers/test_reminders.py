@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlmodel import select
 
 from bot import dispatcher
+from bot.state import state_of
 from bot.db import Scope
 from bot.services import leads, reminders
 from models import Member, Reminder, ReminderStatus
@@ -199,10 +200,10 @@ async def test_two_dispatchers_on_one_database_deliver_each_reminder_exactly_onc
     other_request = RecordingRequest()
     other = build_application(settings, request=other_request, rate_limiter=False, migrate=False)
     async with other:
-        tg.app.bot_data["worker_id"], other.bot_data["worker_id"] = "one", "two"
+        state_of(tg.app).worker_id, state_of(other).worker_id = "one", "two"
         # Both claim and send at the same time (no lease between them): rows are never shared.
         first, second = await asyncio.gather(dispatcher.deliver_due(tg.app), dispatcher.deliver_due(other))
-        await other.bot_data["db"].dispose()
+        await state_of(other).db.dispose()
     sent = [c for r in (tg.request, other_request) for c in r.calls if c.method == "sendMessage"]
     assert first + second == 120 == len(sent)
     assert {r.status for r in await rows(db)} == {ReminderStatus.SENT}
@@ -218,7 +219,7 @@ async def test_only_the_lease_holder_sends(tg, db, settings):
     other_request = RecordingRequest()
     other = build_application(settings, request=other_request, rate_limiter=False, migrate=False)
     async with other:
-        tg.app.bot_data["worker_id"], other.bot_data["worker_id"] = "one", "two"
+        state_of(tg.app).worker_id, state_of(other).worker_id = "one", "two"
         assert await dispatcher.holds_lease(tg.app)
         assert not await dispatcher.holds_lease(other)
         assert await dispatcher.tick(other) == 0  # not the holder: sends nothing
@@ -227,7 +228,7 @@ async def test_only_the_lease_holder_sends(tg, db, settings):
         later = utcnow() + timedelta(seconds=dispatcher.LEASE_POLLS * settings.reminder_poll_seconds + 1)
         assert await dispatcher.holds_lease(other, later)
         assert not await dispatcher.holds_lease(tg.app, later)
-        await other.bot_data["db"].dispose()
+        await state_of(other).db.dispose()
     assert not [c for c in other_request.calls if c.method == "sendMessage"]
 
 
@@ -236,7 +237,7 @@ async def test_a_429_puts_the_reminder_back_and_pauses_sending(tg, db):
     await due_reminder(db, team["rep1"])
     tg.request.failures["sendMessage"] = (429, "Too Many Requests: retry after 7", {"retry_after": 7})
     assert await dispatcher.deliver_due(tg.app) == 0
-    assert tg.app.bot_data.pop("retry_after") == 7
+    assert state_of(tg.app).dispatcher.retry_after == 7
     [row] = await rows(db)
     assert row.status is ReminderStatus.PENDING and row.attempts == 0 and row.lease_until is None
     assert await dispatcher.deliver_due(tg.app) == 1  # after the pause it goes out, once

@@ -11,6 +11,7 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from bot.db import Scope
+from bot.state import state_of
 from bot.domain import summary as maths
 from bot.services import summaries
 from handlers import groups
@@ -139,7 +140,7 @@ async def test_a_reps_own_funnel_counts_only_their_records(db):
 
 async def test_the_summary_text_has_aggregates_only(db, tg):
     people = await build(db)
-    t = tg.app.bot_data["catalogs"].get("en")
+    t = state_of(tg.app).catalogs.get("en")
     s = await compute(db, people["team"], maths.complete_period("day", NOW, ZAGREB))
     heading, text = groups.render_summary(t, s, title="Acme sales")
     assert "Acme sales" in heading and "Nov 22, 2026" in heading

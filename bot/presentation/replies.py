@@ -1,0 +1,48 @@
+"""Sending and editing: the few Telegram calls every handler makes, with their quirks handled once."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+
+log = logging.getLogger(__name__)
+
+
+async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
+    """A new message in the update's chat."""
+    chat = update.effective_chat
+    if chat is None:
+        raise RuntimeError("an update without a chat cannot be answered")
+    return await chat.send_message(text, reply_markup=markup)
+
+
+async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Edit the button's message in place; an unchanged message is not an error."""
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+async def edit_message(
+    bot: Bot, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Edit an earlier message by its id (a prompt, a preview); unchanged is not an error."""
+    try:
+        await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+async def drop_keyboard(bot: Bot, chat_id: int | None, message_id: int | None) -> None:
+    """Remove the buttons of an older message (a flow that ended); gone or unchanged is fine."""
+    if not chat_id or not message_id:
+        return
+    try:
+        await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
+    except BadRequest:
+        log.debug("could not remove an old keyboard", exc_info=True)

@@ -21,9 +21,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot import callbacks
-from bot.presentation import keyboards
 from bot.db import Database, Scope
 from bot.i18n import Catalogs, Translator
+from bot.presentation import keyboards
 from bot.services import leases, nudges, reminders
 from bot.state import state_of
 from models import Activity, Lead, ParkReason, Reminder, ReminderKind

@@ -10,12 +10,12 @@ import secrets
 from telegram import Message, Update
 from telegram.constants import ChatAction
 
-from bot.presentation import keyboards
 from bot.context import BotContext
 from bot.domain.cards import MAX_CARD_TEXT, Card, normalise_phone, parse_card
 from bot.domain.ocr import CardReader, OcrUnavailable, UnreadableImage
 from bot.domain.vcards import MAX_VCF_BYTES, parse_vcards
 from bot.i18n import N_, Translator
+from bot.presentation import keyboards
 from bot.services import capture, flows
 from handlers.common import drop_keyboard, load_team, reply
 from models import Lead

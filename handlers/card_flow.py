@@ -6,10 +6,10 @@ from __future__ import annotations
 from telegram import Update
 
 from bot import callbacks
-from bot.presentation import keyboards
 from bot.context import BotContext
 from bot.domain.cards import Card, email_error, normalise_email, normalise_phone
 from bot.i18n import N_, Translator
+from bot.presentation import keyboards
 from bot.services import capture, flows, leads
 from handlers.capture import FIELD_LABELS, FLOW, GUIDED, ask_text, on_text, render_preview
 from handlers.common import edit, load_team, reply

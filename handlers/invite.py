@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from telegram import Update
 
-from bot.presentation import keyboards
 from bot.context import BotContext
+from bot.presentation import keyboards
 from bot.services import invites, members
 from handlers.common import reply
 from handlers.settings import role_name

@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Update
 
 from bot import callbacks
-from bot.presentation import keyboards
 from bot.context import BotContext
 from bot.domain.timezones import find_zone, guess_zone
 from bot.i18n import LANGUAGE_NAMES, N_, Translator
+from bot.presentation import keyboards
 from bot.services import flows, members
 from handlers.common import edit, load_team, reply
 from models import Member, Role

@@ -15,9 +15,9 @@ from sqlmodel import SQLModel
 
 import models  # noqa: F401
 from bot.app import build_application
-from bot.state import state_of
 from bot.config import Settings
 from bot.db import Database
+from bot.state import state_of
 from tests.telegram_fake import TOKEN, FakeTelegram, RecordingRequest
 
 ADMIN_ID = 9001

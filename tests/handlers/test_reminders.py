@@ -9,9 +9,9 @@ from datetime import timedelta
 from sqlmodel import select
 
 from bot import dispatcher
-from bot.state import state_of
 from bot.db import Scope
 from bot.services import leads, reminders
+from bot.state import state_of
 from models import Member, Reminder, ReminderStatus
 from models.base import utcnow
 from tests.handlers.test_scoping import add_lead, make_team

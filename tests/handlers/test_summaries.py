@@ -11,9 +11,9 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from bot.db import Scope
-from bot.state import state_of
 from bot.domain import summary as maths
 from bot.services import summaries
+from bot.state import state_of
 from handlers import groups
 from models import GroupSubscription, HistoryEvent, Lead, Stage, StageChange, Team
 from tests.handlers.test_scoping import make_team

@@ -9,6 +9,7 @@ the update when the handler wrote nothing.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -17,12 +18,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.db import Database, Scope
+from bot.domain.dates import When, parse_when
 from bot.i18n import Catalogs, Translator
+from bot.services import members
 from bot.state import AppState, state_of
+from models.base import utcnow
+from models.errors import Reply
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from models import Member
+    from models import Member, Team
 
 PendingWrite = Callable[[AsyncSession], Awaitable[None]]
 
@@ -87,6 +92,30 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         if self.member is not None and self.member.timezone:
             return self.member.timezone
         return self.settings.default_timezone
+
+    async def team(self) -> Team:
+        """The member's team, read through the member's own scope."""
+        async with self.read() as session:
+            team = await members.get_team(session, self.me.team_id)
+        if team is None:
+            raise NotAMember("the member's team is gone")
+        return team
+
+    async def future_date(self, text: str, examples: str | None = None) -> When:
+        """A future moment typed in words, in the member's language and zone, parsed in a worker
+        thread (dateparser is not for the event loop). Otherwise `Reply` with examples (the
+        caller's, or general ones): the flow keeps its step and the rep simply tries again."""
+        when = await asyncio.to_thread(parse_when, text, language=self.me.language, zone=self.tz(), now=utcnow())
+        if when is None or when.past:
+            if examples is not None:
+                raise Reply(self.t("I could not read that as a future date. ") + examples)
+            raise Reply(
+                self.t(
+                    "I could not read that as a future date. Try for example: Q2, in three months, "
+                    "after the summer, end of month."
+                )
+            )
+        return when
 
     @asynccontextmanager
     async def read(self, scope: Scope | None = None) -> AsyncIterator[AsyncSession]:

@@ -9,14 +9,14 @@ from telegram import Update
 from telegram.error import Forbidden, NetworkError, TelegramError
 
 from bot.context import BotContext
-from models.errors import DomainError
+from models.errors import DomainError, Reply
 
 log = logging.getLogger("bot.errors")
 
 
-async def answer_domain_error(update: Update, context: BotContext, error: DomainError) -> None:
+async def answer_refusal(update: Update, context: BotContext, error: DomainError | Reply) -> None:
     """An alert under the tapped button, or a reply to a message."""
-    text = context.t(error.message, **error.params)
+    text = error.text if isinstance(error, Reply) else context.t(error.message, **error.params)
     if update.callback_query is not None:
         await update.callback_query.answer(text, show_alert=True)
     elif update.effective_chat is not None:
@@ -25,9 +25,9 @@ async def answer_domain_error(update: Update, context: BotContext, error: Domain
 
 async def on_error(update: object, context: BotContext) -> None:
     error = context.error
-    if isinstance(error, DomainError) and isinstance(update, Update):
+    if isinstance(error, DomainError | Reply) and isinstance(update, Update):
         try:
-            await answer_domain_error(update, context, error)
+            await answer_refusal(update, context, error)
         except TelegramError:
             log.warning("could not answer a refused request", exc_info=True)
         return

@@ -16,6 +16,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks
+from bot.flows import FlowKind
 from bot.i18n import N_
 from handlers import (
     access,
@@ -62,6 +63,16 @@ GROUP_COMMANDS: list[tuple[str, str]] = [
     ("subscribe", N_("Summaries here: /subscribe daily 9:00 or weekly monday 9:00 (managers)")),
     ("unsubscribe", N_("Stop the summaries here (managers)")),
 ]
+# What typed text means in each flow (see bot/flows.py); the router refuses a flow without one.
+TEXT_STEPS = {
+    FlowKind.ZONE: settings.on_zone_text,
+    FlowKind.CARD: card_flow.on_card_text,
+    FlowKind.SOURCE: card_flow.on_source_text,
+    FlowKind.RECORD: records.on_note_text,
+    FlowKind.QUALIFY: qualify.on_text,
+    FlowKind.MOVE: funnel.on_text,
+    FlowKind.REMIND: remind.on_text,
+}
 LIFE_GROUP = -3
 FINISH_GROUP = 100
 
@@ -132,18 +143,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(
         MessageHandler(
             private & filters.TEXT & ~filters.COMMAND,
-            fallback.text_router(
-                {
-                    settings.FLOW_ZONE: settings.on_zone_text,
-                    capture.FLOW: card_flow.on_card_text,
-                    card_flow.SOURCE_FLOW: card_flow.on_source_text,
-                    records.FLOW: records.on_note_text,
-                    qualify.FLOW: qualify.on_text,
-                    funnel.FLOW: funnel.on_text,
-                    remind.FLOW: remind.on_text,
-                },
-                default=capture.on_text,
-            ),
+            fallback.text_router(TEXT_STEPS, default=capture.on_text),
         )
     )
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from telegram import Update
 
 from bot.context import BotContext
+from bot.flows import FlowKind
+from bot.presentation.replies import message_text
 from bot.services import flows
 from handlers.common import drop_keyboard, reply
 
@@ -29,19 +31,20 @@ async def cancel(update: Update, context: BotContext) -> None:
     await reply(update, context.t("Cancelled. Everything you saved before is kept."))
 
 
-def text_router(steps: dict[str, TextStep], default: TextStep) -> TextStep:
+def text_router(steps: Mapping[FlowKind, TextStep], default: TextStep) -> TextStep:
     """Send a text message to the flow the member is in, or to `default` when none is open."""
+    missing = set(FlowKind) - set(steps)
+    if missing:
+        raise ValueError(f"flows without a text step: {sorted(missing)}")
 
     async def on_text(update: Update, context: BotContext) -> None:
-        message = update.effective_message
-        assert message is not None and context.member is not None
-        if len(message.text or "") > MAX_TEXT:
+        if len(message_text(update)) > MAX_TEXT:
             await reply(update, context.t("That message is too long for me. Please send a shorter one."))
             return
-        async with context.db.begin(context.scope) as session:
-            state = await flows.get(session, context.member)
-        step = steps.get(state.flow) if state is not None else None
-        await (step or default)(update, context)
+        async with context.read() as session:
+            state = await flows.get(session, context.me)
+        kind = FlowKind(state.flow) if state is not None and state.flow in FlowKind._value2member_map_ else None
+        await (steps[kind] if kind is not None else default)(update, context)
 
     return on_text
 

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot import callbacks
 from bot.context import BotContext
 from bot.domain import qualification as q
-from bot.i18n import N_, Translator
+from bot.i18n import N_
 from bot.services import flows, leads
 from bot.services import funnel as funnel_service
 from handlers.common import edit, future_date, load_team, reply
@@ -37,21 +37,6 @@ PROMPTS = {
     "reason": N_("Why? Type the reason for this move."),
     "lostnote": N_("Anything to add about why it was lost? Type it, or tap Skip."),
 }
-
-
-def move_buttons(t: Translator, lead: Lead) -> list[list[InlineKeyboardButton]]:
-    """The moves the funnel allows from the record's stage, as buttons."""
-    row, back = [], []
-    for target in funnel.allowed_moves(lead.stage):
-        data = callbacks.encode("mv", lead.id, lead.stage.value, target.value)
-        if target is Stage.LOST:
-            row.append(InlineKeyboardButton(t("✖ Lost"), callback_data=data))
-        elif funnel.is_backward(lead.stage, target):
-            back.append(InlineKeyboardButton(t("⬅️ Back to {stage}", stage=stage_name(t, target)), callback_data=data))
-        else:
-            label = t("🏆 Won") if target is Stage.CUSTOMER else t("➡️ {stage}", stage=stage_name(t, target))
-            row.insert(0, InlineKeyboardButton(label, callback_data=data))
-    return [r for r in (row, back) if r]
 
 
 async def move_button(update: Update, context: BotContext) -> None:

@@ -8,10 +8,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot import callbacks
 from bot.context import BotContext
 from bot.domain.dates import UNKNOWN_YEAR, parse_birthday
-from bot.i18n import N_, Translator
+from bot.i18n import Translator
+from bot.presentation import labels
+from bot.presentation.records import card_buttons, render_card
 from bot.services import flows, leads
 from handlers.common import edit, reply
-from models import ActivityKind, HistoryEvent, Lead, Stage
+from models import ActivityKind, Lead
 from models.base import utcnow
 from models.errors import DomainError
 
@@ -20,89 +22,13 @@ FLOW = "rec"
 PAGE = 8
 MAX_NOTE = 3000
 
-STAGE_NAMES = {
-    Stage.SUSPECT: N_("suspect"),
-    Stage.LEAD: N_("lead"),
-    Stage.PROSPECT: N_("prospect"),
-    Stage.OPPORTUNITY: N_("opportunity"),
-    Stage.CUSTOMER: N_("customer"),
-    Stage.LOST: N_("lost"),
-}
-NOTE_KINDS = {ActivityKind.OBJECTION: N_("Objection"), ActivityKind.QUESTION: N_("Question")}
-
-
-def stage_name(t: Translator, stage: Stage) -> str:
-    return t(STAGE_NAMES[stage])
-
-
-def who(t: Translator, lead: Lead) -> str:
-    """ "Ana Horvat (Acme d.o.o.)": a record named in a reminder, a brief or a question."""
-    return t("{name} ({company})", name=lead.full_name or "–", company=lead.company or "–")
+NOTE_KINDS = labels.NOTE_KINDS
+stage_name = labels.stage_name
+who = labels.who
 
 
 def _label(lead: Lead) -> str:
-    return " · ".join(p for p in (lead.full_name, lead.company) if p) or lead.code
-
-
-def render_card(t: Translator, lead: Lead, zone: str, notes: list | None = None, history: list | None = None) -> str:
-    lines = [t("<b>{name}</b>", name=lead.full_name or t("(no name)"))]
-    if lead.job_title or lead.company:
-        lines.append(t("{title} at {company}", title=lead.job_title or "–", company=lead.company or "–"))
-    lines.append(t("Stage: {stage}", stage=stage_name(t, lead.stage)))
-    if lead.score is not None:
-        lines.append(t("Qualification score: {score}/100", score=lead.score))
-    if lead.deal_amount is not None:
-        lines.append(
-            t(
-                "Deal: {amount}, {probability}% likely.",
-                amount=t.money(lead.deal_amount, lead.currency or "EUR"),
-                probability=lead.probability or 0,
-            )
-        )
-    if lead.parked and lead.parked_until is not None:
-        lines.append(t("Parked until {date}", date=t.datetime(lead.parked_until, zone, "short")))
-    if lead.birthday is not None:
-        shown = t.day_month(lead.birthday) if lead.birthday.year == UNKNOWN_YEAR else t.date(lead.birthday, "long")
-        lines.append(t("Birthday: {date}", date=shown))
-    for email in lead.emails:
-        lines.append(t("Email: {email}", email=email))
-    for phone in lead.phones:
-        lines.append(t("Phone: {phone}", phone=phone))
-    if notes:
-        lines += ["", t("<b>Notes</b>")]
-        for note in notes:
-            mark = f"{t(NOTE_KINDS[note.kind])}: " if note.kind in NOTE_KINDS else ""
-            lines.append(t("{date} – {text}", date=t.date(note.at.date(), "short"), text=mark + note.text[:200]))
-    if history:
-        lines += ["", t("<b>History</b>")]
-        for change in history:
-            what = (
-                t("parked")
-                if change.event is HistoryEvent.PARKED
-                else t("unparked")
-                if change.event is HistoryEvent.UNPARKED
-                else stage_name(t, change.to_stage)
-            )
-            lines.append(t("{date} – {what}", date=t.date(change.at.date(), "short"), what=what))
-    return "\n".join(lines)
-
-
-def card_buttons(t: Translator, lead: Lead) -> InlineKeyboardMarkup:
-    from handlers.funnel import move_buttons  # (funnel shows stage names from here)
-
-    rows = move_buttons(t, lead)
-    actions = [
-        InlineKeyboardButton(t("📝 Note"), callback_data=callbacks.encode("note", lead.id)),
-        InlineKeyboardButton(t("🎂 Birthday"), callback_data=callbacks.encode("bday", lead.id)),
-    ]
-    if not lead.stage.is_closed:
-        actions.append(InlineKeyboardButton(t("⏸ Park"), callback_data=callbacks.encode("pk", lead.id)))
-    actions.append(InlineKeyboardButton(t("⏰ Remind me"), callback_data=callbacks.encode("rmn", lead.id)))
-    if lead.stage in (Stage.SUSPECT, Stage.LEAD, Stage.PROSPECT):
-        actions.insert(0, InlineKeyboardButton(t("✅ Qualify"), callback_data=callbacks.encode("qs", lead.id)))
-    rows.append(actions)
-    rows.append([InlineKeyboardButton(t("« My records"), callback_data=callbacks.encode("ls", 0))])
-    return InlineKeyboardMarkup(rows)
+    return labels.short_label(lead, lead.code)
 
 
 async def _open(update: Update, context: BotContext, lead_id: int | None = None, code: str | None = None) -> None:

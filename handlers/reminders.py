@@ -11,6 +11,7 @@ from bot import callbacks
 from bot.callbacks import Callback
 from bot.context import BotContext
 from bot.domain.calendar import follow_up_event
+from bot.presentation.records import card_buttons
 from bot.services import reminders
 from handlers.common import edit
 from models import Reminder, ReminderStatus
@@ -54,8 +55,6 @@ async def done_button(update: Update, context: BotContext) -> None:
     markup = None
     if reminder.lead_id is not None:
         # What happened next: the record's own buttons (advance, park again, close, note).
-        from handlers.records import card_buttons
-
         async with context.db.begin(context.scope) as session:
             _, lead, _ = await reminders.context_of(session, reminder)
         if lead is not None:

@@ -35,3 +35,12 @@ class StaleButton(DomainError):
 
     def __init__(self, message: str = N_("This button is no longer active. Please send the command again.")) -> None:
         super().__init__(message)
+
+
+class Reply(Exception):
+    """Stop handling and answer with `text`, already in the member's language (a refusal followed
+    by examples that depend on where it was asked). Answered like a `DomainError`."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text

@@ -7,6 +7,10 @@ import logging
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
+from bot.context import BotContext
+from bot.presentation import zones
+from models.base import utcnow
+
 log = logging.getLogger(__name__)
 
 
@@ -46,3 +50,22 @@ async def drop_keyboard(bot: Bot, chat_id: int | None, message_id: int | None) -
         await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
     except BadRequest:
         log.debug("could not remove an old keyboard", exc_info=True)
+
+
+async def zone_first(update: Update, context: BotContext) -> bool:
+    """Before anything with a date: a member who never confirmed a time zone is asked for one
+    (True: the caller stops there; the member tries again after answering)."""
+    member = context.me
+    if member.timezone:
+        return False
+    text, markup = zones.before_reminder(context.t, member, context.settings.default_timezone, utcnow())
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await reply(update, text, markup)
+    return True
+
+
+def message_text(update: Update) -> str:
+    """The text of the update's message (empty for none)."""
+    message = update.effective_message
+    return (message.text or "") if message is not None else ""

@@ -10,26 +10,11 @@ from sqlmodel import select
 
 from bot.db import Scope
 from bot.state import state_of
-from models import Activity, FlowState, Lead, LeadSource, Stage
+from models import Activity, FlowState, LeadSource, Stage
 from tests.conftest import ADMIN_ID
+from tests.support import ANA, all_leads, owner, sent
 
 CARDS = Path(__file__).resolve().parents[1] / "data" / "cards"
-ANA = "Ana Kovačević\nDirektorica prodaje\nAdria Solar d.o.o.\nTel: +385 91 234 5678\nana.kovacevic@adriasolar.hr"
-
-
-def sent(calls, method="sendMessage"):
-    return [c for c in calls if c.method == method]
-
-
-async def owner(tg):
-    person = tg.person(ADMIN_ID, "Olga")
-    await person.send("/start")
-    return person
-
-
-async def all_leads(db) -> list[Lead]:
-    async with db.begin(Scope.system()) as s:
-        return list((await s.exec(select(Lead).order_by(Lead.id))).all())
 
 
 async def test_typed_card_one_message_one_tap(tg, db):

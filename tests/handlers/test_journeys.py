@@ -9,8 +9,7 @@ from sqlmodel import select
 
 from bot.db import Scope
 from models import Lead, Stage, StageChange
-from tests.handlers.test_capture import ANA, owner, sent
-from tests.handlers.test_scoping import make_team
+from tests.support import ANA, make_team, owner, sent
 
 
 def answer(calls):

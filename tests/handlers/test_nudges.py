@@ -16,7 +16,7 @@ from bot.db import Scope
 from bot.domain.nudges import NudgeSettings
 from models import Lead, ParkReason, Reminder, ReminderKind, ReminderStatus, Stage, Team
 from models.base import utcnow
-from tests.handlers.test_scoping import add_lead, make_team
+from tests.support import add_lead, make_team
 
 ZAGREB = ZoneInfo("Europe/Zagreb")
 

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from bot.db import Scope
 from models import Activity, ActivityKind, Lead, Reminder, ReminderStatus
-from tests.handlers.test_capture import ANA, owner, sent
+from tests.support import ANA, owner, sent
 
 
 async def saved_lead(person, text=ANA) -> None:
@@ -95,7 +95,7 @@ async def test_another_team_cannot_park_or_note_by_forged_buttons(tg, db):
     olga = await owner(tg)
     await saved_lead(olga)
     [lead] = await one(db, Lead)
-    from tests.handlers.test_scoping import make_team
+    from tests.support import make_team
 
     other = await make_team(db, "B", 300)
     intruder = tg.person(other["rep1"].telegram_user_id, "Eve")
@@ -122,7 +122,7 @@ async def test_birthday_with_or_without_year(tg, db):
 
 
 async def test_a_manager_browses_the_team_a_rep_only_their_own(tg, db):
-    from tests.handlers.test_scoping import make_team
+    from tests.support import make_team
 
     team = await make_team(db, "T", 800)
     for key, name in (("rep1", "Alpha One"), ("rep2", "Beta Two")):

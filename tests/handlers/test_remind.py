@@ -14,8 +14,8 @@ from bot.db import Scope
 from bot.domain.dates import parse_when
 from models import Member, Reminder, ReminderKind, ReminderStatus
 from models.base import utcnow
-from tests.handlers.test_reminders import due_reminder, rows
-from tests.handlers.test_scoping import add_lead, make_team
+from tests.support import add_lead, due_reminder, make_team
+from tests.support import reminder_rows as rows
 
 ZAGREB = "Europe/Zagreb"
 

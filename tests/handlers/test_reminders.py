@@ -10,32 +10,12 @@ from sqlmodel import select
 
 from bot import dispatcher
 from bot.db import Scope
-from bot.services import leads, reminders
+from bot.services import reminders
 from bot.state import state_of
 from models import Member, Reminder, ReminderStatus
 from models.base import utcnow
-from tests.handlers.test_scoping import add_lead, make_team
-
-
-async def due_reminder(db, member: Member, *, minutes_ago: int = 1, reason: str = "no_budget") -> Reminder:
-    lead = await add_lead(db, member, "Ana")
-    async with db.begin(Scope.of(member)) as s:
-        lead = await leads.get_visible(s, lead.id)
-        await leads.add_note(s, lead, member, "call after the budget meeting", now=utcnow())
-        reminder = Reminder(
-            team_id=member.team_id,
-            owner_id=member.id,
-            lead_id=lead.id,
-            due_at=utcnow() - timedelta(minutes=minutes_ago),
-            reason=reason,
-        )
-        s.add(reminder)
-    return reminder
-
-
-async def rows(db) -> list[Reminder]:
-    async with db.begin(Scope.system()) as s:
-        return list((await s.exec(select(Reminder).order_by(Reminder.id))).all())
+from tests.support import due_reminder, make_team
+from tests.support import reminder_rows as rows
 
 
 async def test_a_due_reminder_is_sent_once_with_context(tg, db):

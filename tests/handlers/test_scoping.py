@@ -7,37 +7,9 @@ from sqlmodel import select
 
 from bot.db import Scope
 from bot.services import leads
-from models import Activity, Lead, Member, Role, Stage, StageChange, Team
-from models.base import utcnow
+from models import Activity, Lead, Member, Stage, StageChange
 from models.errors import AccessDenied
-
-
-async def make_team(db, name: str, base_id: int) -> dict[str, Member]:
-    """A team with an owner, a manager and two reps."""
-    async with db.begin(Scope.system()) as s:
-        team = Team(name=name)
-        s.add(team)
-        await s.flush()
-        people = {}
-        for offset, role in enumerate(("owner", "manager", "rep1", "rep2")):
-            m = Member(
-                team_id=team.id,
-                telegram_user_id=base_id + offset,
-                first_name=role,
-                role=Role.REP if role.startswith("rep") else Role(role),
-                timezone="Europe/Zagreb",
-            )
-            s.add(m)
-            people[role] = m
-        await s.flush()
-    return people
-
-
-async def add_lead(db, owner: Member, name: str) -> Lead:
-    async with db.begin(Scope.of(owner)) as s:
-        return await leads.create_lead(
-            s, owner, now=utcnow(), first_name=name, company="Acme d.o.o.", emails=[f"{name.lower()}@acme.hr"]
-        )
+from tests.support import add_lead, make_team
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from bot.services import summaries
 from bot.state import state_of
 from handlers import groups
 from models import GroupSubscription, HistoryEvent, Lead, Stage, StageChange, Team
-from tests.handlers.test_scoping import make_team
+from tests.support import make_team
 
 ZAGREB = "Europe/Zagreb"
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday 9:00 in Zagreb

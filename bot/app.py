@@ -37,7 +37,8 @@ def build_application(
     migrate: bool = True,
 ) -> App:
     """Build the bot. Tests pass a `request` that records calls instead of sending them."""
-    builder = (
+    # (Any: the builder's type changes with each optional part chained on below.)
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .token(settings.token)
         .context_types(ContextTypes(context=BotContext))

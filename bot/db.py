@@ -21,7 +21,8 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
-from sqlmodel import Session, SQLModel
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session, SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import models
@@ -59,15 +60,15 @@ class ScopedSession(Session):
     """The synchronous session behind every AsyncSession; carries the scope in `info`."""
 
 
-def _scope_of(session: Session) -> Scope:
+def _scope_of(session: OrmSession) -> Scope:
     scope = session.info.get("scope")
-    if scope is None:
+    if not isinstance(scope, Scope):
         raise RuntimeError("a database session was used without an access scope")
     return scope
 
 
 @cache
-def _mapped(marker: type) -> tuple[type, ...]:
+def _mapped(marker: type) -> tuple[Any, ...]:
     """Every table class carrying a scoping marker (computed once all tables are imported)."""
     return tuple(m.class_ for m in SQLModel._sa_registry.mappers if issubclass(m.class_, marker))
 
@@ -75,10 +76,10 @@ def _mapped(marker: type) -> tuple[type, ...]:
 def scope_criteria(scope: Scope) -> list[Any]:
     """The loader criteria that confine a statement to what `scope` may see."""
     team_id = scope.team_id
-    criteria: list[Any] = [with_loader_criteria(models.Team, models.Team.id == team_id)]
+    criteria: list[Any] = [with_loader_criteria(models.Team, col(models.Team.id) == team_id)]
     criteria += [with_loader_criteria(cls, cls.team_id == team_id) for cls in _mapped(TeamScoped)]
     if not scope.sees_team:
-        own_leads = select(models.Lead.id).where(models.Lead.owner_id == scope.member_id)
+        own_leads = select(col(models.Lead.id)).where(col(models.Lead.owner_id) == scope.member_id)
         criteria += [with_loader_criteria(cls, cls.owner_id == scope.member_id) for cls in _mapped(OwnedByMember)]
         criteria += [with_loader_criteria(cls, cls.lead_id.in_(own_leads)) for cls in _mapped(LeadChild)]
     return criteria
@@ -98,7 +99,7 @@ def _apply_scope(state: ORMExecuteState) -> None:
 
 
 @event.listens_for(ScopedSession, "before_flush")
-def _check_writes(session: Session, _flush_context: Any, _instances: Any) -> None:
+def _check_writes(session: OrmSession, _flush_context: Any, _instances: Any) -> None:
     if session.info.get(READ_ONLY) and (session.new or session.dirty or session.deleted):
         raise RuntimeError("a write in a read-only session; use Database.begin")
     scope = _scope_of(session)

@@ -8,10 +8,10 @@ Message ids are English; every call site uses `t("...")` or `t.plural("...", "..
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 from collections.abc import Mapping
-from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -84,17 +84,17 @@ class Translator:
         # or a phone number keeps its own direction and does not scramble the sentence.
         return f"{FSI}{value}{PDI}" if self.rtl else value
 
-    def datetime(self, value: datetime, zone: str, fmt: str = "medium") -> str:
+    def datetime(self, value: dt.datetime, zone: str, fmt: str = "medium") -> str:
         return dates.format_datetime(value, format=fmt, tzinfo=ZoneInfo(zone), locale=self.locale)
 
-    def date(self, value: date, fmt: str = "medium") -> str:
+    def date(self, value: dt.date, fmt: str = "medium") -> str:
         return dates.format_date(value, format=fmt, locale=self.locale)
 
-    def day_month(self, value: date) -> str:
+    def day_month(self, value: dt.date) -> str:
         """ "12 May", "May 12", "12. svibnja": a date without its year, as the locale writes it."""
         return dates.format_skeleton("MMMMd", value, locale=self.locale)
 
-    def time(self, value: datetime, zone: str) -> str:
+    def time(self, value: dt.datetime, zone: str) -> str:
         return dates.format_time(value, format="short", tzinfo=ZoneInfo(zone), locale=self.locale)
 
     def money(self, amount: Decimal, currency: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlmodel import Field
@@ -14,10 +14,13 @@ from models.columns import created_at, enum_type, updated_at, utc
 from models.enums import ActivityKind, ContactKind, HistoryEvent, LeadSource, ParkReason, Stage
 from models.scoping import LeadChild, OwnedByMember, TeamScoped
 
+OnDelete = Literal["CASCADE", "SET NULL", "RESTRICT"]
 
-def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Any:
+
+def _fk(target: str, *, nullable: bool = False, ondelete: OnDelete = "CASCADE") -> Any:
+    default: Any = None if nullable else ...
     return Field(
-        default=None if nullable else ...,
+        default=default,
         foreign_key=target,
         ondelete=ondelete,
         nullable=nullable,

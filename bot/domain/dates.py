@@ -467,9 +467,10 @@ def _fallback(text: str, language: str, zone: str, local_now: datetime) -> datet
         "PREFER_DAY_OF_MONTH": "first",
     }
     try:
-        return _dateparser().parse(text, languages=languages, settings=settings)
+        found = _dateparser().parse(text, languages=languages, settings=settings)
     except (ValueError, OverflowError):
         return None
+    return found if isinstance(found, datetime) else None
 
 
 def parse_when(text: str, *, language: str, zone: str, now: datetime) -> When | None:

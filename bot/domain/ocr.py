@@ -155,7 +155,7 @@ def load_image(data: bytes) -> Any:
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
-        image = Image.open(io.BytesIO(data))
+        image: Image.Image = Image.open(io.BytesIO(data))
         image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError) as exc:
         raise UnreadableImage(str(exc)) from exc
@@ -217,8 +217,8 @@ def rectify(bgr: Any) -> Any:
     if best is None:
         return deskew(bgr)
     quad = _order(best) / scale
-    top = np.linalg.norm(quad[1] - quad[0])
-    side = np.linalg.norm(quad[3] - quad[0])
+    top = float(np.linalg.norm(quad[1] - quad[0]))
+    side = float(np.linalg.norm(quad[3] - quad[0]))
     if top < side:  # portrait outline: keep the card's long side horizontal
         quad = np.roll(quad, -1, axis=0)
         top, side = side, top

@@ -107,10 +107,14 @@ def parse_mecard(text: str, default_region: str | None = None) -> Card | None:
     if "N" in fields:
         family, _, given = fields["N"][0].partition(",")
         card.first_name, card.last_name = (given.strip() or None), (family.strip() or None)
-    card.company = (fields.get("ORG") or [None])[0]
-    card.job_title = (fields.get("TITLE") or [None])[0]
+    card.company = _first(fields.get("ORG"))
+    card.job_title = _first(fields.get("TITLE"))
     card.emails = [e for e in (normalise_email(v) for v in fields.get("EMAIL", [])) if e]
     card.phones = [p for p in (normalise_phone(v, default_region) for v in fields.get("TEL", [])) if p]
-    card.website = (fields.get("URL") or [None])[0]
-    card.address = (fields.get("ADR") or [None])[0]
+    card.website = _first(fields.get("URL"))
+    card.address = _first(fields.get("ADR"))
     return None if card.is_empty else card
+
+
+def _first(values: list[str] | None) -> str | None:
+    return values[0] if values else None

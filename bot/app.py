@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 import handlers
@@ -21,8 +21,8 @@ from bot.domain import dates
 from bot.domain.ocr import CardReader
 from bot.errors import on_error
 from bot.i18n import Catalogs
+from bot.runtime.limiter import CountingRateLimiter, SharedRateLimiter
 from bot.state import STATE_KEY, AppState, state_of
-from bot.updates import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def build_application(
         .token(settings.token)
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .concurrent_updates(PerChatUpdateProcessor())
+        .updater(None)  # updates come from the inbox (bot/runtime), not from PTB's updater
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
@@ -56,7 +56,8 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     if rate_limiter:
         # Waits out Telegram's 429 answers (retry_after) instead of failing the send.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        limiter = SharedRateLimiter(settings.redis_url) if settings.redis_url else CountingRateLimiter(max_retries=3)
+        builder = builder.rate_limiter(limiter)
     app: App = builder.build()
     app.bot_data[STATE_KEY] = AppState(
         settings=settings,
@@ -77,7 +78,7 @@ async def _post_init(app: App) -> None:
     await set_commands(app)
     # dateparser takes a second to import and load its languages: do it now, off the event loop,
     # without holding up the first update.
-    app.create_task(asyncio.to_thread(dates.warm_up), name="warm-up dates")
+    state.tasks.append(asyncio.create_task(asyncio.to_thread(dates.warm_up), name="warm-up dates"))
     # OCR engines load on the first photo (about 0.3 s once) rather than holding ~40 MB from the start.
     # Reminders: delivered by a loop of this process (due ones from downtime go out now, as late).
     state.tasks.append(asyncio.create_task(dispatcher.run(app), name="reminders"))

@@ -10,22 +10,18 @@ from pydantic import ValidationError
 
 
 def _run() -> int:
-    from telegram import Update
-
-    from bot.app import build_application
     from bot.config import Settings, describe_error
     from bot.logs import setup_logging
+    from bot.runtime.main import serve
 
     try:
         settings = Settings()
     except ValidationError as exc:
         print(describe_error(exc), file=sys.stderr)
         return 2
-    setup_logging(settings.log_level, [settings.token])
-    app = build_application(settings)
-    # Polling; SIGINT and SIGTERM stop it cleanly. Updates sent while the bot was down are kept.
-    app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
-    return 0
+    setup_logging(settings.log_level, settings.secrets, json_lines=settings.log_format == "json")
+    # SIGINT and SIGTERM stop it cleanly; updates sent while the bot was down are kept by Telegram.
+    return asyncio.run(serve(settings))
 
 
 def _db_upgrade() -> int:

@@ -6,11 +6,12 @@ import re
 from typing import Annotated
 from zoneinfo import available_timezones
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # A Bot API token is "<bot id>:<secret>", the secret being 35 URL-safe characters today.
 TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,100}$")
+WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///salesbot.db"
 
 
@@ -31,6 +32,24 @@ class Settings(DatabaseSettings):
     log_level: str = "INFO"
     invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
     reminder_poll_seconds: int = Field(default=20, ge=1, le=60)
+    # Webhook mode when WEBHOOK_URL is set (the public HTTPS address Telegram posts to, TLS at a
+    # proxy); long polling otherwise.
+    webhook_url: str = ""
+    webhook_secret: SecretStr = Field(default=SecretStr(""))
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_path: str = "/telegram"
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    # Health and metrics in polling mode (0: off). In webhook mode they are on the webhook port.
+    ops_port: int = Field(default=0, ge=0, le=65535)
+    # The update inbox: updates handled at once by this process, how long handled ones are kept,
+    # and the waiting time above which /readyz says "not ready".
+    inbox_slots: int = Field(default=8, ge=1, le=256)
+    inbox_keep_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    inbox_ready_lag_seconds: int = Field(default=30, ge=1)
+    # A Redis URL (redis://host:6379/0) makes every process share one Telegram sending budget.
+    redis_url: str = ""
+    log_format: str = "text"
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -74,6 +93,42 @@ class Settings(DatabaseSettings):
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr) -> SecretStr:
+        raw = value.get_secret_value()
+        if raw and not WEBHOOK_SECRET_RE.match(raw):
+            raise ValueError("WEBHOOK_SECRET must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        return "/" + value.strip().strip("/")
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        value = value.lower()
+        if value not in {"text", "json"}:
+            raise ValueError("LOG_FORMAT must be text or json")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and not self.webhook_secret.get_secret_value():
+            raise ValueError("WEBHOOK_SECRET is required with WEBHOOK_URL (Telegram sends it with every update)")
+        return self
+
+    @property
+    def webhook_mode(self) -> bool:
+        return bool(self.webhook_url)
+
+    @property
+    def secrets(self) -> list[str]:
+        """Values no log line may show."""
+        return [s for s in (self.token, self.webhook_secret.get_secret_value()) if s]
 
     @property
     def token(self) -> str:

@@ -20,7 +20,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.db import Database, Scope
 from bot.domain.dates import When, parse_when
 from bot.i18n import Catalogs, Translator
-from bot.services import members
+from bot.services import inbox, members
 from bot.state import AppState, state_of
 from models.base import utcnow
 from models.errors import Reply
@@ -132,6 +132,9 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
             pending, self.pending = self.pending, []
             for write in pending:
                 await write(session)
+            update_id = inbox.CURRENT_UPDATE.get()
+            if update_id is not None:  # the update's work and "handled" commit together
+                await inbox.mark_done(session, update_id, now=utcnow())
             yield session
 
     async def flush_pending(self) -> None:

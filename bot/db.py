@@ -196,6 +196,11 @@ class Database:
             async with session.begin():
                 yield session
 
+    async def ping(self) -> None:
+        """Raise if the database cannot be reached."""
+        async with self.engine.connect() as conn:
+            await conn.exec_driver_sql("SELECT 1")
+
     async def upgrade(self) -> None:
         """Apply every pending migration (idempotent)."""
         async with self.engine.begin() as conn:

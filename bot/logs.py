@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 
@@ -20,12 +21,30 @@ class RedactingFormatter(logging.Formatter):
         return text
 
 
-def setup_logging(level: str, secrets: Iterable[str]) -> None:
+class JsonFormatter(RedactingFormatter):
+    """One JSON object per line (time, level, logger, message, traceback), redacted likewise."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            line["traceback"] = self.formatException(record.exc_info)
+        text = json.dumps(line, ensure_ascii=False)
+        for secret in self._secrets:
+            text = text.replace(secret, "[redacted]")
+        return text
+
+
+def setup_logging(level: str, secrets: Iterable[str], *, json_lines: bool = False) -> None:
     secrets = list(secrets)
     # The secret half of a token is enough to act as the bot: redact it on its own too.
     secrets += [s.split(":", 1)[1] for s in secrets if ":" in s]
     handler = logging.StreamHandler()
-    handler.setFormatter(RedactingFormatter(secrets))
+    handler.setFormatter(JsonFormatter(secrets) if json_lines else RedactingFormatter(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

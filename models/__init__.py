@@ -13,6 +13,7 @@ from models.enums import (
     SummaryPeriod,
 )
 from models.flow import FlowState
+from models.inbox import InboxChat, InboxStatus, InboxUpdate
 from models.lead import Activity, ContactPoint, Lead, StageChange, StageTally
 from models.reminder import GroupSubscription, Reminder, WorkerLease
 from models.team import Invite, Member, Team
@@ -24,6 +25,9 @@ __all__ = [
     "ContactPoint",
     "FlowState",
     "HistoryEvent",
+    "InboxChat",
+    "InboxStatus",
+    "InboxUpdate",
     "GroupSubscription",
     "Invite",
     "Lead",

@@ -1,0 +1,138 @@
+"""The inbox workers: claim a chat's next update, handle it with the Application, finish it.
+
+A process runs `slots` of them. Each claim takes the chat served longest ago (see
+bot/services/inbox.py), so chats are served in turn and one chat's burst waits behind itself only.
+A claimed chat is leased; the lease is renewed while its update is being handled and lapses when
+the process dies, so another process handles that update again. The handler's own write marks the
+update done in the same transaction (bot/context.py), so its work is never committed twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import timedelta
+from typing import Any
+
+from telegram import Update
+
+from bot import metrics
+from bot.db import Scope
+from bot.services import inbox
+from bot.state import state_of
+from models.base import utcnow
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=20)  # a dead process's chats are handled again within this time
+MAX_ATTEMPTS = 3  # an update that took the process down this often is skipped, not retried forever
+
+
+class InboxWorker:
+    def __init__(self, app: Any, *, slots: int, poll_seconds: float = 0.5) -> None:
+        self.app = app
+        self.state = state_of(app)
+        self.slots = slots
+        self.poll_seconds = poll_seconds
+        self.busy: dict[int, int] = {}  # chat key -> update id being handled here
+        self._generation = 0
+        self._event = asyncio.Event()
+        self._stopping = False
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def owner(self) -> str:
+        return self.state.worker_id
+
+    def wake(self) -> None:
+        """New updates were stored: idle slots look again at once."""
+        self._generation += 1
+        event, self._event = self._event, asyncio.Event()
+        event.set()
+
+    def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._slot(), name=f"inbox-{i}") for i in range(self.slots)]
+        self._tasks.append(asyncio.create_task(self._keeper(), name="inbox-leases"))
+
+    async def stop(self, *, grace: float) -> None:
+        """Take no new update; let the ones in hand finish within `grace` seconds, give the rest back."""
+        self._stopping = True
+        self.wake()
+        slots, keeper = self._tasks[:-1], self._tasks[-1:]
+        _, pending = await asyncio.wait(slots, timeout=grace) if slots else (set(), set())
+        for task in (*pending, *keeper):
+            task.cancel()
+        for task in (*pending, *keeper):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        with contextlib.suppress(Exception):
+            async with self.state.db.begin(Scope.system()) as session:
+                await inbox.release(session, owner=self.owner)
+
+    async def _slot(self) -> None:
+        while not self._stopping:
+            generation, event = self._generation, self._event
+            try:
+                claimed = await self._claim()
+            except Exception:
+                log.exception("could not claim an update; trying again")
+                await asyncio.sleep(self.poll_seconds)
+                continue
+            if claimed is None:
+                if generation == self._generation:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(event.wait(), self.poll_seconds)
+                continue
+            await self._handle(claimed)
+
+    async def _claim(self) -> inbox.Claimed | None:
+        async with self.state.db.begin(Scope.system()) as session:
+            return await inbox.claim(session, owner=self.owner, now=utcnow(), lease=LEASE, exclude=self.busy)
+
+    async def _handle(self, claimed: inbox.Claimed) -> None:
+        self.busy[claimed.chat_key] = claimed.update_id
+        token = inbox.CURRENT_UPDATE.set(claimed.update_id)
+        kind, outcome, started = "other", "ok", time.perf_counter()
+        try:
+            if claimed.attempts > MAX_ATTEMPTS:
+                log.error("update %s failed %d times; skipped", claimed.update_id, claimed.attempts - 1)
+                outcome = "skipped"
+            else:
+                update = Update.de_json(claimed.payload, self.app.bot)
+                kind = metrics.update_kind(update)
+                await self.app.process_update(update)
+        except Exception:  # the Application's error handler saw handler errors; this is the rest
+            log.exception("update %s could not be handled", claimed.update_id)
+            outcome = "error"
+        finally:
+            inbox.CURRENT_UPDATE.reset(token)
+        metrics.UPDATE_SECONDS.labels(kind).observe(time.perf_counter() - started)
+        metrics.UPDATES_PROCESSED.labels(kind, outcome).inc()
+        try:
+            async with self.state.db.begin(Scope.system()) as session:
+                await inbox.finish(session, claimed, owner=self.owner, now=utcnow())
+        except Exception:  # the lease lapses and the chat is taken again
+            log.exception("could not mark update %s handled", claimed.update_id)
+        finally:
+            self.busy.pop(claimed.chat_key, None)
+
+    async def _keeper(self) -> None:
+        """Renew the leases of the chats in hand, prune old updates, and publish the inbox lag."""
+        every = LEASE.total_seconds() / 4
+        last_prune = 0.0
+        while True:
+            await asyncio.sleep(every)
+            try:
+                now = utcnow()
+                async with self.state.db.begin(Scope.system()) as session:
+                    await inbox.renew(session, list(self.busy), owner=self.owner, until=now + LEASE)
+                    if time.monotonic() - last_prune > 60:
+                        keep = timedelta(minutes=self.state.settings.inbox_keep_minutes)
+                        await inbox.prune(session, before=now - keep)
+                        last_prune = time.monotonic()
+                async with self.state.db.read(Scope.system()) as session:
+                    metrics.INBOX_LAG.set(await inbox.lag(session, now=now))
+            except Exception:
+                log.warning("inbox housekeeping failed; trying again", exc_info=True)

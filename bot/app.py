@@ -22,6 +22,7 @@ from bot.domain.ocr import CardReader
 from bot.errors import on_error
 from bot.i18n import Catalogs
 from bot.runtime.limiter import CountingRateLimiter, SharedRateLimiter
+from bot.runtime.worker import mark_before_answer
 from bot.state import STATE_KEY, AppState, state_of
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,13 @@ def build_application(
     migrate: bool = True,
 ) -> App:
     """Build the bot. Tests pass a `request` that records calls instead of sending them."""
+    state = AppState(
+        settings=settings,
+        db=Database(settings.database_url),
+        catalogs=Catalogs(settings.default_language),
+        card_reader=CardReader(),
+        migrate=migrate,
+    )
     # (Any: the builder's type changes with each optional part chained on below.)
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
@@ -56,16 +64,18 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     if rate_limiter:
         # Waits out Telegram's 429 answers (retry_after) instead of failing the send.
-        limiter = SharedRateLimiter(settings.redis_url) if settings.redis_url else CountingRateLimiter(max_retries=3)
+
+        async def before_send(endpoint: str) -> None:
+            await mark_before_answer(state, endpoint)
+
+        limiter = (
+            SharedRateLimiter(settings.redis_url, before_send=before_send)
+            if settings.redis_url
+            else CountingRateLimiter(max_retries=3, before_send=before_send)
+        )
         builder = builder.rate_limiter(limiter)
     app: App = builder.build()
-    app.bot_data[STATE_KEY] = AppState(
-        settings=settings,
-        db=Database(settings.database_url),
-        catalogs=Catalogs(settings.default_language),
-        card_reader=CardReader(),
-        migrate=migrate,
-    )
+    app.bot_data[STATE_KEY] = state
     handlers.register(app)
     app.add_error_handler(on_error)
     return app

@@ -128,14 +128,23 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         """The update's write transaction, through the member's scope (or `scope`). The gate's
         pending writes go first; commit happens when the block ends, before any reply is sent."""
         self.writes += 1
+        work = inbox.CURRENT_UPDATE.get()
         async with self.db.begin(scope or self.scope) as session:
             pending, self.pending = self.pending, []
             for write in pending:
                 await write(session)
-            update_id = inbox.CURRENT_UPDATE.get()
-            if update_id is not None:  # the update's work and "handled" commit together
-                await inbox.mark_done(session, update_id, now=utcnow())
+            if work is not None and not work.done:  # the update's work and "handled" commit together
+                await inbox.mark_done(session, work.update_id, now=utcnow())
             yield session
+        if work is not None:
+            work.done = True
+
+    def answer_before_writing(self) -> None:
+        """This update sends something (a placeholder) before its write: keep it unhandled until
+        the write, so that it is handled again if the process dies in between."""
+        work = inbox.CURRENT_UPDATE.get()
+        if work is not None:
+            work.defer = True
 
     async def flush_pending(self) -> None:
         """Write what the gate left when the handler itself wrote nothing (end of the update)."""

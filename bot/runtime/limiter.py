@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
@@ -55,8 +55,19 @@ def retry_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+BeforeSend = Callable[[str], Awaitable[None]]
+
+
+async def _nothing(_endpoint: str) -> None:
+    return None
+
+
 class CountingRateLimiter(AIORateLimiter):
     """PTB's in-process limiter, counting failures for /metrics."""
+
+    def __init__(self, *, max_retries: int = 3, before_send: BeforeSend = _nothing) -> None:
+        super().__init__(max_retries=max_retries)
+        self.before_send = before_send
 
     async def process_request(
         self,
@@ -67,6 +78,7 @@ class CountingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
+        await self.before_send(endpoint)
         try:
             return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
         except TelegramError as exc:
@@ -75,8 +87,9 @@ class CountingRateLimiter(AIORateLimiter):
 
 
 class SharedRateLimiter(BaseRateLimiter[int]):
-    def __init__(self, redis_url: str, *, max_retries: int = 3) -> None:
+    def __init__(self, redis_url: str, *, max_retries: int = 3, before_send: BeforeSend = _nothing) -> None:
         self.redis_url = redis_url
+        self.before_send = before_send
         self.max_retries = max_retries
         self._storage: RedisStorage | None = None
         self._limiter: MovingWindowRateLimiter | None = None
@@ -121,6 +134,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
     ) -> bool | JSONDict | list[JSONDict]:
         retries = rate_limit_args or self.max_retries
         chat_id = data.get("chat_id")
+        await self.before_send(endpoint)
         for attempt in range(retries + 1):
             left = await self._pause_left()
             if left:

@@ -93,7 +93,7 @@ class InboxWorker:
 
     async def _handle(self, claimed: inbox.Claimed) -> None:
         self.busy[claimed.chat_key] = claimed.update_id
-        token = inbox.CURRENT_UPDATE.set(claimed.update_id)
+        token = inbox.CURRENT_UPDATE.set(inbox.Work(claimed.update_id))
         kind, outcome, started = "other", "ok", time.perf_counter()
         try:
             if claimed.attempts > MAX_ATTEMPTS:
@@ -136,3 +136,20 @@ class InboxWorker:
                     metrics.INBOX_LAG.set(await inbox.lag(session, now=now))
             except Exception:
                 log.warning("inbox housekeeping failed; trying again", exc_info=True)
+
+
+async def mark_before_answer(state: Any, endpoint: str) -> None:
+    """Before a Bot API call that answers the user: an update that wrote nothing is marked handled
+    now, so that it is not answered twice if this process dies right after (see `inbox.Work`)."""
+    work = inbox.CURRENT_UPDATE.get()
+    if work is None or work.done or work.defer or endpoint in NOT_ANSWERS:
+        return
+    async with state.db.begin(Scope.system()) as session:
+        await inbox.mark_done(session, work.update_id, now=utcnow())
+    work.done = True
+
+
+NOT_ANSWERS = frozenset(
+    {"getUpdates", "getMe", "getFile", "sendChatAction", "setWebhook", "deleteWebhook", "getWebhookInfo",
+     "setMyCommands", "getChat", "getChatMember"}
+)  # fmt: skip

@@ -20,8 +20,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import InboxChat, InboxStatus, InboxUpdate
 
+
+@dataclass(slots=True)
+class Work:
+    """The inbox update this task is handling. It is marked handled together with the handler's
+    write (`done`), or, for an update that writes nothing, just before its first answer is sent, so
+    that a process dying after answering does not make another process answer again. A handler that
+    answers before it writes (a "Reading the card…" placeholder) says so (`defer`)."""
+
+    update_id: int
+    done: bool = False
+    defer: bool = False
+
+
 # The inbox update being handled by this task (None outside the inbox, e.g. in tests).
-CURRENT_UPDATE: ContextVar[int | None] = ContextVar("inbox_update", default=None)
+CURRENT_UPDATE: ContextVar[Work | None] = ContextVar("inbox_update", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,16 +135,15 @@ async def claim(
         if row is None:
             return None
         chat_key, head = int(row[0]), int(row[1])
-        found = (
-            await session.exec(
-                select(InboxUpdate).where(
-                    col(InboxUpdate.update_id) == head, col(InboxUpdate.status) == InboxStatus.PENDING
-                )
+        found = await session.scalar(
+            select(InboxUpdate).where(
+                col(InboxUpdate.update_id) == head, col(InboxUpdate.status) == InboxStatus.PENDING
             )
-        ).first()
+        )
         if found is None:
             await _advance(session, chat_key, served_at=None)
             continue
+        claimed = Claimed(head, chat_key, dict(found.payload), found.attempts + 1)
         await session.exec(
             update(InboxChat)
             .where(col(InboxChat.chat_key) == chat_key)
@@ -140,7 +152,7 @@ async def claim(
         await session.exec(
             update(InboxUpdate).where(col(InboxUpdate.update_id) == head).values(attempts=col(InboxUpdate.attempts) + 1)
         )
-        return Claimed(head, chat_key, dict(found.payload), found.attempts + 1)
+        return claimed
     return None
 
 

@@ -47,6 +47,9 @@ class Settings(DatabaseSettings):
     inbox_slots: int = Field(default=8, ge=1, le=256)
     inbox_keep_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
     inbox_ready_lag_seconds: int = Field(default=30, ge=1)
+    # How long a process may hold a chat without renewing: after its death, its update is handled
+    # again by another process within this time.
+    inbox_lease_seconds: int = Field(default=20, ge=2, le=600)
     # A Redis URL (redis://host:6379/0) makes every process share one Telegram sending budget.
     redis_url: str = ""
     log_format: str = "text"

@@ -78,9 +78,13 @@ class CountingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
-        await self.before_send(endpoint)
+
+        async def send(*call_args: Any, **call_kwargs: Any) -> bool | JSONDict | list[JSONDict]:
+            await self.before_send(endpoint)  # after the wait for the budget, right before the call
+            return await callback(*call_args, **call_kwargs)
+
         try:
-            return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            return await super().process_request(send, args, kwargs, endpoint, data, rate_limit_args)
         except TelegramError as exc:
             metrics.TELEGRAM_ERRORS.labels(error_code(exc)).inc()
             raise
@@ -134,7 +138,6 @@ class SharedRateLimiter(BaseRateLimiter[int]):
     ) -> bool | JSONDict | list[JSONDict]:
         retries = rate_limit_args or self.max_retries
         chat_id = data.get("chat_id")
-        await self.before_send(endpoint)
         for attempt in range(retries + 1):
             left = await self._pause_left()
             if left:
@@ -143,6 +146,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
                 await self._acquire(OVERALL, "all")
                 if isinstance(chat_id, str) or int(chat_id) < 0:
                     await self._acquire(PER_GROUP, f"group:{chat_id}")
+            await self.before_send(endpoint)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:

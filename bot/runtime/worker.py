@@ -26,7 +26,6 @@ from models.base import utcnow
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=20)  # a dead process's chats are handled again within this time
 MAX_ATTEMPTS = 3  # an update that took the process down this often is skipped, not retried forever
 
 
@@ -41,6 +40,8 @@ class InboxWorker:
         self._event = asyncio.Event()
         self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
+        # A dead process's chats are handled again within this time.
+        self.lease = timedelta(seconds=self.state.settings.inbox_lease_seconds)
 
     @property
     def owner(self) -> str:
@@ -89,7 +90,7 @@ class InboxWorker:
 
     async def _claim(self) -> inbox.Claimed | None:
         async with self.state.db.begin(Scope.system()) as session:
-            return await inbox.claim(session, owner=self.owner, now=utcnow(), lease=LEASE, exclude=self.busy)
+            return await inbox.claim(session, owner=self.owner, now=utcnow(), lease=self.lease, exclude=self.busy)
 
     async def _handle(self, claimed: inbox.Claimed) -> None:
         self.busy[claimed.chat_key] = claimed.update_id
@@ -120,14 +121,14 @@ class InboxWorker:
 
     async def _keeper(self) -> None:
         """Renew the leases of the chats in hand, prune old updates, and publish the inbox lag."""
-        every = LEASE.total_seconds() / 4
+        every = self.lease.total_seconds() / 4
         last_prune = 0.0
         while True:
             await asyncio.sleep(every)
             try:
                 now = utcnow()
                 async with self.state.db.begin(Scope.system()) as session:
-                    await inbox.renew(session, list(self.busy), owner=self.owner, until=now + LEASE)
+                    await inbox.renew(session, list(self.busy), owner=self.owner, until=now + self.lease)
                     if time.monotonic() - last_prune > 60:
                         keep = timedelta(minutes=self.state.settings.inbox_keep_minutes)
                         await inbox.prune(session, before=now - keep)

@@ -1,0 +1,196 @@
+"""Several bot processes on one database: webhook mode behind a load balancer (two instances, one
+killed half-way) and long polling (only one process polls; another takes over)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.db import Database, Scope
+from models import Member, Role, Team
+from tests.e2e.conftest import _require_emulator, drive, free_port
+from tests.telegram_fake import TOKEN
+
+SECRET = "e2e-webhook-secret"
+CHATS = 20
+PER_CHAT = 10
+FIRST_USER = 7000
+
+
+async def _team_of_reps(url: str) -> None:
+    db = Database(url)
+    async with db.begin(Scope.system()) as s:
+        team = Team(name="Scale")
+        s.add(team)
+        await s.flush()
+        for i in range(CHATS):
+            s.add(
+                Member(
+                    team_id=team.id,
+                    telegram_user_id=FIRST_USER + i,
+                    first_name=f"Rep{i}",
+                    role=Role.OWNER if i == 0 else Role.REP,
+                    timezone="Europe/Zagreb",
+                )
+            )
+    await db.dispose()
+
+
+def _update(update_id: int, user_id: int, text: str) -> dict:
+    user = {"id": user_id, "is_bot": False, "first_name": f"Rep{user_id - FIRST_USER}", "language_code": "en"}
+    message = {
+        "message_id": update_id,
+        "date": int(time.time()),
+        "chat": {"id": user_id, "type": "private", "first_name": user["first_name"]},
+        "from": user,
+        "text": text,
+    }
+    if text.startswith("/"):
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    return {"update_id": update_id, "message": message}
+
+
+async def _spawn(env: dict[str, str], log: Path, cwd: Path) -> asyncio.subprocess.Process:
+    handle = log.open("ab")
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env={**os.environ, **env}, stdout=handle, stderr=asyncio.subprocess.STDOUT,
+        cwd=str(cwd),
+    )  # fmt: skip
+
+
+async def _wait_ready(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as http:
+        while time.monotonic() < deadline:
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
+                    if r.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"the instance on port {port} did not start")
+
+
+async def _stop(proc: asyncio.subprocess.Process) -> None:
+    if proc.returncode is None:
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.wait(), 15)
+
+
+async def test_two_webhook_instances_keep_order_lose_nothing_and_survive_a_kill(db, database_url, tmp_path):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("several instances need PostgreSQL (run the suite with DATABASE_URL=postgresql+asyncpg://…)")
+    _require_emulator()
+    await _team_of_reps(database_url)
+    ports = [free_port(), free_port()]
+    async with drive.Stack(None, token=TOKEN, log_dir=tmp_path, bot_username="salesbot_e2e_bot") as fg:
+        base = {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": fg.url,
+            "DATABASE_URL": database_url,
+            "WEBHOOK_URL": f"http://127.0.0.1:{ports[0]}/telegram",
+            "WEBHOOK_SECRET": SECRET,
+            "WEBHOOK_LISTEN": "127.0.0.1",
+            "INBOX_LEASE_SECONDS": "4",
+            "LOG_LEVEL": "INFO",
+        }
+        bots = [
+            await _spawn({**base, "WEBHOOK_PORT": str(port)}, tmp_path / f"bot{i}.log", tmp_path)
+            for i, port in enumerate(ports)
+        ]
+        try:
+            await asyncio.gather(*(_wait_ready(p) for p in ports))
+            users = {uid: await fg.user(uid) for uid in range(FIRST_USER, FIRST_USER + CHATS)}
+            async with aiohttp.ClientSession() as http:
+                # Without the secret: refused and not stored.
+                intruder = _update(1, FIRST_USER, "/find intruder")
+                async with http.post(f"http://127.0.0.1:{ports[0]}/telegram", json=intruder) as r:
+                    assert r.status == 401
+                headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+                update_id = 10
+                killed = False
+                for n in range(PER_CHAT):
+                    for uid in users:
+                        update_id += 1
+                        alive = [p for i, p in enumerate(ports) if not (killed and i == 0)]
+                        port = alive[update_id % len(alive)]
+                        body = _update(update_id, uid, f"/find w{uid}-{n}")
+                        async with http.post(f"http://127.0.0.1:{port}/telegram", json=body, headers=headers) as r:
+                            assert r.status == 200
+                    if n == PER_CHAT // 2 and not killed:
+                        bots[0].kill()  # kill -9 in the middle: what it held is handled by the other
+                        await bots[0].wait()
+                        killed = True
+            replies: dict[int, list[str]] = defaultdict(list)
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline and any(len(replies[u]) < PER_CHAT for u in users):
+                for uid, user in users.items():
+                    for message in await user.settle(quiet=0.05):
+                        replies[uid].append(message.text)
+                await asyncio.sleep(0.2)
+            await asyncio.sleep(1)
+            for uid, user in users.items():
+                replies[uid] += [m.text for m in await user.settle(quiet=0.2)]
+            for uid in users:
+                seen = [int(m.group(1)) for text in replies[uid] if (m := re.search(rf"w{uid}-(\d+)", text))]
+                assert seen == list(range(PER_CHAT)), f"chat {uid}: {seen}"
+                assert not any("intruder" in text for text in replies[uid])
+        finally:
+            for proc in bots:
+                await _stop(proc)
+    assert bots[1].returncode == 0
+    logs = "".join((tmp_path / f"bot{i}.log").read_text() for i in range(2))
+    assert TOKEN not in logs and SECRET not in logs
+
+
+async def test_polling_with_two_processes_only_one_polls_and_the_other_takes_over(db, database_url, tmp_path):
+    _require_emulator()
+    if not database_url.startswith("postgresql"):
+        pytest.skip("several processes need PostgreSQL")
+    await _team_of_reps(database_url)
+    async with drive.Stack(None, token=TOKEN, log_dir=tmp_path, bot_username="salesbot_e2e_bot") as fg:
+        env = {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": fg.url,
+            "DATABASE_URL": database_url,
+            "LOG_LEVEL": "INFO",
+        }
+        logs = [tmp_path / "a.log", tmp_path / "b.log"]
+        bots = [await _spawn(env, log, tmp_path) for log in logs]
+        try:
+            rep = await fg.user(FIRST_USER + 1, first_name="Rep1")
+
+            async def pollers() -> list[int]:
+                return [i for i, log in enumerate(logs) if "now polls Telegram" in log.read_text()]
+
+            deadline = time.monotonic() + 30
+            while not await pollers() and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)
+            await asyncio.sleep(3)
+            [holder] = await pollers()  # exactly one process polls
+            assert "Conflict" not in "".join(log.read_text() for log in logs)
+            [reply] = await rep.ask("/find first")
+            assert "first" in reply.text
+            bots[holder].kill()
+            await bots[holder].wait()
+            other = 1 - holder
+            deadline = time.monotonic() + 40
+            while other not in await pollers() and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)
+            assert other in await pollers(), "the other process did not take over polling"
+            await asyncio.sleep(1)
+            [reply] = await rep.ask("/find second")
+            assert "second" in reply.text
+        finally:
+            for proc in bots:
+                await _stop(proc)

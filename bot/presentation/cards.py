@@ -10,14 +10,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks
 from bot.domain.cards import Card
 from bot.i18n import Translator
-from bot.presentation.labels import FIELD_LABELS, Named, field_labels, sources
+from bot.presentation.labels import FIELD_LABELS, field_labels, sources
 from models import Lead
 
 ACTION = "card"  # the preview's buttons: "1card:<nonce>:<what>[:<field>]"
 SOURCE_ACTION = "src"  # the saved card's source buttons: "1src:<lead>:<source or detail>"
 
 
-def render_preview(t: Translator, card: Card, duplicate: Named | None) -> str:
+def render_preview(t: Translator, card: Card, duplicate: Lead | None) -> str:
     values = {
         "name": card.full_name,
         "job_title": card.job_title,
@@ -45,7 +45,7 @@ def render_preview(t: Translator, card: Card, duplicate: Named | None) -> str:
     return "\n".join(lines)
 
 
-def preview(t: Translator, nonce: str, card: Card, duplicate: Named | None) -> tuple[str, InlineKeyboardMarkup]:
+def preview(t: Translator, nonce: str, card: Card, duplicate: Lead | None) -> tuple[str, InlineKeyboardMarkup]:
     """The preview and its buttons: Save, Edit, Discard (Merge and Save as new for a duplicate)."""
     return render_preview(t, card, duplicate), card_preview(t, nonce, duplicate=duplicate is not None)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import col, select
@@ -55,7 +56,7 @@ async def find_duplicate(session: AsyncSession, card: Card) -> Lead | None:
     return None
 
 
-def _fields(card: Card) -> dict[str, object]:
+def _fields(card: Card) -> dict[str, Any]:
     values = {name: getattr(card, name) for name in CARD_FIELDS}
     return {
         **values,

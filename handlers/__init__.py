@@ -16,8 +16,10 @@ from telegram.ext import (
 )
 
 from bot import callbacks
+from bot.context import BotContext
 from bot.flows import FlowKind
 from bot.i18n import N_
+from bot.presentation.links import RECORD_PREFIX
 from handlers import (
     access,
     capture,
@@ -66,8 +68,8 @@ GROUP_COMMANDS: list[tuple[str, str]] = [
 # What typed text means in each flow (see bot/flows.py); the router refuses a flow without one.
 TEXT_STEPS = {
     FlowKind.ZONE: settings.on_zone_text,
-    FlowKind.CARD: card_flow.on_card_text,
-    FlowKind.SOURCE: card_flow.on_source_text,
+    FlowKind.CARD: capture.on_card_text,
+    FlowKind.SOURCE: capture.on_source_text,
     FlowKind.RECORD: records.on_note_text,
     FlowKind.QUALIFY: qualify.on_text,
     FlowKind.MOVE: funnel.on_text,
@@ -75,6 +77,11 @@ TEXT_STEPS = {
 }
 LIFE_GROUP = -3
 FINISH_GROUP = 100
+
+
+async def _record_link(update: Update, context: BotContext) -> None:
+    """`/start r-<code>` opens a record. (Stands in until records.open_link is this handler itself.)"""
+    await records.open_link(update, context, (context.args or [""])[0].removeprefix(RECORD_PREFIX))
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -89,6 +96,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
     # Group 0: the first matching handler wins.
     app.add_handler(CommandHandler("cancel", fallback.cancel, filters=private))
+    app.add_handler(CommandHandler("start", _record_link, filters=private & filters.Regex(r"^/start r-")))
     app.add_handler(CommandHandler("start", start.start, filters=private))
     app.add_handler(CommandHandler("start", groups.group_start, filters=filters.ChatType.GROUPS))
     app.add_handler(CommandHandler("subscribe", groups.subscribe_command))

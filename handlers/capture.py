@@ -1,117 +1,82 @@
-"""Capturing a card: typed or pasted text, a shared contact, a .vcf file, a photo or image file,
-or /new for entry by hand. Every way ends in the same preview with Save, Edit and Discard."""
+"""Capturing a card from a message: typed or pasted text, a shared contact, a .vcf file, a photo or
+image file, or /new for entry by hand; the values typed for a card's fields (after Edit, during
+/new); the event's name after saving. Every way ends in the same preview with Save, Edit and
+Discard, whose buttons are handled in handlers/card_flow.py.
+
+Each update: parse (CPU work in a worker thread), read (duplicates, the draft), write once (the
+draft is committed before its preview is shown), then send."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
+from collections.abc import Awaitable, Callable
 
-from telegram import Message, Update
+from telegram import File, Message, Update
 from telegram.constants import ChatAction
 
 from bot.context import BotContext
-from bot.domain.cards import MAX_CARD_TEXT, Card, normalise_phone, parse_card
+from bot.domain.cards import MAX_CARD_TEXT, Card, apply_field, normalise_phone, parse_card
 from bot.domain.ocr import CardReader, OcrUnavailable, UnreadableImage
 from bot.domain.vcards import MAX_VCF_BYTES, parse_vcards
-from bot.i18n import N_, Translator
-from bot.presentation import keyboards
-from bot.services import capture, flows
-from handlers.common import drop_keyboard, load_team, reply
-from models import Lead
+from bot.flows import CardFlow, CardStep, FlowData, SourceFlow
+from bot.presentation import cards
+from bot.presentation.replies import drop_keyboard, edit_message, message_text, reply
+from bot.services import capture, drafts, flows
 from models.base import utcnow
 
 log = logging.getLogger(__name__)
 
-FLOW = "card"
 MAX_DOWNLOAD = 20 * 1024 * 1024  # what the Bot API lets a bot download
-GUIDED = ("name", "company", "job_title", "emails", "phones")
-FIELD_LABELS = {
-    "name": N_("Name"),
-    "job_title": N_("Title"),
-    "company": N_("Company"),
-    "emails": N_("Email"),
-    "phones": N_("Phone"),
-    "website": N_("Website"),
-    "address": N_("Address"),
-}
-
-
-def render_preview(t: Translator, card: Card, duplicate: Lead | None) -> str:
-    values = {
-        "name": card.full_name,
-        "job_title": card.job_title,
-        "company": card.company,
-        "emails": ", ".join(card.emails),
-        "phones": ", ".join(card.phones),
-        "website": card.website,
-        "address": card.address,
-    }
-    lines = [t("<b>New lead</b>: check it, then save.")]
-    lines += [t("{field}: {value}", field=t(FIELD_LABELS[k]), value=v) for k, v in values.items() if v]
-    missing = [t(FIELD_LABELS[k]) for k, v in values.items() if not v]
-    if missing:
-        lines.append(t("Not found: {fields}", fields=", ".join(missing)))
-    if duplicate is not None:
-        lines += [
-            "",
-            t(
-                "⚠️ Already in your team: <b>{name}</b> ({company}). "
-                "Merge the new details into it, or save a new record?",
-                name=duplicate.full_name or "–",
-                company=duplicate.company or "–",
-            ),
-        ]
-    return "\n".join(lines)
-
-
-async def start_draft(update: Update, context: BotContext, card: Card, placeholder: Message | None = None) -> None:
-    """Keep the card as a draft (it survives restarts) and show the preview."""
-    member = context.member
-    assert member is not None and update.effective_chat is not None
-    async with context.db.begin(capture.team_wide(member)) as session:
-        duplicate = await capture.find_duplicate(session, card)
-    nonce = secrets.token_hex(4)
-    text = render_preview(context.t, card, duplicate)
-    markup = keyboards.card_preview(context.t, nonce, duplicate=duplicate is not None)
-    if placeholder is not None:
-        await placeholder.edit_text(text, reply_markup=markup)
-        message_id = placeholder.message_id
-    else:
-        message_id = (await reply(update, text, markup)).message_id
-    async with context.db.begin(context.scope) as session:
-        previous = await flows.get(session, member)
-        # (copied now: starting the new flow updates the same row)
-        old = (previous.chat_id, previous.message_id) if previous is not None and previous.flow == FLOW else None
-        await flows.start(
-            session,
-            member,
-            FLOW,
-            step="preview",
-            data={"nonce": nonce, "card": card.to_dict(), "dup": duplicate.id if duplicate else None},
-            chat_id=update.effective_chat.id,
-            message_id=message_id,
-        )
-    if old is not None and old[0] and old[1] and old[1] != message_id:
-        await drop_keyboard(update, old[0], old[1])  # the older draft is replaced
 
 
 async def _region(context: BotContext) -> str | None:
-    assert context.member is not None
-    return capture.phone_region(await load_team(context), context.member)
+    """Where phone numbers without a country code are read: the team's region, else the rep's."""
+    return capture.phone_region(await context.team(), context.me)
+
+
+def _chat_id(update: Update) -> int | None:
+    return update.effective_chat.id if update.effective_chat is not None else None
+
+
+async def _drop_replaced(context: BotContext, replaced: drafts.Shown | FlowData | None, keep: int | None) -> None:
+    """Take the buttons off a replaced preview or prompt (not off the message now in use)."""
+    if replaced is not None and replaced.message_id != keep:
+        await drop_keyboard(context.bot, replaced.chat_id, replaced.message_id)
+
+
+async def show_card(update: Update, context: BotContext, card: Card, placeholder: Message | None = None) -> None:
+    """Keep `card` as the member's draft (committed first: it survives restarts and other flows),
+    then show its preview: in `placeholder` when there is one, else as a new message."""
+    member = context.me
+    async with context.read(capture.team_wide(member)) as session:
+        duplicate = await capture.find_duplicate(session, card)
+    shown_in = placeholder.message_id if placeholder is not None else None
+    async with context.write() as session:
+        draft, replaced = await drafts.put(
+            session,
+            member,
+            card,
+            duplicate_id=duplicate.id if duplicate is not None else None,
+            chat_id=placeholder.chat_id if placeholder is not None else _chat_id(update),
+            message_id=shown_in,
+        )
+    text, markup = cards.preview(context.t, draft.nonce, card, duplicate)
+    if placeholder is not None:
+        await edit_message(context.bot, placeholder.chat_id, placeholder.message_id, text, markup)
+    else:
+        await reply(update, text, markup)
+    await _drop_replaced(context, replaced, shown_in)  # the older draft is replaced
 
 
 async def on_text(update: Update, context: BotContext) -> None:
     """Text outside any flow: a typed or pasted card."""
-    message = update.effective_message
-    assert message is not None and context.member is not None
-    text = message.text or ""
+    text = message_text(update)
     if len(text) > MAX_CARD_TEXT:
         await reply(update, context.t("That is too long to be a business card. Send just the card's text."))
         return
-    card = await asyncio.to_thread(
-        parse_card, text, language=context.member.language, default_region=await _region(context)
-    )
+    region = await _region(context)
+    card = await asyncio.to_thread(parse_card, text, language=context.me.language, default_region=region)
     if card.is_empty:
         await reply(
             update,
@@ -121,14 +86,15 @@ async def on_text(update: Update, context: BotContext) -> None:
             ),
         )
         return
-    await start_draft(update, context, card)
+    await show_card(update, context, card)
 
 
 async def on_contact(update: Update, context: BotContext) -> None:
     """A contact shared from the phone's address book."""
     message = update.effective_message
-    assert message is not None and message.contact is not None
-    contact = message.contact
+    contact = message.contact if message is not None else None
+    if contact is None:
+        return
     region = await _region(context)
     card = None
     if contact.vcard:
@@ -141,14 +107,15 @@ async def on_contact(update: Update, context: BotContext) -> None:
     phone = normalise_phone(raw if raw.startswith("+") else f"+{raw}", region) if raw else None
     if phone and phone not in card.phones:
         card.phones.insert(0, phone)
-    await start_draft(update, context, card)
+    await show_card(update, context, card)
 
 
 async def on_document(update: Update, context: BotContext) -> None:
     """A .vcf file (one or many contacts) or a card sent as an image file."""
     message = update.effective_message
-    assert message is not None and message.document is not None and context.member is not None
-    document = message.document
+    document = message.document if message is not None else None
+    if document is None:
+        return
     name = (document.file_name or "").lower()
     mime = (document.mime_type or "").lower()
     if name.endswith(".vcf") or "vcard" in mime:
@@ -165,57 +132,46 @@ async def on_document(update: Update, context: BotContext) -> None:
 
 
 async def _vcf(update: Update, context: BotContext, data: bytes) -> None:
-    assert context.member is not None
     result = await asyncio.to_thread(parse_vcards, data, await _region(context))
     if not result.cards:
         await reply(update, context.t("I could not read any contact in that file. Is it a vCard (.vcf) file?"))
         return
     if len(result.cards) == 1:
-        await start_draft(update, context, result.cards[0])
+        await show_card(update, context, result.cards[0])
         return
-    async with context.db.begin(capture.team_wide(context.member)) as session:
-        summary = await capture.import_cards(
-            session, context.member, result.cards, now=utcnow(), rejected=result.rejected
-        )
-    t = context.t
-    lines = [t.plural("Imported {n} contact as a suspect.", "Imported {n} contacts as suspects.", len(summary.created))]
-    if summary.duplicates:
-        lines.append(
-            t.plural(
-                "Skipped {n} already in your team: {names}.",
-                "Skipped {n} already in your team: {names}.",
-                len(summary.duplicates),
-                names=", ".join(summary.duplicates[:10]),
-            )
-        )
-    if summary.rejected:
-        lines.append(t.plural("Could not read {n} contact.", "Could not read {n} contacts.", len(summary.rejected)))
-    await reply(update, "\n".join(lines))
+    async with context.write(capture.team_wide(context.me)) as session:
+        summary = await capture.import_cards(session, context.me, result.cards, now=utcnow(), rejected=result.rejected)
+    await reply(
+        update, cards.import_summary(context.t, len(summary.created), summary.duplicates, len(summary.rejected))
+    )
 
 
 async def on_photo(update: Update, context: BotContext) -> None:
     message = update.effective_message
-    assert message is not None and message.photo
+    if message is None or not message.photo:
+        return
     largest = message.photo[-1]  # Telegram sends several sizes, smallest first
     await _image(update, context, largest.file_size, largest.get_file)
 
 
-async def _image(update: Update, context: BotContext, size: int | None, get_file: object) -> None:
-    assert context.member is not None and update.effective_chat is not None
+async def _image(
+    update: Update, context: BotContext, size: int | None, get_file: Callable[[], Awaitable[File]]
+) -> None:
     t = context.t
     if (size or 0) > MAX_DOWNLOAD:
         await reply(
             update, t("That image is over 20 MB, more than Telegram lets me download. Send it as a photo instead.")
         )
         return
-    await update.effective_chat.send_chat_action(ChatAction.TYPING)
+    if update.effective_chat is not None:
+        await update.effective_chat.send_chat_action(ChatAction.TYPING)
+    # Sent before anything is written: the preview replaces it, and its id is kept with the draft.
     placeholder = await reply(update, t("Reading the card…"))
-    data = bytes(await (await get_file()).download_as_bytearray())  # type: ignore[operator]
+    data = bytes(await (await get_file()).download_as_bytearray())
     reader: CardReader = context.state.card_reader
+    region = await _region(context)
     try:
-        result = await asyncio.to_thread(
-            reader.read, data, rep_language=context.member.language, default_region=await _region(context)
-        )
+        result = await asyncio.to_thread(reader.read, data, rep_language=context.me.language, default_region=region)
     except UnreadableImage:
         await placeholder.edit_text(t("That file is not an image I can open. Send a photo of the card."))
         return
@@ -234,40 +190,86 @@ async def _image(update: Update, context: BotContext, size: int | None, get_file
             )
         )
         return
-    await start_draft(update, context, result.card, placeholder)
+    await show_card(update, context, result.card, placeholder)
 
 
 async def new_command(update: Update, context: BotContext) -> None:
-    """/new: entry by hand, one field at a time, each skippable."""
-    member = context.member
-    assert member is not None and update.effective_chat is not None
-    nonce = secrets.token_hex(4)
-    prompt = await reply(update, ask_text(context.t, GUIDED[0]), keyboards.skip(context.t, nonce))
-    async with context.db.begin(context.scope) as session:
-        await flows.start(
+    """/new: entry by hand, one field at a time, each skippable. The first question is sent first
+    (its message becomes the preview in the end), then the empty draft and its flow are written."""
+    member, t = context.me, context.t
+    nonce, field = drafts.new_nonce(), drafts.GUIDED[0]
+    prompt = await reply(update, cards.ask_text(t, field), cards.skip(t, nonce, field))
+    async with context.write() as session:
+        _, replaced = await drafts.put(
             session,
             member,
-            FLOW,
-            step=f"new:{GUIDED[0]}",
-            data={"nonce": nonce, "card": Card().to_dict(), "dup": None},
-            chat_id=update.effective_chat.id,
+            Card(),
+            duplicate_id=None,
+            chat_id=prompt.chat_id,
             message_id=prompt.message_id,
+            nonce=nonce,
         )
+        previous = await flows.begin(
+            session,
+            member,
+            CardFlow(step=CardStep.NEW, field=field, nonce=nonce, chat_id=prompt.chat_id, message_id=prompt.message_id),
+        )
+    await _drop_replaced(context, replaced, prompt.message_id)
+    await _drop_replaced(context, previous, prompt.message_id)
 
 
-def ask_text(t: Translator, field: str) -> str:
-    return t("<b>{field}</b>: send it, or tap Skip. /cancel stops.", field=t(FIELD_LABELS[field]))
+async def on_card_text(update: Update, context: BotContext) -> None:
+    """A value typed for one field of the draft: a correction after Edit, or an answer during /new."""
+    member, t = context.me, context.t
+    async with context.read() as session:
+        flow = await flows.current_of(session, member, CardFlow)
+        draft = await drafts.by_nonce(session, member, flow.nonce) if flow is not None else None
+    if flow is None or draft is None:
+        await on_text(update, context)  # no question awaits an answer: it is the next card
+        return
+    card = apply_field(drafts.card_of(draft), flow.field, message_text(update), await _region(context))
+    chat_id, message_id = flow.chat_id or draft.chat_id, flow.message_id or draft.message_id
+    following = drafts.next_field(flow.field) if flow.step is CardStep.NEW else None
+    if following is not None or (flow.step is CardStep.NEW and card.is_empty):
+        # /new goes on: the next question (or, with nothing filled in at the end, the first again).
+        asked = following or drafts.GUIDED[0]
+        async with context.write() as session:
+            await drafts.revise(session, member, flow.nonce, card, duplicate_id=None)
+            await flows.begin(
+                session,
+                member,
+                CardFlow(step=CardStep.NEW, field=asked, nonce=flow.nonce, chat_id=chat_id, message_id=message_id),
+            )
+        if following is None:
+            await reply(update, t("A lead needs at least a name, a company, an e-mail or a phone."))
+        elif chat_id is not None and message_id is not None:
+            await edit_message(
+                context.bot, chat_id, message_id, cards.ask_text(t, following), cards.skip(t, flow.nonce, following)
+            )
+        else:
+            await reply(update, cards.ask_text(t, following), cards.skip(t, flow.nonce, following))
+        return
+    async with context.read(capture.team_wide(member)) as session:
+        duplicate = await capture.find_duplicate(session, card)
+    async with context.write() as session:
+        await drafts.revise(session, member, flow.nonce, card, duplicate_id=duplicate.id if duplicate else None)
+        await flows.end(session, member)
+    text, markup = cards.preview(t, flow.nonce, card, duplicate)
+    if chat_id is not None and message_id is not None:
+        await edit_message(context.bot, chat_id, message_id, text, markup)  # the preview, in place
+    else:
+        await reply(update, text, markup)
 
 
-async def resume_draft(update: Update, context: BotContext) -> bool:
-    """After /start: show an unsaved card again (e.g. after a restart of the bot). True if there was one."""
-    member = context.member
-    assert member is not None and update.effective_chat is not None
-    async with context.db.begin(context.scope) as session:
-        state = await flows.get(session, member)
-    if state is None or state.flow != FLOW or state.step != "preview":
-        return False
-    card = Card.from_dict(state.data["card"])
-    await reply(update, context.t("You have a card that is not saved yet:"))
-    await start_draft(update, context, card)
-    return True
+async def on_source_text(update: Update, context: BotContext) -> None:
+    """The event's name (or where the rep met the contact) after saving a card."""
+    member = context.me
+    async with context.read() as session:
+        flow = await flows.current_of(session, member, SourceFlow)
+    if flow is None:
+        await on_text(update, context)
+        return
+    async with context.write() as session:
+        lead = await capture.set_source_detail(session, flow.lead, message_text(update))
+        await flows.end(session, member)
+    await reply(update, context.t("Noted: {detail}.", detail=lead.source_detail or ""))

@@ -1,4 +1,6 @@
-"""/start (onboarding, invite redemption) and /help."""
+"""/start (onboarding, invite redemption, an unsaved card shown again) and /help.
+
+`/start r-<code>` (a record's deep link) has a handler of its own, registered before this one."""
 
 from __future__ import annotations
 
@@ -8,10 +10,11 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.db import Scope
-from bot.services import invites
-from handlers import capture, records
-from handlers.common import load_team, reply
-from handlers.settings import ask_timezone, role_name
+from bot.flows import CardFlow, CardStep
+from bot.presentation import cards, zones
+from bot.presentation.labels import role_name
+from bot.presentation.replies import reply
+from bot.services import capture, drafts, flows, invites
 from models.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -23,13 +26,8 @@ async def start(update: Update, context: BotContext) -> None:
     if payload.startswith(invites.PREFIX):
         await _redeem(update, context, payload.removeprefix(invites.PREFIX))
         return
-    if payload.startswith(records.LINK_PREFIX) and context.member is not None:
-        await records.open_link(update, context, payload.removeprefix(records.LINK_PREFIX))
-        return
-    member = context.member
-    assert member is not None
-    t = context.t
-    team = await load_team(context)
+    member, t = context.me, context.t
+    team = await context.team()
     if context.bootstrapped:
         text = t(
             "Welcome, {name}! Your team <b>{team}</b> is ready and you are its owner.\n\n"
@@ -48,53 +46,69 @@ async def start(update: Update, context: BotContext) -> None:
         )
     await reply(update, text)
     if member.timezone is None:
-        await ask_timezone(update, context)
-    await capture.resume_draft(update, context)
+        await reply(update, *zones.question(t, member, context.settings.default_timezone, utcnow()))
+    await _unsaved_card(update, context)
+
+
+async def _unsaved_card(update: Update, context: BotContext) -> None:
+    """An unsaved card is shown again (e.g. after a restart of the bot), with working buttons."""
+    member = context.me
+    async with context.read() as session:
+        draft = await drafts.current(session, member)
+        flow = await flows.current_of(session, member, CardFlow)
+    if draft is None:
+        return
+    card = drafts.card_of(draft)
+    if card.is_empty or (flow is not None and flow.step is CardStep.NEW and flow.nonce == draft.nonce):
+        return  # /new is still asking: its question is on screen
+    async with context.read(capture.team_wide(member)) as session:
+        duplicate = await capture.find_duplicate(session, card)
+    duplicate_id = duplicate.id if duplicate is not None else None
+    if duplicate_id != draft.duplicate_id:  # Merge offers the record found now
+        async with context.write() as session:
+            await drafts.revise(session, member, draft.nonce, card, duplicate_id=duplicate_id)
+    await reply(update, context.t("You have a card that is not saved yet:"))
+    await reply(update, *cards.preview(context.t, draft.nonce, card, duplicate))
 
 
 async def _redeem(update: Update, context: BotContext, token: str) -> None:
     user = update.effective_user
-    assert user is not None
+    if user is None:
+        return
     if context.member is not None:
         await reply(update, context.t("You are already a member of a team. Send /help to see what I can do."))
         return
     language = context.catalogs.negotiate(user.language_code)
-    try:
-        async with context.db.begin(Scope.system()) as session:
-            member, team = await invites.redeem(
-                session,
-                token,
-                telegram_user_id=user.id,
-                first_name=user.first_name,
-                last_name=user.last_name,
-                username=user.username,
-                language=language,
-                now=utcnow(),
-            )
-    except invites.InviteError as exc:
-        await reply(update, context.t(exc.message, **exc.params))
-        return
+    async with context.write(Scope.system()) as session:  # a refused invite is answered by the error handler
+        member, team = await invites.redeem(
+            session,
+            token,
+            telegram_user_id=user.id,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            username=user.username,
+            language=language,
+            now=utcnow(),
+        )
     log.info("member %s joined team %s", member.id, team.id)
     context.member = member
-    context.t = context.catalogs.get(member.language)
+    context.t = t = context.catalogs.get(member.language)
     await reply(
         update,
-        context.t(
+        t(
             "Welcome to <b>{team}</b>, {name}! You joined as a {role}.\n\n"
             "After a meeting, send me the business card and I will keep the lead for you.",
             team=team.name,
             name=member.first_name,
-            role=role_name(context.t, member.role),
+            role=role_name(t, member.role),
         ),
     )
-    await ask_timezone(update, context)
+    await reply(update, *zones.question(t, member, context.settings.default_timezone, utcnow()))
 
 
 async def help_command(update: Update, context: BotContext) -> None:
     """One screen: what the bot does and the commands."""
-    t = context.t
-    member = context.member
-    assert member is not None
+    t, member = context.t, context.me
     lines = [
         t("<b>Your sales assistant</b>"),
         t(

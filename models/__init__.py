@@ -1,5 +1,6 @@
 """SQLModel tables, enums and the funnel rules. Importing this package registers every table."""
 
+from models.draft import CardDraft
 from models.enums import (
     ActivityKind,
     ContactKind,
@@ -21,6 +22,7 @@ from models.team import Invite, Member, Team
 __all__ = [
     "Activity",
     "ActivityKind",
+    "CardDraft",
     "ContactKind",
     "ContactPoint",
     "FlowState",

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from models.errors import N_, DomainError
+
 MAX_CARD_TEXT = 2000
+MAX_FIELD_TEXT = 300  # a value typed for one field
+CLEAR = "-"  # typed for a field: empty it
 
 FIELDS = ("first_name", "last_name", "job_title", "company", "emails", "phones", "website", "address")
 
@@ -440,3 +444,60 @@ def parse_card(text: str, *, language: str | None = None, default_region: str | 
         card.job_title = rest_lines[best]
         used.add(best)
     return card
+
+
+# The fields a rep can type (Edit, /new); "name" is first and last name together.
+EDITABLE_FIELDS = ("name", "job_title", "company", "emails", "phones", "website", "address")
+
+
+def apply_field(card: Card, field_name: str, value: str, region: str | None) -> Card:
+    """A copy of `card` with one field set from what the rep typed; `card` itself is left alone.
+
+    "-" (or nothing) clears the field. A name is split into first and last name (the last word is
+    the last name). E-mails and phones may be several, separated by commas or semicolons: each
+    e-mail must be a valid address (the refusal gives the reason), each phone a valid number, read
+    with `region` when it has no country code, and stored as E.164. More than 300 characters are
+    refused. Refusals raise `DomainError` with the catalogue message."""
+    if field_name not in EDITABLE_FIELDS:
+        raise ValueError(f"not an editable card field: {field_name!r}")
+    value = value.strip()
+    if value in ("", CLEAR):
+        if field_name == "name":
+            return _with(card, first_name=None, last_name=None)
+        if field_name in ("emails", "phones"):
+            return _with(card, **{field_name: []})
+        return _with(card, **{field_name: None})
+    if len(value) > MAX_FIELD_TEXT:
+        raise DomainError(N_("That is too long for this field."))
+    if field_name == "name":
+        first, last = _split_name(value)
+        return _with(card, first_name=first, last_name=last)
+    if field_name == "emails":
+        emails = []
+        for raw in _items(value):
+            problem = email_error(raw)
+            if problem:
+                raise DomainError(N_("That e-mail address does not work: {reason}"), reason=problem)
+            emails.append(normalise_email(raw))
+        return _with(card, emails=[e for e in emails if e])
+    if field_name == "phones":
+        phones = []
+        for raw in _items(value):
+            phone = normalise_phone(raw, region)
+            if phone is None:
+                raise DomainError(
+                    N_("I cannot read {value} as a phone number. Include the country code, e.g. +385 91 234 5678."),
+                    value=raw.strip(),
+                )
+            phones.append(phone)
+        return _with(card, phones=phones)
+    return _with(card, **{field_name: value})
+
+
+def _with(card: Card, **changes: Any) -> Card:
+    """A copy of `card` with `changes`; its lists are copies too."""
+    return replace(card, **{"emails": list(card.emails), "phones": list(card.phones), **changes})
+
+
+def _items(value: str) -> list[str]:
+    return value.replace(";", ",").split(",")

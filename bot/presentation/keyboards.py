@@ -66,60 +66,6 @@ def share_invite(t: Translator, link: str) -> InlineKeyboardMarkup:
     )
 
 
-def card_preview(t: Translator, nonce: str, *, duplicate: bool) -> InlineKeyboardMarkup:
-    def button(label: str, action: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(label, callback_data=callbacks.encode("card", nonce, action))
-
-    if duplicate:
-        return InlineKeyboardMarkup(
-            [
-                [button(t("Merge into the existing record"), "merge")],
-                [button(t("Save as new"), "save"), button(t("Edit"), "edit")],
-                [button(t("Discard"), "discard")],
-            ]
-        )
-    return InlineKeyboardMarkup(
-        [[button(t("✅ Save"), "save"), button(t("✏️ Edit"), "edit"), button(t("🗑 Discard"), "discard")]]
-    )
-
-
-def card_fields(t: Translator, nonce: str, labels: dict[str, str]) -> InlineKeyboardMarkup:
-    buttons = [
-        InlineKeyboardButton(label, callback_data=callbacks.encode("card", nonce, "field", name))
-        for name, label in labels.items()
-    ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([InlineKeyboardButton(t("« Back"), callback_data=callbacks.encode("card", nonce, "back"))])
-    return InlineKeyboardMarkup(rows)
-
-
-def skip(t: Translator, nonce: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t("Skip"), callback_data=callbacks.encode("card", nonce, "skip"))]]
-    )
-
-
-def lead_saved(t: Translator, lead_id: int, sources: dict[str, str], current: str | None) -> InlineKeyboardMarkup:
-    buttons = [
-        InlineKeyboardButton(
-            t("✓ {source}", source=label) if code == current else label,
-            callback_data=callbacks.encode("src", lead_id, code),
-        )
-        for code, label in sources.items()
-    ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append(
-        [InlineKeyboardButton(t("Add the event's name"), callback_data=callbacks.encode("src", lead_id, "detail"))]
-    )
-    rows.append(
-        [
-            InlineKeyboardButton(t("✅ Qualify now"), callback_data=callbacks.encode("qs", lead_id)),
-            InlineKeyboardButton(t("Later"), callback_data=callbacks.encode("rec", lead_id)),
-        ]
-    )
-    return InlineKeyboardMarkup(rows)
-
-
 def reminder(t: Translator, reminder_id: int, lead_id: int | None) -> InlineKeyboardMarkup:
     rows = [
         [InlineKeyboardButton(t("✅ Done"), callback_data=callbacks.encode("rd", reminder_id))],

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import Scope
 from bot.domain.cards import LANGUAGE_REGION, Card
-from bot.services import leads
+from bot.services import drafts, leads
 from models import Activity, ActivityKind, ContactKind, ContactPoint, Lead, LeadSource, Member, Stage, Team
+from models.errors import N_, DomainError
 
 CARD_FIELDS = ("first_name", "last_name", "job_title", "company", "website", "address")
 
@@ -33,12 +35,15 @@ async def find_duplicate(session: AsyncSession, card: Card) -> Lead | None:
     for kind, values in ((ContactKind.EMAIL, card.emails), (ContactKind.PHONE, card.phones)):
         if values:
             conditions.append(
-                (ContactPoint.kind == kind) & ContactPoint.value.in_([leads.fold(v) for v in values])  # type: ignore[attr-defined]
+                (col(ContactPoint.kind) == kind) & col(ContactPoint.value).in_([leads.fold(v) for v in values])
             )
     if conditions:
         hit = (
             await session.exec(
-                select(Lead).join(ContactPoint, ContactPoint.lead_id == Lead.id).where(or_(*conditions)).limit(1)
+                select(Lead)
+                .join(ContactPoint, col(ContactPoint.lead_id) == col(Lead.id))
+                .where(or_(*conditions))
+                .limit(1)
             )
         ).first()
         if hit is not None:
@@ -51,7 +56,7 @@ async def find_duplicate(session: AsyncSession, card: Card) -> Lead | None:
     return None
 
 
-def _fields(card: Card) -> dict[str, object]:
+def _fields(card: Card) -> dict[str, Any]:
     values = {name: getattr(card, name) for name in CARD_FIELDS}
     return {
         **values,
@@ -86,7 +91,7 @@ async def merge_card(session: AsyncSession, lead: Lead, card: Card, *, by: Membe
         for value in getattr(card, attr):
             if value not in current:
                 current.append(value)
-                session.add(ContactPoint(team_id=lead.team_id, lead_id=lead.id, kind=kind, value=leads.fold(value)))  # type: ignore[arg-type]
+                session.add(ContactPoint(team_id=lead.team_id, lead_id=_id(lead), kind=kind, value=leads.fold(value)))
                 changed.append(attr)
         setattr(lead, attr, current)
     leads.refresh_keys(lead)
@@ -95,13 +100,59 @@ async def merge_card(session: AsyncSession, lead: Lead, card: Card, *, by: Membe
     session.add(
         Activity(
             team_id=lead.team_id,
-            lead_id=lead.id,
+            lead_id=_id(lead),
             member_id=by.id,
-            kind=ActivityKind.NOTE,  # type: ignore[arg-type]
+            kind=ActivityKind.NOTE,
             text="card merged: " + (", ".join(sorted(set(changed))) or "nothing new"),
             at=now,
         )
     )
+    await session.flush()
+    return lead
+
+
+def _id(lead: Lead) -> int:
+    if lead.id is None:
+        raise ValueError("an unsaved record")
+    return lead.id
+
+
+async def save_draft(
+    session: AsyncSession, member: Member, nonce: str, *, merge: bool, now: datetime
+) -> tuple[Lead, bool]:
+    """Save the member's draft as a new lead, or merge it into the duplicate it was shown with
+    (when one was found and `merge` asks for it); the draft is gone afterwards, so a second tap
+    finds nothing. Returns the lead and whether it was a merge."""
+    draft = await drafts.get(session, member, nonce)
+    card = drafts.card_of(draft)
+    if card.is_empty:
+        raise DomainError(N_("A lead needs at least a name, a company, an e-mail or a phone."))
+    if merge and draft.duplicate_id is not None:
+        target = await leads.get_visible(session, draft.duplicate_id)
+        lead, merged = await merge_card(session, target, card, by=member, now=now), True
+    else:
+        lead, merged = await save_card(session, member, card, now=now), False
+    await drafts.delete(session, member, nonce)
+    return lead, merged
+
+
+async def set_source(session: AsyncSession, lead_id: int, source: LeadSource) -> Lead:
+    """Where the lead came from (the buttons under a saved card)."""
+    lead = await leads.get_visible(session, lead_id)
+    lead.source = source
+    session.add(lead)
+    await session.flush()
+    return lead
+
+
+MAX_SOURCE_DETAIL = 200
+
+
+async def set_source_detail(session: AsyncSession, lead_id: int, detail: str) -> Lead:
+    """The event's name or where the rep met the contact (cut to 200 characters)."""
+    lead = await leads.get_visible(session, lead_id)
+    lead.source_detail = detail.strip()[:MAX_SOURCE_DETAIL]
+    session.add(lead)
     await session.flush()
     return lead
 

@@ -1,30 +1,104 @@
-"""Capturing a card through the real handlers: every input path, edit, duplicates, bad input."""
+"""Capturing a card through the real handlers: every input path, edit, duplicates, bad input, and the
+draft that outlives any other flow. Every update here writes at most once and never calls Telegram
+while a write is open (checked for each update by the `_unit_of_work` fixture)."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from alembic import command
 from sqlmodel import select
 
-from bot.db import Scope
+from bot.db import Database, Scope, alembic_config
+from bot.domain.cards import Card, email_error
 from bot.state import state_of
-from models import Activity, FlowState, LeadSource, Stage
+from models import Activity, CardDraft, FlowState, LeadSource, Member, Stage, Team
 from tests.conftest import ADMIN_ID
-from tests.support import ANA, all_leads, owner, sent
+from tests.support import ANA, add_lead, alert, all_leads, catalogue, make_team, msg, owner, says, sent
+from tests.telegram_fake import Call, FakeTelegram, Person
 
 CARDS = Path(__file__).resolve().parents[1] / "data" / "cards"
+GONE = "This card was already saved or discarded."
+SAVED = "Saved <b>{name}</b> ({company}) as a lead."
+DUPLICATE = "⚠️ Already in your team: <b>{name}</b> ({company}). Merge the new details into it, or save a new record?"
+NEEDS_MORE = "A lead needs at least a name, a company, an e-mail or a phone."
+UNSAVED = "You have a card that is not saved yet:"
+CONSUMES_AN_ID = ("sendMessage", "sendPhoto", "sendDocument")
+
+
+@pytest.fixture(autouse=True)
+def _unit_of_work(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Per update: at most one write transaction, and no Bot API call while one is open."""
+    if "tg" not in request.fixturenames:
+        yield
+        return
+    tg: FakeTelegram = request.getfixturevalue("tg")
+    app_db = state_of(tg.app).db
+    inside: list[str] = []
+    do_request, process = tg.request.do_request, tg.process
+
+    async def checked_request(*args: Any, **kwargs: Any) -> Any:
+        if app_db.writes_open:
+            inside.append(str(args[1] if len(args) > 1 else kwargs.get("method")))
+        return await do_request(*args, **kwargs)
+
+    async def checked_process(data: dict[str, Any]) -> list[Call]:
+        before = app_db.writes_started
+        calls = await process(data)
+        assert app_db.writes_started - before <= 1, "more than one write transaction in one update"
+        assert inside == [], f"Bot API calls inside a write transaction: {inside}"
+        return calls
+
+    monkeypatch.setattr(tg.request, "do_request", checked_request)
+    monkeypatch.setattr(tg, "process", checked_process)
+    yield
+
+
+def message_id(tg: FakeTelegram, call: Call) -> int:
+    """The id of the message `call` sent or edited (the recorder numbers new ones from 1000)."""
+    if call.params.get("message_id"):
+        return int(call.params["message_id"])
+    new = [
+        c
+        for c in tg.request.calls
+        if c.method in CONSUMES_AN_ID or (c.method.startswith("edit") and not c.params.get("message_id"))
+    ]
+    return 1000 + next(i for i, c in enumerate(new) if c is call)
+
+
+async def tap(tg: FakeTelegram, person: Person, call: Call, text_part: str) -> list[Call]:
+    """Tap a button on the very message `call` shows (the press carries that message's id)."""
+    return await person.press(call.button(text_part)["callback_data"], message_id=message_id(tg, call))
+
+
+async def drafts_in(db: Database) -> list[CardDraft]:
+    async with db.read(Scope.system()) as s:
+        return list((await s.exec(select(CardDraft))).all())
+
+
+async def set_phone_region(db: Database, region: str) -> None:
+    async with db.begin(Scope.system()) as s:
+        team = (await s.exec(select(Team))).one()
+        team.phone_region = region
+        s.add(team)
 
 
 async def test_typed_card_one_message_one_tap(tg, db):
     olga = await owner(tg)
     [preview] = sent(await olga.send(ANA))
-    assert "Ana Kovačević" in preview.text and "+385912345678" in preview.text
-    assert "Not found: Website, Address" in preview.text
-    calls = await olga.tap(preview, "Save")
+    assert says(preview, "{field}: {value}", field=msg("Name"), value="Ana Kovačević")
+    assert says(preview, "{field}: {value}", field=msg("Phone"), value="+385912345678")
+    assert says(preview, "Not found: {fields}", fields="Website, Address")
+    [draft] = await drafts_in(db)  # committed before the preview was sent
+    assert Card.from_dict(draft.card).full_name == "Ana Kovačević" and draft.message_id is None
+    calls = await tap(tg, olga, preview, "Save")
     [saved] = sent(calls, "editMessageText")
-    assert "Saved <b>Ana Kovačević</b>" in saved.text and "Where did this lead come from?" in saved.text
+    assert says(saved, SAVED, name="Ana Kovačević", company="Adria Solar d.o.o.")
+    assert says(saved, "Where did this lead come from? Then qualify it now (a few questions, under a minute) or later.")
     [lead] = await all_leads(db)
     assert (lead.first_name, lead.last_name, lead.company, lead.stage) == (
         "Ana",
@@ -34,65 +108,170 @@ async def test_typed_card_one_message_one_tap(tg, db):
     )
     assert lead.emails == ["ana.kovacevic@adriasolar.hr"] and lead.phones == ["+385912345678"]
     assert lead.source is LeadSource.MEETING and lead.raw_card_text.startswith("Ana Kovačević")
+    assert await drafts_in(db) == []
     # a double tap on Save does not save twice
-    again = await olga.tap(preview, "Save")
-    assert "already saved or discarded" in [c for c in again if c.method == "answerCallbackQuery"][0].params["text"]
+    assert alert(await tap(tg, olga, preview, "Save")) == msg(GONE)
     assert len(await all_leads(db)) == 1
     # source and the event's name
-    calls = await olga.tap(saved, "Referral")
+    calls = await olga.tap(saved, msg("Referral"))
+    assert alert(calls) == msg("Source saved.")
     assert (await all_leads(db))[0].source is LeadSource.REFERRAL
-    await olga.tap(saved, "event's name")
-    await olga.send("Sales Summit Zagreb")
+    [edited] = sent(calls, "editMessageText")
+    assert edited.button(msg("✓ {source}", source=msg("Referral")))
+    [ask] = sent(await olga.tap(saved, msg("Add the event's name")))
+    assert says(ask, "Type the event's name or where you met (e.g. Sales Summit Zagreb).")
+    [noted] = sent(await olga.send("Sales Summit Zagreb"))
+    assert says(noted, "Noted: {detail}.", detail="Sales Summit Zagreb")
     assert (await all_leads(db))[0].source_detail == "Sales Summit Zagreb"
 
 
 async def test_edit_a_field_with_validation_edits_the_preview_in_place(tg, db):
     olga = await owner(tg)
-    message_id = 1000 + len(sent(tg.request.calls))  # the recorder numbers the bot's messages from 1000
     [preview] = sent(await olga.send(ANA))
-    [fields] = sent(await olga.tap(preview, "Edit"), "editMessageText")
-    await olga.tap(fields, "Email")
+    [fields] = sent(await tap(tg, olga, preview, "Edit"), "editMessageText")
+    assert (await drafts_in(db))[0].message_id == message_id(tg, preview)  # learnt from the tap
+    [prompt] = sent(await tap(tg, olga, fields, msg("Email")), "editMessageText")
+    assert says(prompt, "<b>{field}</b>: send the new value, or - to clear it. /cancel stops.", field=msg("Email"))
     calls = await olga.send("not-an-email")
     [refusal] = sent(calls)
-    assert "does not work" in refusal.text and "@" in refusal.text
+    assert says(refusal, "That e-mail address does not work: {reason}", reason=email_error("not-an-email"))
     calls = await olga.send("ana@adria.hr")
     [edited] = sent(calls, "editMessageText")
-    assert edited.params["message_id"] == message_id and "ana@adria.hr" in edited.text
+    assert edited.params["message_id"] == message_id(tg, preview) and "ana@adria.hr" in edited.text
     assert not sent(calls)  # nothing re-sent
-    await olga.tap(edited, "Save")
+    await tap(tg, olga, edited, "Save")
     assert (await all_leads(db))[0].emails == ["ana@adria.hr"]
+
+
+async def test_phone_edit_reads_the_number_with_the_teams_region(tg, db):
+    olga = await owner(tg)
+    await set_phone_region(db, "HR")
+    [preview] = sent(await olga.send(ANA))
+    [fields] = sent(await tap(tg, olga, preview, "Edit"), "editMessageText")
+    await tap(tg, olga, fields, msg("Phone"))
+    [refusal] = sent(await olga.send("12345"))
+    assert says(
+        refusal,
+        "I cannot read {value} as a phone number. Include the country code, e.g. +385 91 234 5678.",
+        value="12345",
+    )
+    calls = await olga.send("091 765 4321")  # no country code: the team is in Croatia
+    [edited] = sent(calls, "editMessageText")
+    assert says(edited, "{field}: {value}", field=msg("Phone"), value="+385917654321")
+    await tap(tg, olga, edited, "Save")
+    assert (await all_leads(db))[0].phones == ["+385917654321"]
 
 
 async def test_duplicate_offers_merge_and_merging_keeps_one_record(tg, db):
     olga = await owner(tg)
     [first] = sent(await olga.send(ANA))
-    await olga.tap(first, "Save")
+    await tap(tg, olga, first, "Save")
     [second] = sent(await olga.send("ANA KOVACEVIC\nAdria Solar d.o.o.\nwww.adriasolar.hr\nIlica 1, 10000 Zagreb"))
-    assert "Already in your team" in second.text
-    await olga.tap(second, "Merge")
+    assert says(second, DUPLICATE, name="Ana Kovačević", company="Adria Solar d.o.o.")
+    [merged] = sent(await tap(tg, olga, second, msg("Merge into the existing record")), "editMessageText")
+    assert says(merged, "Merged into <b>{name}</b> ({company}).", name="Ana Kovačević", company="Adria Solar d.o.o.")
     [lead] = await all_leads(db)
     assert lead.website == "www.adriasolar.hr" and lead.address == "Ilica 1, 10000 Zagreb"
     async with db.begin(Scope.system()) as s:
         assert "card merged" in (await s.exec(select(Activity))).one().text
     [third] = sent(await olga.send("mail: ana.kovacevic@adriasolar.hr\nAna K."))
-    assert "Already in your team" in third.text
-    await olga.tap(third, "Save as new")
+    assert says(third, DUPLICATE)
+    await tap(tg, olga, third, msg("Save as new"))
     assert len(await all_leads(db)) == 2
+
+
+async def test_duplicate_found_by_phone_only(tg, db):
+    olga = await owner(tg)
+    [first] = sent(await olga.send(ANA))
+    await tap(tg, olga, first, "Save")
+    # the same number written another way, and nothing else in common
+    [second] = sent(await olga.send("www.adriasolar.hr\nMob: 00385 (0)91 234-5678"))
+    assert says(second, DUPLICATE, name="Ana Kovačević", company="Adria Solar d.o.o.")
+    await tap(tg, olga, second, msg("Merge into the existing record"))
+    [lead] = await all_leads(db)
+    assert lead.phones == ["+385912345678"] and lead.website == "www.adriasolar.hr"
+    assert lead.full_name == "Ana Kovačević"
 
 
 async def test_discard_and_stale_buttons(tg, db):
     olga = await owner(tg)
-    old_id = 1000 + len(sent(tg.request.calls))
     [old] = sent(await olga.send(ANA))
     calls = await olga.send("Ivo Horvat\nivo@horvat.hr")  # a second card replaces the first draft
     [new] = sent(calls)
-    [dropped] = sent(calls, "editMessageReplyMarkup")  # the old preview loses its buttons
-    assert dropped.params["message_id"] == old_id
-    answer = [c for c in await olga.tap(old, "Save") if c.method == "answerCallbackQuery"][0]
-    assert "already saved or discarded" in answer.params["text"]
-    calls = await olga.tap(new, "Discard")
-    assert "Nothing was saved" in sent(calls, "editMessageText")[0].text
-    assert await all_leads(db) == []
+    assert not sent(calls, "editMessageReplyMarkup")  # the old preview's id was never learnt
+    assert alert(await tap(tg, olga, old, "Save")) == msg(GONE)  # its buttons are stale
+    calls = await tap(tg, olga, new, "Discard")
+    assert says(sent(calls, "editMessageText")[0], "Discarded. Nothing was saved.")
+    assert await all_leads(db) == [] and await drafts_in(db) == []
+    assert alert(await tap(tg, olga, new, "Discard")) == msg(GONE)
+
+
+async def test_a_replaced_preview_whose_id_is_known_loses_its_buttons(tg, db):
+    olga = await owner(tg)
+    [old] = sent(await olga.send(ANA))
+    [fields] = sent(await tap(tg, olga, old, "Edit"), "editMessageText")
+    [back] = sent(await tap(tg, olga, fields, msg("« Back")), "editMessageText")
+    assert back.params["message_id"] == message_id(tg, old) and back.button("Save")
+    calls = await olga.send("Ivo Horvat\nivo@horvat.hr")
+    [dropped] = sent(calls, "editMessageReplyMarkup")
+    assert dropped.params["message_id"] == message_id(tg, old)
+    [draft] = await drafts_in(db)
+    assert Card.from_dict(draft.card).emails == ["ivo@horvat.hr"]
+
+
+async def test_the_draft_survives_a_time_zone_chosen_by_button(tg, db):
+    olga = await owner(tg)
+    [preview] = sent(await olga.send(ANA))
+    [menu] = sent(await olga.send("/settings"))
+    [zones] = sent(await olga.tap(menu, msg("Time zone")), "editMessageText")
+    await olga.tap(zones, "Europe/Zagreb")
+    async with db.read(Scope.system()) as s:
+        assert (await s.exec(select(Member))).one().timezone == "Europe/Zagreb"
+    calls = await tap(tg, olga, preview, "Save")
+    assert says(sent(calls, "editMessageText")[0], SAVED, name="Ana Kovačević", company="Adria Solar d.o.o.")
+    assert [lead.full_name for lead in await all_leads(db)] == ["Ana Kovačević"]
+
+
+async def test_the_draft_survives_a_time_zone_typed_by_city(tg, db):
+    olga = await owner(tg)
+    [preview] = sent(await olga.send(ANA))
+    [menu] = sent(await olga.send("/settings"))
+    [zones] = sent(await olga.tap(menu, msg("Time zone")), "editMessageText")
+    await olga.tap(zones, msg("Another time zone…"))
+    calls = await olga.send("Zagreb")  # answers the time zone question, not a card
+    assert says(sent(calls)[0], "Time zone set to {zone}. Your local time is {time}. You can change it in /settings.")
+    *_, notice, again = sent(await olga.send("/start"))  # still there, unsaved
+    assert says(notice, UNSAVED) and "Ana Kovačević" in again.text
+    calls = await tap(tg, olga, preview, "Save")
+    assert says(sent(calls, "editMessageText")[0], SAVED, name="Ana Kovačević", company="Adria Solar d.o.o.")
+    assert len(await all_leads(db)) == 1
+
+
+async def test_the_draft_survives_opening_a_record(tg, db):
+    olga = await owner(tg)
+    async with db.read(Scope.system()) as s:
+        me = (await s.exec(select(Member))).one()
+    ivo = await add_lead(db, me, "Ivo")
+    [preview] = sent(await olga.send(ANA))
+    [card] = sent(await olga.press(f"1rec:{ivo.id}"), "editMessageText")
+    assert "Ivo" in card.text
+    calls = await tap(tg, olga, preview, "Save")
+    assert says(sent(calls, "editMessageText")[0], SAVED, name="Ana Kovačević", company="Adria Solar d.o.o.")
+    assert sorted(lead.full_name for lead in await all_leads(db)) == ["Ana Kovačević", "Ivo"]
+
+
+async def test_cancel_during_an_edit_keeps_the_draft(tg, db):
+    olga = await owner(tg)
+    [preview] = sent(await olga.send(ANA))
+    [fields] = sent(await tap(tg, olga, preview, "Edit"), "editMessageText")
+    await tap(tg, olga, fields, msg("Company"))
+    await olga.send("/cancel")
+    async with db.read(Scope.system()) as s:
+        assert (await s.exec(select(FlowState))).all() == []
+    *_, notice, again = sent(await olga.send("/start"))
+    assert says(notice, UNSAVED)
+    await tap(tg, olga, again, "Save")
+    assert (await all_leads(db))[0].company == "Adria Solar d.o.o."
 
 
 async def test_shared_contact(tg, db):
@@ -102,7 +281,7 @@ async def test_shared_contact(tg, db):
     )
     [preview] = sent(calls)
     assert "Marko Jurić" in preview.text and "+385912345678" in preview.text
-    await olga.tap(preview, "Save")
+    await tap(tg, olga, preview, "Save")
     assert (await all_leads(db))[0].phones == ["+385912345678"]
 
 
@@ -116,23 +295,32 @@ async def test_vcf_with_one_contact_goes_to_preview(tg, db):
     olga = await owner(tg)
     [preview] = sent(await olga.send_document(VCF_ONE, "petra.vcf", "text/vcard"))
     assert "Petra Novak" in preview.text and "Moravia Stavby s.r.o." in preview.text and "+420602123456" in preview.text
-    await olga.tap(preview, "Save")
+    await tap(tg, olga, preview, "Save")
     assert (await all_leads(db))[0].job_title == "Jednatelka"
 
 
 async def test_vcf_with_many_contacts_imports_suspects_and_reports(tg, db):
     olga = await owner(tg)
     [first] = sent(await olga.send(ANA))
-    await olga.tap(first, "Save")
+    await tap(tg, olga, first, "Save")
     many = VCF_ONE + (
         b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana Kovacevic\r\nEMAIL:ana.kovacevic@adriasolar.hr\r\nEND:VCARD\r\n"
         b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Wojcik;Tomasz\r\nTEL:+48 601 234 567\r\nEND:VCARD\r\n"
         b"BEGIN:VCARD\r\nVERSION:3.0\r\nTEL;;;:\r\nEND:VCARD\r\n"
     )
     [summary] = sent(await olga.send_document(many, "list.vcf", "text/x-vcard"))
-    assert "Imported 2 contacts as suspects." in summary.text
-    assert "Skipped 1 already in your team: Ana Kovacevic." in summary.text
-    assert "Could not read 1 contact." in summary.text
+    t = catalogue()
+    assert t.plural("Imported {n} contact as a suspect.", "Imported {n} contacts as suspects.", 2) in summary.text
+    assert (
+        t.plural(
+            "Skipped {n} already in your team: {names}.",
+            "Skipped {n} already in your team: {names}.",
+            1,
+            names="Ana Kovacevic",
+        )
+        in summary.text
+    )
+    assert t.plural("Could not read {n} contact.", "Could not read {n} contacts.", 1) in summary.text
     leads = await all_leads(db)
     assert [lead.stage for lead in leads] == [Stage.LEAD, Stage.SUSPECT, Stage.SUSPECT]
 
@@ -140,20 +328,23 @@ async def test_vcf_with_many_contacts_imports_suspects_and_reports(tg, db):
 async def test_malformed_vcf_and_other_files(tg, db):
     olga = await owner(tg)
     calls = await olga.send_document(b"BEGIN:VCARD\r\ngarbage", "x.vcf", "text/vcard")
-    assert "could not read any contact" in sent(calls)[0].text
+    assert says(sent(calls)[0], "I could not read any contact in that file. Is it a vCard (.vcf) file?")
     calls = await olga.send_document(b"%PDF-1.4", "deck.pdf", "application/pdf")
-    assert "I can read business cards" in sent(calls)[0].text
-    assert await all_leads(db) == []
+    assert says(sent(calls)[0], "I can read business cards from photos, image files, .vcf files and text.")
+    assert await all_leads(db) == [] and await drafts_in(db) == []
 
 
 async def test_card_photo_is_read_offline_and_previewed(tg, db):
     olga = await owner(tg)
     calls = await olga.send_photo((CARDS / "hr-01.jpg").read_bytes())
     [placeholder] = sent(calls)
-    assert placeholder.text == "Reading the card…"
+    assert placeholder.text == msg("Reading the card…")
     [preview] = sent(calls, "editMessageText")
+    assert preview.params["message_id"] == message_id(tg, placeholder)
     assert "Ivan Horvat" in preview.text and "Konzum Trgovina d.d." in preview.text
-    await olga.tap(preview, "Save")
+    [draft] = await drafts_in(db)  # the placeholder was sent first: its id is kept with the draft
+    assert draft.message_id == message_id(tg, placeholder)
+    await tap(tg, olga, preview, "Save")
     assert (await all_leads(db))[0].last_name == "Horvat"
 
 
@@ -178,8 +369,12 @@ async def test_unreadable_pictures_get_a_friendly_answer(tg, db, kind):
         data = buf.getvalue()
     calls = await olga.send_photo(data)
     [answer] = sent(calls, "editMessageText")
-    assert "could not read a card" in answer.text or "not an image I can open" in answer.text
-    assert await all_leads(db) == []
+    assert says(
+        answer,
+        "I could not read a card in that picture. Try again in good light with the card filling the frame, "
+        "or type the details.",
+    ) or says(answer, "That file is not an image I can open. Send a photo of the card.")
+    assert await all_leads(db) == [] and await drafts_in(db) == []
     async with db.begin(Scope.system()) as s:
         assert (await s.exec(select(FlowState))).all() == []
 
@@ -187,37 +382,63 @@ async def test_unreadable_pictures_get_a_friendly_answer(tg, db, kind):
 async def test_a_20_mb_image_is_refused_before_download(tg):
     olga = await owner(tg)
     calls = await olga.send_photo(b"x", size=21 * 1024 * 1024)
-    assert "over 20 MB" in sent(calls)[0].text
+    assert says(
+        sent(calls)[0], "That image is over 20 MB, more than Telegram lets me download. Send it as a photo instead."
+    )
     assert not [c for c in calls if c.method == "getFile"]
 
 
 async def test_long_text_and_text_without_a_card(tg, db):
     olga = await owner(tg)
-    assert "too long to be a business card" in sent(await olga.send("x " * 1500))[0].text
-    assert "could not find a name" in sent(await olga.send("ok thanks"))[0].text
+    assert says(
+        sent(await olga.send("x " * 1500))[0], "That is too long to be a business card. Send just the card's text."
+    )
+    assert says(
+        sent(await olga.send("ok thanks"))[0],
+        "I could not find a name, company, e-mail or phone in that. Send the card's text, a photo of the card, "
+        "a shared contact or a .vcf file, or use /new to type it field by field.",
+    )
     assert await all_leads(db) == []
 
 
 async def test_guided_entry_with_new(tg, db):
     olga = await owner(tg)
     [ask] = sent(await olga.send("/new"))
-    assert "<b>Name</b>: send it" in ask.text
+    assert ask.text == msg("<b>{field}</b>: send it, or tap Skip. /cancel stops.", field=msg("Name"))
     await olga.send("Jan Novák")
-    await olga.send("Bohemia Soft s.r.o.")
-    calls = await olga.tap(ask, "Skip")  # no title
-    assert "<b>Email</b>: send it" in sent(calls, "editMessageText")[0].text
+    [company] = sent(await olga.send("Bohemia Soft s.r.o."), "editMessageText")
+    assert company.params["message_id"] == message_id(tg, ask)  # the same question message, edited
+    calls = await tap(tg, olga, company, "Skip")  # no title
+    [email] = sent(calls, "editMessageText")
+    assert email.text == msg("<b>{field}</b>: send it, or tap Skip. /cancel stops.", field=msg("Email"))
     await olga.send("jan@bohemiasoft.cz")
     calls = await olga.send("+420 602 111 222")
     [preview] = sent(calls, "editMessageText")
-    assert "Jan Novák" in preview.text and "Not found: Title, Website, Address" in preview.text
-    await olga.tap(preview, "Save")
+    assert preview.params["message_id"] == message_id(tg, ask)
+    assert "Jan Novák" in preview.text and says(preview, "Not found: {fields}", fields="Title, Website, Address")
+    await tap(tg, olga, preview, "Save")
     [lead] = await all_leads(db)
     assert lead.company == "Bohemia Soft s.r.o." and lead.phones == ["+420602111222"]
+    assert await drafts_in(db) == []
+
+
+async def test_new_with_everything_skipped_asks_again(tg, db):
+    olga = await owner(tg)
+    [ask] = sent(await olga.send("/new"))
+    shown = ask
+    for _ in range(4):
+        [shown] = sent(await tap(tg, olga, shown, "Skip"), "editMessageText")
+    calls = await tap(tg, olga, shown, "Skip")  # the last question skipped too
+    assert says(sent(calls)[0], NEEDS_MORE)
+    await olga.send("Jan Novák")  # the first question again
+    [draft] = await drafts_in(db)
+    assert Card.from_dict(draft.card).full_name == "Jan Novák"
+    assert await all_leads(db) == []
 
 
 async def test_a_draft_survives_a_restart(tg, db, settings):
     from bot.app import build_application
-    from tests.telegram_fake import FakeTelegram, RecordingRequest
+    from tests.telegram_fake import RecordingRequest
 
     olga = await owner(tg)
     [preview] = sent(await olga.send(ANA))
@@ -228,11 +449,11 @@ async def test_a_draft_survives_a_restart(tg, db, settings):
         olga_again = FakeTelegram(app, request).person(ADMIN_ID, "Olga")
         calls = await olga_again.send("/start")  # the rep picks it up again
         *_, notice, again = sent(calls)
-        assert "not saved yet" in notice.text and "Ana Kovačević" in again.text
+        assert says(notice, UNSAVED) and "Ana Kovačević" in again.text
         calls = await olga_again.tap(again, "Save")
-        assert "Saved <b>Ana Kovačević</b>" in sent(calls, "editMessageText")[0].text
-        stale = await olga_again.tap(preview, "Save")  # the first preview was replaced
-        assert "already saved or discarded" in [c for c in stale if c.method == "answerCallbackQuery"][0].params["text"]
+        assert says(sent(calls, "editMessageText")[0], SAVED, name="Ana Kovačević", company="Adria Solar d.o.o.")
+        stale = await olga_again.tap(preview, "Save")  # the same draft: saved already
+        assert alert(stale) == msg(GONE)
     await state_of(app).db.dispose()
     await tg.app.initialize()
     assert len(await all_leads(db)) == 1
@@ -248,4 +469,76 @@ async def test_a_server_without_tesseract_says_so(tg, monkeypatch):
     state_of(tg.app).card_reader = ocr.CardReader()
     olga = await owner(tg)
     calls = await olga.send_photo((CARDS / "en-00.jpg").read_bytes())
-    assert "not set up on this server" in sent(calls, "editMessageText")[0].text
+    assert says(
+        sent(calls, "editMessageText")[0],
+        "Reading photos is not set up on this server yet. Please type or paste the card's text.",
+    )
+
+
+async def test_a_rep_cannot_merge_into_a_record_of_another_rep(tg, db):
+    people = await make_team(db, "Adria", 7100)
+    rita, rob = people["rep1"], people["rep2"]
+    await add_lead(db, rita, "Ana")  # ana@acme.hr, Rita's
+    rob_chat = tg.person(rob.telegram_user_id, "Rob")
+    [preview] = sent(await rob_chat.send("Ana\nana@acme.hr"))
+    assert says(preview, DUPLICATE, name="Ana", company="Acme d.o.o.")  # duplicates are team-wide
+    calls = await tap(tg, rob_chat, preview, msg("Merge into the existing record"))
+    assert alert(calls) == msg("That record is not available to you.")
+    assert len(await drafts_in(db)) == 1 and len(await all_leads(db)) == 1  # nothing half-saved
+
+
+async def test_migration_moves_waiting_previews_out_of_flows(tmp_path):
+    """0004: a preview waiting in `flow_state` becomes a draft; other flows stay where they are."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    old = Database(url)
+
+    def upgrade(target: str) -> Any:
+        def run(connection: Any) -> None:
+            cfg = alembic_config(url)
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, target)
+
+        return run
+
+    try:
+        async with old.engine.begin() as conn:
+            await conn.run_sync(upgrade("0003"))
+        people = await make_team(old, "Adria", 7200)
+        lead = await add_lead(old, people["owner"], "Ana")
+        card = Card(first_name="Ivo", emails=["ivo@acme.hr"]).to_dict()
+        async with old.begin(Scope.system()) as s:
+            for who, flow, step, data in (
+                ("owner", "card", "preview", {"nonce": "a1b2c3d4", "card": card, "dup": lead.id}),
+                ("manager", "card", "preview", {"nonce": "e5f6a7b8", "card": card, "dup": 999999}),
+                ("rep1", "tz", "", {}),
+            ):
+                member = people[who]
+                s.add(
+                    FlowState(
+                        member_id=member.id,
+                        team_id=member.team_id,
+                        flow=flow,
+                        step=step,
+                        data=data,
+                        chat_id=7,
+                        message_id=8,
+                    )
+                )
+        async with old.engine.begin() as conn:
+            await conn.run_sync(upgrade("head"))
+        async with old.read(Scope.system()) as s:
+            drafts = {d.member_id: d for d in (await s.exec(select(CardDraft))).all()}
+            flows = (await s.exec(select(FlowState))).all()
+        assert set(drafts) == {people["owner"].id, people["manager"].id}
+        mine = drafts[people["owner"].id]
+        assert (mine.nonce, mine.card, mine.duplicate_id, mine.chat_id, mine.message_id) == (
+            "a1b2c3d4",
+            card,
+            lead.id,
+            7,
+            8,
+        )
+        assert drafts[people["manager"].id].duplicate_id is None  # that record is gone
+        assert [(f.member_id, f.flow) for f in flows] == [(people["rep1"].id, "tz")]
+    finally:
+        await old.dispose()

@@ -1,0 +1,166 @@
+"""A card being captured as the rep sees it: the preview, the field prompts, the saved message,
+the import summary, and their buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks
+from bot.domain.cards import Card
+from bot.i18n import Translator
+from bot.presentation.labels import FIELD_LABELS, field_labels, sources
+from models import Lead
+
+ACTION = "card"  # the preview's buttons: "1card:<nonce>:<what>[:<field>]"
+SOURCE_ACTION = "src"  # the saved card's source buttons: "1src:<lead>:<source or detail>"
+
+
+def render_preview(t: Translator, card: Card, duplicate: Lead | None) -> str:
+    values = {
+        "name": card.full_name,
+        "job_title": card.job_title,
+        "company": card.company,
+        "emails": ", ".join(card.emails),
+        "phones": ", ".join(card.phones),
+        "website": card.website,
+        "address": card.address,
+    }
+    lines = [t("<b>New lead</b>: check it, then save.")]
+    lines += [t("{field}: {value}", field=t(FIELD_LABELS[k]), value=v) for k, v in values.items() if v]
+    missing = [t(FIELD_LABELS[k]) for k, v in values.items() if not v]
+    if missing:
+        lines.append(t("Not found: {fields}", fields=", ".join(missing)))
+    if duplicate is not None:
+        lines += [
+            "",
+            t(
+                "⚠️ Already in your team: <b>{name}</b> ({company}). "
+                "Merge the new details into it, or save a new record?",
+                name=duplicate.full_name or "–",
+                company=duplicate.company or "–",
+            ),
+        ]
+    return "\n".join(lines)
+
+
+def preview(t: Translator, nonce: str, card: Card, duplicate: Lead | None) -> tuple[str, InlineKeyboardMarkup]:
+    """The preview and its buttons: Save, Edit, Discard (Merge and Save as new for a duplicate)."""
+    return render_preview(t, card, duplicate), card_preview(t, nonce, duplicate=duplicate is not None)
+
+
+def fields_menu(t: Translator, nonce: str, card: Card) -> tuple[str, InlineKeyboardMarkup]:
+    """After Edit: the card, and one button per field."""
+    return render_preview(t, card, None), card_fields(t, nonce)
+
+
+def ask_text(t: Translator, field: str) -> str:
+    """/new's question for one field."""
+    return t("<b>{field}</b>: send it, or tap Skip. /cancel stops.", field=t(FIELD_LABELS[field]))
+
+
+def edit_prompt(t: Translator, field: str) -> str:
+    """After Edit and a field: what to type."""
+    return t("<b>{field}</b>: send the new value, or - to clear it. /cancel stops.", field=t(FIELD_LABELS[field]))
+
+
+def saved_text(t: Translator, lead: Lead, merged: bool = False) -> str:
+    head = (
+        t("Merged into <b>{name}</b> ({company}).", name=lead.full_name or "–", company=lead.company or "–")
+        if merged
+        else t("Saved <b>{name}</b> ({company}) as a lead.", name=lead.full_name or "–", company=lead.company or "–")
+    )
+    return "\n\n".join(
+        [
+            head,
+            t("Where did this lead come from? Then qualify it now (a few questions, under a minute) or later."),
+        ]
+    )
+
+
+def saved(t: Translator, lead: Lead, merged: bool = False) -> tuple[str, InlineKeyboardMarkup]:
+    """The saved (or merged) card, with its source buttons and Qualify now / Later."""
+    return saved_text(t, lead, merged), lead_saved(t, _id(lead), lead.source.value if lead.source else None)
+
+
+def import_summary(t: Translator, created: int, duplicates: Sequence[str], rejected: int) -> str:
+    """What a .vcf with many contacts did: imported, skipped as already there, unreadable."""
+    lines = [t.plural("Imported {n} contact as a suspect.", "Imported {n} contacts as suspects.", created)]
+    if duplicates:
+        lines.append(
+            t.plural(
+                "Skipped {n} already in your team: {names}.",
+                "Skipped {n} already in your team: {names}.",
+                len(duplicates),
+                names=", ".join(duplicates[:10]),
+            )
+        )
+    if rejected:
+        lines.append(t.plural("Could not read {n} contact.", "Could not read {n} contacts.", rejected))
+    return "\n".join(lines)
+
+
+def card_preview(t: Translator, nonce: str, *, duplicate: bool) -> InlineKeyboardMarkup:
+    def button(label: str, action: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=callbacks.encode(ACTION, nonce, action))
+
+    if duplicate:
+        return InlineKeyboardMarkup(
+            [
+                [button(t("Merge into the existing record"), "merge")],
+                [button(t("Save as new"), "save"), button(t("Edit"), "edit")],
+                [button(t("Discard"), "discard")],
+            ]
+        )
+    return InlineKeyboardMarkup(
+        [[button(t("✅ Save"), "save"), button(t("✏️ Edit"), "edit"), button(t("🗑 Discard"), "discard")]]
+    )
+
+
+def card_fields(t: Translator, nonce: str) -> InlineKeyboardMarkup:
+    buttons = [
+        InlineKeyboardButton(label, callback_data=callbacks.encode(ACTION, nonce, "field", name))
+        for name, label in field_labels(t).items()
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([InlineKeyboardButton(t("« Back"), callback_data=callbacks.encode(ACTION, nonce, "back"))])
+    return InlineKeyboardMarkup(rows)
+
+
+def skip(t: Translator, nonce: str, field: str) -> InlineKeyboardMarkup:
+    """Under /new's question: skip this field (the button names it, so it works without the flow)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t("Skip"), callback_data=callbacks.encode(ACTION, nonce, "skip", field))]]
+    )
+
+
+def lead_saved(t: Translator, lead_id: int, current: str | None) -> InlineKeyboardMarkup:
+    buttons = [
+        InlineKeyboardButton(
+            t("✓ {source}", source=label) if code == current else label,
+            callback_data=callbacks.encode(SOURCE_ACTION, lead_id, code),
+        )
+        for code, label in sources(t).items()
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                t("Add the event's name"), callback_data=callbacks.encode(SOURCE_ACTION, lead_id, "detail")
+            )
+        ]
+    )
+    rows.append(
+        [
+            InlineKeyboardButton(t("✅ Qualify now"), callback_data=callbacks.encode("qs", lead_id)),
+            InlineKeyboardButton(t("Later"), callback_data=callbacks.encode("rec", lead_id)),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def _id(lead: Lead) -> int:
+    if lead.id is None:
+        raise ValueError("an unsaved record has no buttons")
+    return lead.id

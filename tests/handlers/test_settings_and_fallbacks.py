@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import col, select
 
-from bot.db import Scope
+from bot.app import set_commands
+from bot.db import Database, Scope
+from bot.services import members
 from models import FlowState, Member
 from tests.conftest import ADMIN_ID
 from tests.support import alert, catalogue, make_team, msg, owner, says, sent
+from tests.telegram_fake import FakeTelegram
 
 SETTINGS = "<b>Settings</b>\nLanguage: {language}\nTime zone: {zone}\nTeam: {team} ({role})"
 ZONE_SAVED = "Time zone set to {zone}. Your local time is {time}. You can change it in /settings."
@@ -33,12 +37,12 @@ MANAGER_HELP = (
 )
 
 
-async def member_row(db, telegram_user_id: int = ADMIN_ID) -> Member:
+async def member_row(db: Database, telegram_user_id: int = ADMIN_ID) -> Member:
     async with db.read(Scope.system()) as s:
         return (await s.exec(select(Member).where(col(Member.telegram_user_id) == telegram_user_id))).one()
 
 
-async def flows(db) -> list[FlowState]:
+async def flows(db: Database) -> list[FlowState]:
     async with db.read(Scope.system()) as s:
         return list((await s.exec(select(FlowState))).all())
 
@@ -155,11 +159,12 @@ async def test_stale_and_unknown_buttons_get_a_clear_answer(tg):
         assert not sent(calls) and not sent(calls, "editMessageText")
 
 
-async def test_an_unexpected_error_gets_an_apology_and_a_logged_traceback(tg, monkeypatch, caplog):
+async def test_an_unexpected_error_gets_an_apology_and_a_logged_traceback(
+    tg: FakeTelegram, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     olga = await owner(tg)
-    from bot.services import members
 
-    async def boom(*_args, **_kwargs):
+    async def boom(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("kaboom")
 
     monkeypatch.setattr(members, "get_team", boom)
@@ -181,8 +186,6 @@ async def test_help_lists_the_manager_commands_only_for_managers(tg, db):
 
 
 async def test_commands_menu_is_set_per_language(tg):
-    from bot.app import set_commands
-
     await set_commands(tg.app)
     calls = [c for c in tg.request.calls if c.method == "setMyCommands" and "scope" not in c.params]
     in_groups = [c for c in tg.request.calls if c.method == "setMyCommands" and "scope" in c.params]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from collections.abc import Iterable
+from types import TracebackType
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -51,3 +53,13 @@ def setup_logging(level: str, secrets: Iterable[str], *, json_lines: bool = Fals
     # httpx logs every request URL, and the URL holds the token.
     for noisy in ("httpx", "httpcore", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # An error nobody caught (e.g. Telegram rejecting the token at start-up, whose message holds the
+    # token) goes through the same formatter instead of Python's own, unredacted, traceback.
+    sys.excepthook = _log_uncaught
+
+
+def _log_uncaught(kind: type[BaseException], error: BaseException, traceback: TracebackType | None) -> None:
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, error, traceback)
+        return
+    logging.getLogger("bot").critical("stopped by an unexpected error", exc_info=(kind, error, traceback))

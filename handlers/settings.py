@@ -1,4 +1,4 @@
-"""/settings: language and time zone, with buttons; the time zone prompt of onboarding."""
+"""/settings: language and time zone, with buttons; the answer to the time zone question."""
 
 from __future__ import annotations
 
@@ -6,159 +6,126 @@ from telegram import Update
 
 from bot import callbacks
 from bot.context import BotContext
-from bot.domain.timezones import find_zone, guess_zone
-from bot.i18n import LANGUAGE_NAMES, N_, Translator
-from bot.presentation import keyboards
+from bot.domain.timezones import find_zone
+from bot.flows import FlowData, ZoneFlow
+from bot.i18n import Translator
+from bot.presentation import keyboards, links, zones
+from bot.presentation.labels import role_name as _role_name
+from bot.presentation.replies import drop_keyboard, edit, message_text, reply
+from bot.presentation.settings import settings_text, zone_saved
 from bot.services import flows, members
-from handlers.common import edit, load_team, reply
-from models import Member, Role
+from models import Role
 from models.base import utcnow
+from models.errors import N_, DomainError, StaleButton
 
-FLOW_ZONE = "tz"
-
-ROLE_NAMES = {Role.OWNER: N_("owner"), Role.MANAGER: N_("manager"), Role.REP: N_("rep")}
-
-
-def role_name(t: Translator, role: Role) -> str:
-    return t(ROLE_NAMES[role])
-
-
-def _zone_suggestions(context: BotContext, member: Member) -> list[str]:
-    default = context.settings.default_timezone
-    found = [guess_zone(member.language, default), member.timezone or default, default, "UTC"]
-    return list(dict.fromkeys(z for z in found if z))
+MENU_CHOICES = ("lang", "tz", "close", "menu")
+ZONE_CHOICES = ("ask", "set")
 
 
 async def _settings_text(context: BotContext) -> str:
-    member = context.member
-    assert member is not None
-    t = context.t
-    team = await load_team(context)
-    zone = member.timezone or t("not set yet")
-    return t(
-        "<b>Settings</b>\nLanguage: {language}\nTime zone: {zone}\nTeam: {team} ({role})",
-        language=LANGUAGE_NAMES.get(member.language, member.language),
-        zone=zone,
-        team=team.name,
-        role=role_name(t, member.role),
-    )
+    return settings_text(context.t, context.me, await context.team())
 
 
 async def settings_command(update: Update, context: BotContext) -> None:
-    from handlers.groups import group_link
-
-    await reply(update, await _settings_text(context), keyboards.settings_menu(context.t, group_link(context)))
-
-
-async def ask_timezone(update: Update, context: BotContext, question: str | None = None) -> None:
-    """Ask once, at onboarding (or before a first reminder): Telegram does not tell a bot the
-    user's time zone."""
-    member = context.member
-    assert member is not None
-    await reply(
-        update,
-        question or context.t("Which time zone are you in? Reminders and dates will follow it."),
-        keyboards.zones(context.t, _zone_suggestions(context, member), utcnow(), back=False),
-    )
-
-
-async def zone_first(update: Update, context: BotContext) -> bool:
-    """Before any reminder: a member who never confirmed a time zone is asked for one (True)."""
-    assert context.member is not None
-    if context.member.timezone:
-        return False
-    await ask_timezone(
-        update, context, context.t("Before I set a reminder: which time zone are you in? Then try again.")
-    )
-    return True
+    text = await _settings_text(context)
+    group = links.group_link(context.bot.username, context.me)
+    await reply(update, text, keyboards.settings_menu(context.t, group))
 
 
 async def on_settings_button(update: Update, context: BotContext) -> None:
+    data = callbacks.button(update)
+    what, value = data.choice(0, MENU_CHOICES), data.arg(1)
     query = update.callback_query
-    assert query is not None and context.member is not None
-    data = callbacks.parse(query.data)
-    assert data is not None
-    what, value = data.arg(0), data.arg(1)
-    await query.answer()
-    t = context.t
+    if query is None:
+        raise StaleButton()
+    t, member = context.t, context.me
     if what == "lang" and value:
         if value not in context.catalogs.languages:
+            await query.answer()
             await edit(query, t("That language is not available."), keyboards.settings_menu(t))
             return
-        async with context.db.begin(context.scope) as session:
-            context.member = await members.set_language(session, context.member, value)
-        context.t = context.catalogs.get(value)
-        await edit(query, await _settings_text(context), keyboards.settings_menu(context.t))
-    elif what == "lang":
-        await edit(
-            query,
-            t("Choose your language:"),
-            keyboards.languages(t, context.catalogs.languages, context.member.language),
-        )
+        team = await context.team()
+        async with context.write() as session:
+            context.member = await members.set_language(session, member, value, context.catalogs.languages)
+        context.t = t = context.catalogs.get(value)
+        await query.answer()
+        await edit(query, settings_text(t, context.me, team), keyboards.settings_menu(t))
+        return
+    if what == "lang":
+        text, markup = t("Choose your language:"), keyboards.languages(t, context.catalogs.languages, member.language)
     elif what == "tz":
-        await edit(
-            query,
-            t("Choose your time zone, or pick another one:"),
-            keyboards.zones(t, _zone_suggestions(context, context.member), utcnow(), back=True),
-        )
+        suggestions = zones.suggestions(member, context.settings.default_timezone)
+        text = t("Choose your time zone, or pick another one:")
+        markup = keyboards.zones(t, suggestions, utcnow(), back=True)
     elif what == "close":
-        await edit(query, await _settings_text(context))
+        text, markup = await _settings_text(context), None
     else:
-        await edit(query, await _settings_text(context), keyboards.settings_menu(t))
+        text, markup = await _settings_text(context), keyboards.settings_menu(t)
+    await query.answer()
+    await edit(query, text, markup)
 
 
 async def on_zone_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None and context.member is not None
-    data = callbacks.parse(query.data)
-    assert data is not None
-    t = context.t
-    if data.arg(0) == "ask":
+    data = callbacks.button(update)
+    action = data.choice(0, ZONE_CHOICES)
+    query, message = update.callback_query, update.effective_message
+    if query is None or message is None:
+        raise StaleButton()
+    if action == "ask":
+        prompt = ZoneFlow(chat_id=message.chat.id, message_id=message.message_id)
+        async with context.write() as session:
+            replaced = await flows.begin(session, context.me, prompt)
         await query.answer()
-        async with context.db.begin(context.scope) as session:
-            assert query.message is not None
-            await flows.start(
-                session, context.member, FLOW_ZONE, chat_id=query.message.chat.id, message_id=query.message.message_id
-            )
-        await edit(query, t("Type your city or time zone, for example Zagreb, Europe/Prague or UTC+2."))
+        await edit(query, context.t("Type your city or time zone, for example Zagreb, Europe/Prague or UTC+2."))
+        if replaced is not None and replaced.message_id != message.message_id:
+            await drop_keyboard(context.bot, replaced.chat_id, replaced.message_id)
         return
     zone = find_zone(data.arg(1))
     if zone is None:
-        await query.answer(t("That time zone is not known."), show_alert=True)
-        return
+        raise DomainError(N_("That time zone is not known."))
+    ended = await _save_zone(context, zone)
     await query.answer()
-    await _save_zone(context, zone)
-    await edit(query, _zone_saved_text(t, zone))
+    await edit(query, zone_saved(context.t, zone, utcnow()))
+    if ended is not None and not isinstance(ended, ZoneFlow) and ended.message_id != message.message_id:
+        await drop_keyboard(context.bot, ended.chat_id, ended.message_id)
 
 
 async def on_zone_text(update: Update, context: BotContext) -> None:
     """The answer to "Type your city or time zone"."""
-    message = update.effective_message
-    assert message is not None and context.member is not None
-    zone = find_zone(message.text or "")
+    zone = find_zone(message_text(update))
     if zone is None:
-        await reply(
-            update,
-            context.t(
+        raise DomainError(
+            N_(
                 "I don't know that time zone. Try a city such as Zagreb or Warsaw, a name such as "
                 "Europe/Prague, or an offset such as UTC+2. /cancel stops."
-            ),
+            )
         )
-        return
     await _save_zone(context, zone)
-    await reply(update, _zone_saved_text(context.t, zone))
+    await reply(update, zone_saved(context.t, zone, utcnow()))
 
 
-async def _save_zone(context: BotContext, zone: str) -> None:
-    assert context.member is not None
-    async with context.db.begin(context.scope) as session:
-        context.member = await members.set_timezone(session, context.member, zone)
-        await flows.clear(session, context.member)
+async def _save_zone(context: BotContext, zone: str) -> FlowData | None:
+    """The update's one write: the zone, and the end of whatever flow was open (returned)."""
+    async with context.write() as session:
+        context.member = await members.set_timezone(session, context.me, zone)
+        return await flows.end(session, context.me)
 
 
-def _zone_saved_text(t: Translator, zone: str) -> str:
-    return t(
-        "Time zone set to {zone}. Your local time is {time}. You can change it in /settings.",
-        zone=zone,
-        time=t.time(utcnow(), zone),
-    )
+# --- kept for the handlers other branches are moving off (start, remind, park); delete at merge ---
+
+
+def role_name(t: Translator, role: Role) -> str:
+    return _role_name(t, role)
+
+
+async def ask_timezone(update: Update, context: BotContext, question: str | None = None) -> None:
+    text, markup = zones.question(context.t, context.me, context.settings.default_timezone, utcnow(), question)
+    await reply(update, text, markup)
+
+
+async def zone_first(update: Update, context: BotContext) -> bool:
+    if context.me.timezone:
+        return False
+    text, markup = zones.before_reminder(context.t, context.me, context.settings.default_timezone, utcnow())
+    await reply(update, text, markup)
+    return True

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +50,9 @@ class RecordingRequest(BaseRequest):
     # method -> (status, description[, parameters]) or (exception,): happens once
     failures: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)  # file_id -> bytes a user sent
+    # Told of every request as it is made, downloads included (as a "download" call that is not
+    # kept in `calls`): tests/handlers/test_unit_of_work.py checks no write transaction is open.
+    on_call: Callable[[Call], None] | None = None
     _ids: Any = field(default_factory=lambda: itertools.count(1000))
 
     @property
@@ -72,10 +76,16 @@ class RecordingRequest(BaseRequest):
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
         if "/file/bot" in url:  # a download of a file a user sent
-            return 200, self.files[url.rsplit("/", 1)[-1]]
+            file_id = url.rsplit("/", 1)[-1]
+            if self.on_call is not None:
+                self.on_call(Call("download", {"file_id": file_id}))
+            return 200, self.files[file_id]
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
-        self.calls.append(Call(name, params))
+        call = Call(name, params)
+        if self.on_call is not None:
+            self.on_call(call)
+        self.calls.append(call)
         if name in self.failures:
             failure = self.failures.pop(name)
             if isinstance(failure[0], Exception):  # e.g. TimedOut: the request got no answer

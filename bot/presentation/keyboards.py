@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -25,7 +26,7 @@ def settings_menu(t: Translator, group_link: str | None = None) -> InlineKeyboar
 
 
 def languages(t: Translator, available: list[str], current: str) -> InlineKeyboardMarkup:
-    rows = []
+    rows: list[list[InlineKeyboardButton]] = []
     for code in available:
         label = LANGUAGE_NAMES.get(code, code)
         rows.append(
@@ -42,7 +43,7 @@ def languages(t: Translator, available: list[str], current: str) -> InlineKeyboa
 
 def zones(t: Translator, suggestions: list[str], now: datetime, *, back: bool) -> InlineKeyboardMarkup:
     """One button per suggested zone, each showing its local time so the rep can check it."""
-    rows = []
+    rows: list[list[InlineKeyboardButton]] = []
     for zone in suggestions:
         local = now.astimezone(ZoneInfo(zone)).strftime("%H:%M")
         rows.append(
@@ -59,8 +60,7 @@ def zones(t: Translator, suggestions: list[str], now: datetime, *, back: bool) -
 
 
 def share_invite(t: Translator, link: str) -> InlineKeyboardMarkup:
-    from urllib.parse import quote
-
+    """Telegram's share sheet with the invite link in it."""
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(t("Share the invite"), url=f"https://t.me/share/url?url={quote(link, safe='')}")]]
     )

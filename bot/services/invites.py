@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import Invite, Member, Role, Team
@@ -40,11 +40,19 @@ def can_invite(inviter: Member, role: Role) -> bool:
     return False
 
 
+def check_can_invite(inviter: Member, role: Role) -> None:
+    """Owners invite managers and reps, managers invite reps, reps nobody; `InviteError` says which."""
+    if can_invite(inviter, role):
+        return
+    if inviter.role is Role.MANAGER:
+        raise InviteError(N_("Only the team's owner can invite a manager."))
+    raise InviteError(N_("Only the team's owner or a manager can invite people."))
+
+
 async def create_invite(
     session: AsyncSession, inviter: Member, *, role: Role, ttl: timedelta, now: datetime
 ) -> NewInvite:
-    if not can_invite(inviter, role):
-        raise InviteError(N_("Only the team's owner or a manager can invite, and only an owner can invite a manager."))
+    check_can_invite(inviter, role)
     token = secrets.token_urlsafe(24)  # 32 characters; with the prefix well under Telegram's 64
     invite = Invite(
         team_id=inviter.team_id,
@@ -70,19 +78,19 @@ async def redeem(
     now: datetime,
 ) -> tuple[Member, Team]:
     """Make the user a member of the invite's team. Runs in the system scope (they have none yet)."""
-    existing = (await session.exec(select(Member).where(Member.telegram_user_id == telegram_user_id))).first()
+    existing = (await session.exec(select(Member).where(col(Member.telegram_user_id) == telegram_user_id))).first()
     if existing is not None:
         raise InviteError(N_("You are already a member of a team."))
-    invite = (await session.exec(select(Invite).where(Invite.token_hash == hash_token(token)))).first()
+    invite = (await session.exec(select(Invite).where(col(Invite.token_hash) == hash_token(token)))).first()
     if invite is None:
         raise InviteError(N_("This invite link is not valid. Ask your manager for a new one."))
     if invite.used_at is not None:
         raise InviteError(N_("This invite link has already been used. Ask your manager for a new one."))
     if invite.expires_at <= now:
         raise InviteError(N_("This invite link has expired. Ask your manager for a new one."))
-    team = (await session.exec(select(Team).where(Team.id == invite.team_id))).one()
+    team = (await session.exec(select(Team).where(col(Team.id) == invite.team_id))).one()
     member = Member(
-        team_id=team.id,  # type: ignore[arg-type]
+        team_id=invite.team_id,
         telegram_user_id=telegram_user_id,
         role=invite.role,
         first_name=first_name[:128],
@@ -96,7 +104,7 @@ async def redeem(
     # Claim the invite atomically: of two people tapping the same link, one wins.
     claimed = await session.exec(
         update(Invite)
-        .where(Invite.id == invite.id, Invite.used_at.is_(None))  # type: ignore[union-attr]
+        .where(col(Invite.id) == invite.id, col(Invite.used_at).is_(None))
         .values(used_at=now, used_by_id=member.id)
     )
     if claimed.rowcount != 1:

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import Member, Role, Team
+from models.errors import N_, DomainError
 
 SEEN_EVERY = timedelta(minutes=10)
 
 
 async def find_by_telegram_id(session: AsyncSession, telegram_user_id: int) -> Member | None:
-    return (await session.exec(select(Member).where(Member.telegram_user_id == telegram_user_id))).first()
+    return (await session.exec(select(Member).where(col(Member.telegram_user_id) == telegram_user_id))).first()
 
 
 async def get_team(session: AsyncSession, team_id: int) -> Team | None:
-    return (await session.exec(select(Team).where(Team.id == team_id))).first()
+    return (await session.exec(select(Team).where(col(Team.id) == team_id))).first()
 
 
 async def bootstrap_owner(
@@ -37,8 +40,10 @@ async def bootstrap_owner(
     team = Team(name=team_name[:120], language=language, timezone=default_timezone)
     session.add(team)
     await session.flush()
+    if team.id is None:
+        raise RuntimeError("the new team got no id")
     member = Member(
-        team_id=team.id,  # type: ignore[arg-type]
+        team_id=team.id,
         telegram_user_id=telegram_user_id,
         role=Role.OWNER,
         first_name=first_name[:128],
@@ -88,13 +93,30 @@ async def note_visit(session: AsyncSession, member: Member, *, now: datetime) ->
     )
 
 
-async def set_language(session: AsyncSession, member: Member, language: str) -> Member:
+async def set_language(session: AsyncSession, member: Member, language: str, available: Collection[str]) -> Member:
+    """The member's language, one of the catalogues' (`available`)."""
+    if language not in available:
+        raise DomainError(N_("That language is not available."))
     member.language = language
     session.add(member)
     return member
 
 
+def is_zone(zone: str) -> bool:
+    """Whether `zone` is an IANA time zone name this machine knows."""
+    if not zone or len(zone) > 64:
+        return False
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 async def set_timezone(session: AsyncSession, member: Member, zone: str) -> Member:
+    """The member's confirmed time zone (an IANA name: see `bot.domain.timezones.find_zone`)."""
+    if not is_zone(zone):
+        raise DomainError(N_("That time zone is not known."))
     member.timezone = zone
     session.add(member)
     return member

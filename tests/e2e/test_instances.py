@@ -10,6 +10,7 @@ import signal
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
@@ -67,8 +68,8 @@ async def _spawn(env: dict[str, str], log: Path, cwd: Path) -> asyncio.subproces
     )  # fmt: skip
 
 
-async def _wait_ready(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
+async def _wait_ready(port: int) -> None:
+    deadline = time.monotonic() + 30
     async with aiohttp.ClientSession() as http:
         while time.monotonic() < deadline:
             try:
@@ -81,13 +82,20 @@ async def _wait_ready(port: int, timeout: float = 30) -> None:
     raise AssertionError(f"the instance on port {port} did not start")
 
 
+async def _until(condition: Callable[[], bool], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:  # noqa: ASYNC110  (a log file, not an event)
+        await asyncio.sleep(0.2)
+
+
 async def _stop(proc: asyncio.subprocess.Process) -> None:
     if proc.returncode is None:
         proc.send_signal(signal.SIGTERM)
         await asyncio.wait_for(proc.wait(), 15)
 
 
-async def test_two_webhook_instances_keep_order_lose_nothing_and_survive_a_kill(db, database_url, tmp_path):
+@pytest.mark.usefixtures("db")  # tables emptied first
+async def test_two_webhook_instances_keep_order_lose_nothing_and_survive_a_kill(database_url, tmp_path):
     if not database_url.startswith("postgresql"):
         pytest.skip("several instances need PostgreSQL (run the suite with DATABASE_URL=postgresql+asyncpg://…)")
     _require_emulator()
@@ -153,7 +161,8 @@ async def test_two_webhook_instances_keep_order_lose_nothing_and_survive_a_kill(
     assert TOKEN not in logs and SECRET not in logs
 
 
-async def test_polling_with_two_processes_only_one_polls_and_the_other_takes_over(db, database_url, tmp_path):
+@pytest.mark.usefixtures("db")
+async def test_polling_with_two_processes_only_one_polls_and_the_other_takes_over(database_url, tmp_path):
     _require_emulator()
     if not database_url.startswith("postgresql"):
         pytest.skip("several processes need PostgreSQL")
@@ -170,24 +179,20 @@ async def test_polling_with_two_processes_only_one_polls_and_the_other_takes_ove
         try:
             rep = await fg.user(FIRST_USER + 1, first_name="Rep1")
 
-            async def pollers() -> list[int]:
+            def pollers() -> list[int]:
                 return [i for i, log in enumerate(logs) if "now polls Telegram" in log.read_text()]
 
-            deadline = time.monotonic() + 30
-            while not await pollers() and time.monotonic() < deadline:
-                await asyncio.sleep(0.2)
+            await _until(lambda: bool(pollers()), 30)
             await asyncio.sleep(3)
-            [holder] = await pollers()  # exactly one process polls
+            [holder] = pollers()  # exactly one process polls
             assert "Conflict" not in "".join(log.read_text() for log in logs)
             [reply] = await rep.ask("/find first")
             assert "first" in reply.text
             bots[holder].kill()
             await bots[holder].wait()
             other = 1 - holder
-            deadline = time.monotonic() + 40
-            while other not in await pollers() and time.monotonic() < deadline:
-                await asyncio.sleep(0.2)
-            assert other in await pollers(), "the other process did not take over polling"
+            await _until(lambda: other in pollers(), 40)
+            assert other in pollers(), "the other process did not take over polling"
             await asyncio.sleep(1)
             [reply] = await rep.ask("/find second")
             assert "second" in reply.text

@@ -1,5 +1,5 @@
-"""Start-up that speaks: a rejected token, Telegram out of reach, a database that is down. Each
-gets a sentence (never a traceback), and the token appears in no output at all."""
+"""Start-up that speaks: Telegram out of reach, a database that is down: a sentence and retries
+(never a traceback), and the token in no output at all. (A rejected token: tests/unit/test_config_and_logs.py.)"""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import asyncio
 import os
 import sys
 from pathlib import Path
-
-from aiohttp import web
 
 from tests.e2e.conftest import free_port
 from tests.telegram_fake import TOKEN
@@ -41,33 +39,6 @@ async def _bot(env: dict[str, str], cwd: Path, seconds: float) -> tuple[int | No
 def _clean(output: str) -> None:
     assert TOKEN not in output and TOKEN.split(":")[1] not in output
     assert "Traceback" not in output
-
-
-async def test_a_token_telegram_rejects_is_one_sentence_and_exit_2(tmp_path):
-    async def unauthorized(_: web.Request) -> web.Response:
-        return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", unauthorized)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        code, output = await _bot(
-            {
-                "TELEGRAM_BOT_TOKEN": TOKEN,
-                "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}",
-                "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'a.db'}",
-            },
-            tmp_path,
-            20,
-        )
-    finally:
-        await runner.cleanup()
-    assert code == 2
-    assert "Telegram rejected the bot token" in output
-    _clean(output)
 
 
 async def test_telegram_out_of_reach_is_a_sentence_and_retries(tmp_path):

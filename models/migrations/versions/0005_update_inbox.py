@@ -1,7 +1,7 @@
 """the update inbox: updates stored on receipt, handled one chat at a time
 
 Revision ID: 0005
-Revises: 0003 (0004 after the card drafts land)
+Revises: 0004
 Create Date: 2026-11-29 08:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import models.base
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from telegram import File, Message, Update
 from telegram.constants import ChatAction
 
+from bot import metrics
 from bot.context import BotContext
 from bot.domain.cards import MAX_CARD_TEXT, Card, apply_field, normalise_phone, parse_card
 from bot.domain.ocr import CardReader, OcrUnavailable, UnreadableImage
@@ -166,6 +167,7 @@ async def _image(
     if update.effective_chat is not None:
         await update.effective_chat.send_chat_action(ChatAction.TYPING)
     # Sent before anything is written: the preview replaces it, and its id is kept with the draft.
+    context.answer_before_writing()
     placeholder = await reply(update, t("Reading the card…"))
     data = bytes(await (await get_file()).download_as_bytearray())
     reader: CardReader = context.state.card_reader
@@ -182,6 +184,7 @@ async def _image(
         )
         return
     log.info("card photo read in %.2f s (qr=%s, language=%s)", result.seconds, result.from_qr, result.language)
+    metrics.OCR_SECONDS.observe(result.seconds)
     if result.card.is_empty:
         await placeholder.edit_text(
             t(
@@ -198,6 +201,7 @@ async def new_command(update: Update, context: BotContext) -> None:
     (its message becomes the preview in the end), then the empty draft and its flow are written."""
     member, t = context.me, context.t
     nonce, field = drafts.new_nonce(), drafts.GUIDED[0]
+    context.answer_before_writing()
     prompt = await reply(update, cards.ask_text(t, field), cards.skip(t, nonce, field))
     async with context.write() as session:
         _, replaced = await drafts.put(

@@ -18,14 +18,15 @@ from telegram.ext import (
 from bot import callbacks
 from bot.flows import FlowKind
 from bot.i18n import N_
+from bot.presentation.links import RECORD_PREFIX
 from handlers import (
     access,
     capture,
     card_flow,
     fallback,
-    funnel,
     groups,
     invite,
+    moves,
     park,
     qualify,
     records,
@@ -68,9 +69,9 @@ TEXT_STEPS = {
     FlowKind.ZONE: settings.on_zone_text,
     FlowKind.CARD: card_flow.on_card_text,
     FlowKind.SOURCE: card_flow.on_source_text,
-    FlowKind.RECORD: records.on_note_text,
+    FlowKind.RECORD: records.text_step(park_date=park.on_date_text),
     FlowKind.QUALIFY: qualify.on_text,
-    FlowKind.MOVE: funnel.on_text,
+    FlowKind.MOVE: moves.on_text,
     FlowKind.REMIND: remind.on_text,
 }
 LIFE_GROUP = -3
@@ -89,6 +90,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
     # Group 0: the first matching handler wins.
     app.add_handler(CommandHandler("cancel", fallback.cancel, filters=private))
+    app.add_handler(
+        CommandHandler("start", records.open_link, filters=private & filters.Regex(rf"^/start {RECORD_PREFIX}"))
+    )
     app.add_handler(CommandHandler("start", start.start, filters=private))
     app.add_handler(CommandHandler("start", groups.group_start, filters=filters.ChatType.GROUPS))
     app.add_handler(CommandHandler("subscribe", groups.subscribe_command))
@@ -102,7 +106,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("find", records.find_command, filters=private))
     app.add_handler(CommandHandler("note", records.note_command, filters=private))
     app.add_handler(CommandHandler("remind", remind.remind_command, filters=private))
-    app.add_handler(CommandHandler("pipeline", funnel.pipeline_command, filters=private))
+    app.add_handler(CommandHandler("pipeline", moves.pipeline_command, filters=private))
     app.add_handler(CommandHandler("qualification", team_settings.qualification_command, filters=private))
     app.add_handler(CommandHandler("nudges", team_settings.nudges_command, filters=private))
 
@@ -118,9 +122,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(team_settings.weight_button, pattern=callbacks.pattern("qw")))
     app.add_handler(CallbackQueryHandler(team_settings.nudge_button, pattern=callbacks.pattern("nt")))
     app.add_handler(CallbackQueryHandler(team_settings.nudge_button, pattern=callbacks.pattern("nd")))
-    app.add_handler(CallbackQueryHandler(funnel.move_button, pattern=callbacks.pattern("mv")))
-    app.add_handler(CallbackQueryHandler(funnel.lost_reason_button, pattern=callbacks.pattern("ml")))
-    app.add_handler(CallbackQueryHandler(funnel.quick_button, pattern=callbacks.pattern("mp")))
+    app.add_handler(CallbackQueryHandler(moves.move_button, pattern=callbacks.pattern("mv")))
+    app.add_handler(CallbackQueryHandler(moves.lost_reason_button, pattern=callbacks.pattern("ml")))
+    app.add_handler(CallbackQueryHandler(moves.quick_button, pattern=callbacks.pattern("mp")))
     app.add_handler(CallbackQueryHandler(reminders.done_button, pattern=callbacks.pattern("rd")))
     app.add_handler(CallbackQueryHandler(reminders.snooze_button, pattern=callbacks.pattern("rs")))
     app.add_handler(CallbackQueryHandler(reminders.calendar_button, pattern=callbacks.pattern("rc")))

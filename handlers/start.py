@@ -9,7 +9,7 @@ from telegram import Update
 from bot.context import BotContext
 from bot.db import Scope
 from bot.services import invites
-from handlers import capture, records
+from handlers import capture
 from handlers.common import load_team, reply
 from handlers.settings import ask_timezone, role_name
 from models.base import utcnow
@@ -22,9 +22,6 @@ async def start(update: Update, context: BotContext) -> None:
     payload = context.args[0] if context.args else ""
     if payload.startswith(invites.PREFIX):
         await _redeem(update, context, payload.removeprefix(invites.PREFIX))
-        return
-    if payload.startswith(records.LINK_PREFIX) and context.member is not None:
-        await records.open_link(update, context, payload.removeprefix(records.LINK_PREFIX))
         return
     member = context.member
     assert member is not None

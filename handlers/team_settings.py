@@ -14,10 +14,10 @@ from bot.context import BotContext
 from bot.domain import nudges as nudge_rules
 from bot.domain import qualification as q
 from bot.i18n import N_, Translator
-from bot.services import funnel as funnel_service
+from bot.presentation.labels import CRITERION_NAMES
 from bot.services import members
+from bot.services import qualification as funnel_service
 from handlers.common import edit, load_team, reply
-from handlers.qualify import CRITERION_NAMES
 from models import Stage
 
 STEP = 5
@@ -111,7 +111,7 @@ NUDGE_NAMES = {
 
 
 def _nudges_view(t: Translator, settings: nudge_rules.NudgeSettings, editable: bool) -> tuple[str, Any]:
-    from handlers.records import stage_name
+    from bot.presentation.labels import stage_name
 
     lines = [t("<b>Automatic reminders</b> for the whole team")]
     lines += [("✅ " if settings.on(kind) else "⬜ ") + t(NUDGE_NAMES[kind]) for kind in nudge_rules.KINDS]

@@ -121,9 +121,7 @@ def test_the_refusal_names_the_score_and_the_pass_mark():
         funnel.check_qualification(Stage.LEAD, Stage.PROSPECT, score=40, pass_mark=70, is_manager=False, reason=None)
     assert refused.value.params == {"score": 40, "mark": 70}
     with pytest.raises(FunnelError) as refused:
-        funnel.check_qualification(
-            Stage.LEAD, Stage.PROSPECT, score=None, pass_mark=60, is_manager=False, reason=None
-        )
+        funnel.check_qualification(Stage.LEAD, Stage.PROSPECT, score=None, pass_mark=60, is_manager=False, reason=None)
     assert refused.value.params["score"] == "–"
 
 

@@ -13,6 +13,7 @@ from bot.context import BotContext
 from bot.domain.dates import parse_birthday
 from bot.flows import RecordFlow, RecordStep
 from bot.presentation import records as view
+from bot.presentation.labels import NOTE_KINDS
 from bot.presentation.links import RECORD_PREFIX
 from bot.presentation.replies import edit, message_text, reply
 from bot.services import flows, leads
@@ -21,7 +22,7 @@ from models.base import utcnow
 from models.errors import AccessDenied, Reply
 
 TextStep = Callable[[Update, BotContext], Awaitable[None]]
-NOTE_KINDS = tuple(kind.value for kind in (ActivityKind.OBJECTION, ActivityKind.QUESTION))
+MARKS = tuple(kind.value for kind in NOTE_KINDS)  # what a note can be marked as
 
 
 async def _open(update: Update, context: BotContext, *, lead_id: int | None = None, code: str | None = None) -> None:
@@ -124,7 +125,7 @@ async def _save_note(update: Update, context: BotContext, text: str) -> None:
 
 async def note_kind_button(update: Update, context: BotContext) -> None:
     data = callbacks.button(update)
-    note_id, kind = data.id(0), ActivityKind(data.choice(1, NOTE_KINDS))
+    note_id, kind = data.id(0), ActivityKind(data.choice(1, MARKS))
     async with context.write() as session:
         await leads.mark_note(session, note_id, kind)
     answer, text = view.note_marked(context.t, kind)

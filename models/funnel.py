@@ -172,7 +172,7 @@ def move(
     lead.probability = DEFAULT_PROBABILITY[to_stage]
     return StageChange(
         team_id=lead.team_id,
-        lead_id=lead.id,
+        lead_id=_saved(lead),
         event=HistoryEvent.MOVED,
         from_stage=from_stage,
         to_stage=to_stage,
@@ -189,7 +189,7 @@ def created(lead: Lead, *, by: int | None, now: datetime, reason: str | None = N
     """The first history row of a new record."""
     return StageChange(
         team_id=lead.team_id,
-        lead_id=lead.id,
+        lead_id=_saved(lead),
         event=HistoryEvent.CREATED,
         from_stage=None,
         to_stage=lead.stage,
@@ -229,7 +229,7 @@ def _history(lead: Lead, event: HistoryEvent, *, by: int | None, now: datetime, 
     """A history row for an event that leaves the stage as it is."""
     return StageChange(
         team_id=lead.team_id,
-        lead_id=lead.id,
+        lead_id=_saved(lead),
         event=event,
         from_stage=lead.stage,
         to_stage=lead.stage,
@@ -237,6 +237,12 @@ def _history(lead: Lead, event: HistoryEvent, *, by: int | None, now: datetime, 
         at=now,
         reason=reason,
     )
+
+
+def _saved(lead: Lead) -> int:
+    if lead.id is None:
+        raise ValueError("a record's history needs the record saved first")
+    return lead.id
 
 
 def _clear_parking(lead: Lead) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any, Literal, cast, get_args
+from typing import Any, Literal, get_args
 
 QuestionKey = Literal["need", "budget", "authority", "timeline", "fit", "value", "who"]
 QUESTION_KEYS: tuple[QuestionKey, ...] = get_args(QuestionKey)
@@ -104,7 +104,7 @@ def score(answers: dict[str, Any], settings: Settings) -> Score:
         if not weight:
             continue
         answer = answers.get(criterion.value)
-        share = {YES: 1.0, UNSURE: 0.5}.get(answer, 0.0)
+        share = {YES: 1.0, UNSURE: 0.5}.get(answer if isinstance(answer, str) else "", 0.0)
         earned += weight * share
         if share < 1:
             shortfalls.append((criterion, answer, round(100 * weight * (1 - share) / total)))
@@ -133,7 +133,7 @@ def next_question(answers: Mapping[str, Any], settings: Settings) -> QuestionKey
     """The first question not answered yet ("value" last); None when all are answered."""
     for criterion in settings.asked:
         if criterion.value not in answers:
-            return cast(QuestionKey, criterion.value)
+            return criterion.value
     return None if VALUE in answers else VALUE
 
 

@@ -3,6 +3,7 @@ and the pipeline in one message."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -90,7 +91,7 @@ def pipeline(t: Translator, result: Pipeline) -> str:
             t(
                 "Open deals: {value}, weighted {weighted}",
                 value=t.money(value, currency),
-                weighted=t.money(result.weighted.get(currency, 0), currency),
+                weighted=t.money(result.weighted.get(currency, Decimal(0)), currency),
             )
         )
     lines.append(t.plural("{n} parked", "{n} parked", result.parked))

@@ -119,8 +119,8 @@ async def history(session: AsyncSession, lead_id: int, limit: int = 5) -> list[S
 
 async def stage_counts(session: AsyncSession) -> dict[Stage, int]:
     """Records per stage, as far as the session's scope sees."""
-    rows = await session.exec(select(Lead.stage, func.count()).group_by(Lead.stage))
-    return dict(rows.all())
+    rows = await session.exec(select(Lead.stage, func.count()).group_by(col(Lead.stage)))
+    return {Stage(stage): n for stage, n in rows.all()}
 
 
 async def page(session: AsyncSession, *, offset: int, limit: int) -> list[Lead]:
@@ -217,9 +217,9 @@ async def park(
     await session.exec(
         update(Reminder)
         .where(
-            Reminder.lead_id == lead.id,
-            Reminder.kind == ReminderKind.FOLLOW_UP,
-            Reminder.status == ReminderStatus.PENDING,
+            col(Reminder.lead_id) == lead.id,
+            col(Reminder.kind) == ReminderKind.FOLLOW_UP,
+            col(Reminder.status) == ReminderStatus.PENDING,
         )
         .values(status=ReminderStatus.CANCELLED, updated_at=now)
     )

@@ -84,7 +84,7 @@ async def pipeline(session: AsyncSession) -> Pipeline:
     session's scope sees (a rep's own, a manager's team)."""
     counts = await leads.stage_counts(session)
     rows = await session.exec(
-        select(Lead.currency, Lead.deal_amount, Lead.probability).where(
+        select(col(Lead.currency), col(Lead.deal_amount), col(Lead.probability)).where(
             col(Lead.stage).in_(OPEN_STAGES), col(Lead.deal_amount).is_not(None)
         )
     )

@@ -51,8 +51,7 @@ async def move_button(update: Update, context: BotContext) -> None:
     )
     async with context.write() as session:
         await flows.begin(session, context.me, flow)
-    if query is not None:
-        await query.answer()
+    await _answer(update)
     if step is MoveStep.LOST and query is not None:
         await edit(query, *view.lost_reasons(context.t, lead_id, seen))
     else:
@@ -66,8 +65,6 @@ async def lost_reason_button(update: Update, context: BotContext) -> None:
     flow = await _flow(context, lead_id)
     if flow.step is not MoveStep.LOST:
         raise StaleButton()
-    if update.callback_query is not None:
-        await update.callback_query.answer()
     await _advance(update, context, flow.model_copy(update={"lost_reason": code}))
 
 
@@ -76,15 +73,14 @@ async def quick_button(update: Update, context: BotContext) -> None:
     data = callbacks.button(update)
     lead_id, value = data.id(0), data.arg(1)
     flow = await _flow(context, lead_id)
-    query = update.callback_query
-    if query is not None:
-        await query.answer()
     if flow.step is MoveStep.PROBABILITY and q.parse_probability(value) is not None:
         answered = flow.model_copy(update={"probability": q.parse_probability(value)})
     elif (flow.step is MoveStep.FINAL and value == view.SAME) or flow.step is MoveStep.LOST_NOTE:
         answered = flow  # the same amount stays; the note is skipped
-    else:
-        return  # a button of another step: nothing to do
+    else:  # a button of another step: nothing to do
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        return
     await _advance(update, context, answered)
 
 
@@ -136,6 +132,7 @@ async def _advance(update: Update, context: BotContext, flow: MoveFlow) -> None:
         lead = await leads.get_visible(session, flow.lead)
     async with context.write() as session:
         await flows.begin(session, context.me, flow.model_copy(update={"step": step}))
+    await _answer(update)
     await reply(update, *view.prompt(context.t, step, lead))
 
 
@@ -158,7 +155,14 @@ async def _move(update: Update, context: BotContext, flow: MoveFlow, *, ends_flo
             close_date=flow.close,
             lost_reason=flow.lost_reason,
         )
+    await _answer(update)
     await reply(update, *view.moved(context.t, moved.lead))
+
+
+async def _answer(update: Update) -> None:
+    """The tapped button's answer, once the answer is known to be no refusal (after the write)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
 
 
 async def pipeline_command(update: Update, context: BotContext) -> None:

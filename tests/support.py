@@ -132,8 +132,9 @@ FUNNEL_HANDLERS = ("handlers.records", "handlers.park", "handlers.moves", "handl
 
 class UnitOfWork:
     """Watches the updates that the given handler modules handle (their commands, buttons and the
-    text of their flows): each may open at most one write transaction, and may not call the Bot
-    API while it is open. `check()` says which updates broke either rule."""
+    text of their flows): each may open at most one write transaction, may not call the Bot API
+    while it is open, and a tapped button is answered exactly once. `check()` says which updates
+    broke a rule."""
 
     def __init__(self, tg: Any, modules: tuple[str, ...] = FUNNEL_HANDLERS) -> None:
         from bot.state import state_of
@@ -144,6 +145,7 @@ class UnitOfWork:
         self.mine = False
         self.too_many: list[tuple[str, int]] = []  # (update, writes)
         self.during_write: list[tuple[str, str]] = []  # (update, Bot API method)
+        self.answers: list[tuple[str, int]] = []  # (button, answers) when not exactly one
         self._label = ""
         for handlers in tg.app.handlers.values():
             for handler in handlers:
@@ -162,6 +164,9 @@ class UnitOfWork:
             writes = self.db.writes_started - before
             if self.mine and writes > 1:
                 self.too_many.append((self._label, writes))
+            answered = len([c for c in calls if c.method == "answerCallbackQuery"])
+            if self.mine and "callback_query" in data and answered != 1:
+                self.answers.append((self._label, answered))
             return calls
 
         async def watched(url: str, method: str, *args: Any, **kwargs: Any) -> Any:
@@ -187,6 +192,7 @@ class UnitOfWork:
     def check(self) -> None:
         assert self.too_many == [], f"more than one write in an update: {self.too_many}"
         assert self.during_write == [], f"Bot API called while a write was open: {self.during_write}"
+        assert self.answers == [], f"buttons not answered exactly once: {self.answers}"
 
 
 def _update_label(data: dict[str, Any]) -> str:

@@ -258,6 +258,7 @@ async def test_a_rep_advances_a_qualified_lead_at_once(tg, db):
         s.add(row)
     calls = await rep.press(f"1mv:{lead.id}:lead:prospect")
     assert is_now(sent(calls)[0], "prospect")
+    assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage"]  # the tap answered, once
     assert (await the_lead(db)).stage is Stage.PROSPECT
 
 

@@ -65,20 +65,20 @@ class Batch:
 
 
 def _stage(t: Translator, lead: Lead) -> str:
-    from handlers.records import stage_name
+    from bot.presentation.labels import stage_name
 
     return stage_name(t, lead.stage)
 
 
 def _who(t: Translator, lead: Lead) -> str:
-    from handlers.records import who
+    from bot.presentation.labels import who
 
     return who(t, lead)
 
 
 def render(t: Translator, reminder: Reminder, lead: Lead | None, note: Activity | None, zone: str, late: bool) -> str:
     """A follow-up or a reminder the rep set: who, which company, the stage, why, the last note."""
-    from handlers.park import REASONS
+    from bot.presentation.labels import PARK_REASONS as REASONS
 
     if reminder.kind is ReminderKind.CUSTOM:
         lines = [t("⏰ <b>Reminder</b>: {text}", text=reminder.reason or "")]

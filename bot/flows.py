@@ -20,6 +20,7 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.domain.qualification import QuestionKey
 from models import ParkReason, Stage
 
 
@@ -85,13 +86,12 @@ class RecordStep(StrEnum):
 
 
 class RecordFlow(FlowData):
+    """An open record: what the rep types goes to it (a note, a birthday, parking's date)."""
+
     kind: ClassVar[FlowKind] = FlowKind.RECORD
     step: RecordStep = RecordStep.OPEN
     lead: int
-    reason: ParkReason | None = None
-
-
-QuestionKey = Literal["need", "budget", "authority", "timeline", "fit", "value", "who"]
+    reason: ParkReason | None = None  # parking: the reason picked before the date
 
 
 class QualifyFlow(FlowData):
@@ -129,8 +129,7 @@ class MoveFlow(FlowData):
     probability: int | None = Field(default=None, ge=0, le=100)
     close: date | None = None
     lost_reason: str | None = Field(default=None, max_length=32)
-    reason: str | None = Field(default=None, max_length=500)
-    same_amount: bool = False
+    reason: str | None = Field(default=None, max_length=500)  # why; for lost, the note
 
 
 class RemindStep(StrEnum):

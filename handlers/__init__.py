@@ -16,7 +16,6 @@ from telegram.ext import (
 )
 
 from bot import callbacks
-from bot.context import BotContext
 from bot.flows import FlowKind
 from bot.i18n import N_
 from bot.presentation.links import RECORD_PREFIX
@@ -25,9 +24,9 @@ from handlers import (
     capture,
     card_flow,
     fallback,
-    funnel,
     groups,
     invite,
+    moves,
     park,
     qualify,
     records,
@@ -70,18 +69,13 @@ TEXT_STEPS = {
     FlowKind.ZONE: settings.on_zone_text,
     FlowKind.CARD: capture.on_card_text,
     FlowKind.SOURCE: capture.on_source_text,
-    FlowKind.RECORD: records.on_note_text,
+    FlowKind.RECORD: records.text_step(park_date=park.on_date_text),
     FlowKind.QUALIFY: qualify.on_text,
-    FlowKind.MOVE: funnel.on_text,
+    FlowKind.MOVE: moves.on_text,
     FlowKind.REMIND: remind.on_text,
 }
 LIFE_GROUP = -3
 FINISH_GROUP = 100
-
-
-async def _record_link(update: Update, context: BotContext) -> None:
-    """`/start r-<code>` opens a record. (Stands in until records.open_link is this handler itself.)"""
-    await records.open_link(update, context, (context.args or [""])[0].removeprefix(RECORD_PREFIX))
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -96,7 +90,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
     # Group 0: the first matching handler wins.
     app.add_handler(CommandHandler("cancel", fallback.cancel, filters=private))
-    app.add_handler(CommandHandler("start", _record_link, filters=private & filters.Regex(r"^/start r-")))
+    app.add_handler(
+        CommandHandler("start", records.open_link, filters=private & filters.Regex(rf"^/start {RECORD_PREFIX}"))
+    )
     app.add_handler(CommandHandler("start", start.start, filters=private))
     app.add_handler(CommandHandler("start", groups.group_start, filters=filters.ChatType.GROUPS))
     app.add_handler(CommandHandler("subscribe", groups.subscribe_command))
@@ -110,7 +106,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("find", records.find_command, filters=private))
     app.add_handler(CommandHandler("note", records.note_command, filters=private))
     app.add_handler(CommandHandler("remind", remind.remind_command, filters=private))
-    app.add_handler(CommandHandler("pipeline", funnel.pipeline_command, filters=private))
+    app.add_handler(CommandHandler("pipeline", moves.pipeline_command, filters=private))
     app.add_handler(CommandHandler("qualification", team_settings.qualification_command, filters=private))
     app.add_handler(CommandHandler("nudges", team_settings.nudges_command, filters=private))
 
@@ -126,9 +122,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(team_settings.weight_button, pattern=callbacks.pattern("qw")))
     app.add_handler(CallbackQueryHandler(team_settings.nudge_toggle_button, pattern=callbacks.pattern("nt")))
     app.add_handler(CallbackQueryHandler(team_settings.quiet_days_button, pattern=callbacks.pattern("nd")))
-    app.add_handler(CallbackQueryHandler(funnel.move_button, pattern=callbacks.pattern("mv")))
-    app.add_handler(CallbackQueryHandler(funnel.lost_reason_button, pattern=callbacks.pattern("ml")))
-    app.add_handler(CallbackQueryHandler(funnel.quick_button, pattern=callbacks.pattern("mp")))
+    app.add_handler(CallbackQueryHandler(moves.move_button, pattern=callbacks.pattern("mv")))
+    app.add_handler(CallbackQueryHandler(moves.lost_reason_button, pattern=callbacks.pattern("ml")))
+    app.add_handler(CallbackQueryHandler(moves.quick_button, pattern=callbacks.pattern("mp")))
     app.add_handler(CallbackQueryHandler(reminders.done_button, pattern=callbacks.pattern("rd")))
     app.add_handler(CallbackQueryHandler(reminders.snooze_button, pattern=callbacks.pattern("rs")))
     app.add_handler(CallbackQueryHandler(reminders.calendar_button, pattern=callbacks.pattern("rc")))

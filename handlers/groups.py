@@ -19,11 +19,10 @@ from bot.db import Database, Scope
 from bot.domain import summary as maths
 from bot.domain.dates import WEEKDAYS, normalise
 from bot.i18n import N_, Translator
+from bot.presentation.labels import LOST_NAMES, stage_name
 from bot.services import members, summaries
 from bot.state import state_of
 from handlers.common import reply
-from handlers.funnel import LOST_NAMES
-from handlers.records import stage_name
 from models import Stage, SummaryPeriod, Team
 from models.base import utcnow
 

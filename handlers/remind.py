@@ -19,9 +19,9 @@ from bot.context import BotContext
 from bot.domain import reminding
 from bot.domain.dates import When
 from bot.i18n import Translator
+from bot.presentation.labels import who
 from bot.services import flows, leads, reminders
 from handlers.common import edit, future_date, reply
-from handlers.records import who
 from handlers.settings import zone_first
 from models import FlowState, Lead, ReminderStatus
 from models.base import utcnow

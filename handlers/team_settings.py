@@ -12,8 +12,7 @@ from bot.domain import nudges as nudge_rules
 from bot.domain.team_settings import DAY_STEP, WEIGHT_STEP, WEIGHT_TARGETS
 from bot.presentation.replies import edit, reply
 from bot.presentation.settings import View, nudges_view, qualification_view
-from bot.services import funnel as funnel_service
-from bot.services import team_settings
+from bot.services import qualification, team_settings
 from models import Stage
 from models.errors import StaleButton
 
@@ -24,7 +23,7 @@ QUIET_STAGES = tuple(stage.value for stage in nudge_rules.STALLED_DEFAULTS)
 
 async def qualification_command(update: Update, context: BotContext) -> None:
     team = await context.team()
-    settings = funnel_service.settings_of(team.settings)
+    settings = qualification.settings_of(team.settings)
     text, markup = qualification_view(context.t, settings, editable=context.me.role.sees_team)
     await reply(update, text, markup)
 

@@ -1,8 +1,10 @@
 """The funnel rules: stages, the moves between them, parking. Plain code, no I/O.
 
 Forward moves follow the funnel one step at a time; any open stage can be closed as lost;
-a move backwards, out of a closed stage, or to lost needs a reason. Every move and every
-park or unpark returns a history row for the caller to add to the same transaction.
+a move backwards or out of a closed stage needs a reason, and a move to lost needs one of the
+lost reasons (a code; the rep's words go in the lost note). Lead → prospect needs a passed
+qualification, or a manager with a reason. Every move and every park or unpark returns a history
+row for the caller to add to the same transaction.
 """
 
 from __future__ import annotations
@@ -14,6 +16,16 @@ from models.errors import N_, FunnelError
 from models.lead import Lead, StageChange
 
 ORDER: tuple[Stage, ...] = (Stage.SUSPECT, Stage.LEAD, Stage.PROSPECT, Stage.OPPORTUNITY, Stage.CUSTOMER)
+
+# How records are listed: open deals first, closed ones last.
+BROWSE_ORDER: tuple[Stage, ...] = (
+    Stage.OPPORTUNITY,
+    Stage.PROSPECT,
+    Stage.LEAD,
+    Stage.SUSPECT,
+    Stage.CUSTOMER,
+    Stage.LOST,
+)
 
 # from-stage -> the stages it may move to
 ALLOWED: dict[Stage, frozenset[Stage]] = {
@@ -39,6 +51,10 @@ DEFAULT_PROBABILITY: dict[Stage, int] = {
 
 PARKABLE = frozenset({Stage.SUSPECT, Stage.LEAD, Stage.PROSPECT, Stage.OPPORTUNITY})
 
+# Why a record was lost: stored as the code (the team summary counts them), named by the
+# presentation's lexicon; anything the rep adds in words is the lost note.
+LOST_REASONS: tuple[str, ...] = ("price", "competitor", "no_decision", "no_budget", "timing", "other")
+
 
 def is_backward(from_stage: Stage, to_stage: Stage) -> bool:
     if from_stage is Stage.LOST:
@@ -60,19 +76,83 @@ def allowed_moves(stage: Stage) -> list[Stage]:
     return forward + back + ([Stage.LOST] if Stage.LOST in targets else [])
 
 
-def check_move(from_stage: Stage, to_stage: Stage, reason: str | None) -> None:
+def check_allowed(from_stage: Stage, to_stage: Stage) -> None:
+    """The funnel allows this move at all (what it needs is asked for separately)."""
     if from_stage == to_stage:
         raise FunnelError(N_("The record is already at this stage."))
     if to_stage not in ALLOWED[from_stage]:
         raise FunnelError(N_("A record cannot move from this stage to that one."))
-    if needs_reason(from_stage, to_stage) and not (reason and reason.strip()):
+
+
+def check_seen(stage: Stage, seen: Stage) -> None:
+    """A button shows the stage the rep saw; a record that has moved since refuses it (a double
+    tap never moves twice)."""
+    if stage is not seen:
+        raise FunnelError(N_("This record has moved since; open it again."))
+
+
+def _given(text: str | None) -> str | None:
+    return text.strip() if text and text.strip() else None
+
+
+def check_move(from_stage: Stage, to_stage: Stage, reason: str | None, *, lost_reason: str | None = None) -> None:
+    check_allowed(from_stage, to_stage)
+    if to_stage is Stage.LOST:
+        if lost_reason not in LOST_REASONS:
+            raise FunnelError(N_("This move needs a reason."))
+    elif needs_reason(from_stage, to_stage) and _given(reason) is None:
         raise FunnelError(N_("This move needs a reason."))
 
 
-def move(lead: Lead, to_stage: Stage, *, by: int | None, now: datetime, reason: str | None = None) -> StageChange:
-    """Move `lead` to `to_stage` if the rules allow it; return the history row."""
+def needs_qualification(from_stage: Stage, to_stage: Stage) -> bool:
+    """Lead → prospect is the gate: the qualification decides whether a lead is worth pursuing."""
+    return from_stage is Stage.LEAD and to_stage is Stage.PROSPECT
+
+
+def qualified(score: int | None, pass_mark: int) -> bool:
+    return score is not None and score >= pass_mark
+
+
+def check_qualification(
+    from_stage: Stage,
+    to_stage: Stage,
+    *,
+    score: int | None,
+    pass_mark: int,
+    is_manager: bool,
+    reason: str | None,
+) -> None:
+    """Lead → prospect needs a passed qualification (score ≥ the team's pass mark), or a manager
+    who says why."""
+    if not needs_qualification(from_stage, to_stage) or qualified(score, pass_mark):
+        return
+    if not is_manager:
+        raise FunnelError(
+            N_(
+                "Qualification has not passed yet (score {score}, pass mark {mark}). "
+                "Qualify it, or ask a manager to advance it."
+            ),
+            score=score if score is not None else "–",
+            mark=pass_mark,
+        )
+    if _given(reason) is None:
+        raise FunnelError(N_("This move needs a reason."))
+
+
+def move(
+    lead: Lead,
+    to_stage: Stage,
+    *,
+    by: int | None,
+    now: datetime,
+    reason: str | None = None,
+    lost_reason: str | None = None,
+) -> StageChange:
+    """Move `lead` to `to_stage` if the rules allow it; return the history row. A move to lost
+    takes its `lost_reason` code, and `reason` (optional then) as the lost note."""
     from_stage = lead.stage
-    check_move(from_stage, to_stage, reason)
+    check_move(from_stage, to_stage, reason, lost_reason=lost_reason)
+    why = _given(reason)
     entered = lead.stage_changed_at
     lead.stage = to_stage
     lead.stage_changed_at = now
@@ -83,7 +163,8 @@ def move(lead: Lead, to_stage: Stage, *, by: int | None, now: datetime, reason: 
     elif from_stage.is_closed:
         lead.closed_at = None
     if to_stage is Stage.LOST:
-        lead.lost_reason = (reason or "").strip()[:64]
+        lead.lost_reason = lost_reason
+        lead.lost_note = why[:500] if why else None
     elif from_stage is Stage.LOST:
         lead.lost_reason = None
         lead.lost_note = None
@@ -91,13 +172,13 @@ def move(lead: Lead, to_stage: Stage, *, by: int | None, now: datetime, reason: 
     lead.probability = DEFAULT_PROBABILITY[to_stage]
     return StageChange(
         team_id=lead.team_id,
-        lead_id=lead.id,
+        lead_id=_saved(lead),
         event=HistoryEvent.MOVED,
         from_stage=from_stage,
         to_stage=to_stage,
         member_id=by,
         at=now,
-        reason=reason.strip() if reason else None,
+        reason=why[:500] if why else lost_reason if to_stage is Stage.LOST else None,
         # How long the record spent in the stage it left, kept so the funnel summary's average
         # days per stage is one indexed read instead of a search through each record's history.
         seconds_in_stage=int((now - entered).total_seconds()) if entered is not None else None,
@@ -108,7 +189,7 @@ def created(lead: Lead, *, by: int | None, now: datetime, reason: str | None = N
     """The first history row of a new record."""
     return StageChange(
         team_id=lead.team_id,
-        lead_id=lead.id,
+        lead_id=_saved(lead),
         event=HistoryEvent.CREATED,
         from_stage=None,
         to_stage=lead.stage,
@@ -126,6 +207,8 @@ def park(
         raise FunnelError(N_("A closed record cannot be parked."))
     if until <= now:
         raise FunnelError(N_("The follow-up time must be in the future."))
+    if lead.parked and lead.parked_until == until:
+        raise FunnelError(N_("Already parked until then."))  # a double tap parks once
     lead.parked = True
     lead.park_reason = reason
     lead.park_note = note
@@ -146,7 +229,7 @@ def _history(lead: Lead, event: HistoryEvent, *, by: int | None, now: datetime, 
     """A history row for an event that leaves the stage as it is."""
     return StageChange(
         team_id=lead.team_id,
-        lead_id=lead.id,
+        lead_id=_saved(lead),
         event=event,
         from_stage=lead.stage,
         to_stage=lead.stage,
@@ -154,6 +237,12 @@ def _history(lead: Lead, event: HistoryEvent, *, by: int | None, now: datetime, 
         at=now,
         reason=reason,
     )
+
+
+def _saved(lead: Lead) -> int:
+    if lead.id is None:
+        raise ValueError("a record's history needs the record saved first")
+    return lead.id
 
 
 def _clear_parking(lead: Lead) -> None:

@@ -123,3 +123,79 @@ async def due_reminder(db: Any, member: Member, *, minutes_ago: int = 1, reason:
 async def reminder_rows(db: Any) -> list[Reminder]:
     async with db.read(Scope.system()) as s:
         return list((await s.exec(select(Reminder).order_by(Reminder.id))).all())
+
+
+# --- funnel area (records, parking, moves, qualification): the unit of work, checked ----------
+
+FUNNEL_HANDLERS = ("handlers.records", "handlers.park", "handlers.moves", "handlers.qualify")
+
+
+class UnitOfWork:
+    """Watches the updates that the given handler modules handle (their commands, buttons and the
+    text of their flows): each may open at most one write transaction, may not call the Bot API
+    while it is open, and a tapped button is answered exactly once. `check()` says which updates
+    broke a rule."""
+
+    def __init__(self, tg: Any, modules: tuple[str, ...] = FUNNEL_HANDLERS) -> None:
+        from bot.state import state_of
+        from handlers import TEXT_STEPS
+
+        self.db = state_of(tg.app).db
+        self.modules = modules
+        self.mine = False
+        self.too_many: list[tuple[str, int]] = []  # (update, writes)
+        self.during_write: list[tuple[str, str]] = []  # (update, Bot API method)
+        self.answers: list[tuple[str, int]] = []  # (button, answers) when not exactly one
+        self._label = ""
+        for handlers in tg.app.handlers.values():
+            for handler in handlers:
+                if getattr(handler.callback, "__module__", "") in modules:
+                    handler.callback = self._marked(handler.callback)
+        self._text_steps = dict(TEXT_STEPS)
+        for kind, step in TEXT_STEPS.items():
+            if getattr(step, "__module__", "") in modules:
+                TEXT_STEPS[kind] = self._marked(step)
+        process, request = tg.process, tg.request.do_request
+
+        async def counted(data: dict[str, Any]) -> list[Call]:
+            self.mine, self._label = False, _update_label(data)
+            before = self.db.writes_started
+            calls = await process(data)
+            writes = self.db.writes_started - before
+            if self.mine and writes > 1:
+                self.too_many.append((self._label, writes))
+            answered = len([c for c in calls if c.method == "answerCallbackQuery"])
+            if self.mine and "callback_query" in data and answered != 1:
+                self.answers.append((self._label, answered))
+            return calls
+
+        async def watched(url: str, method: str, *args: Any, **kwargs: Any) -> Any:
+            if self.mine and self.db.writes_open:
+                self.during_write.append((self._label, url.rsplit("/", 1)[-1]))
+            return await request(url, method, *args, **kwargs)
+
+        tg.process = counted
+        tg.request.do_request = watched
+
+    def _marked(self, callback: Any) -> Any:
+        async def marked(update: Any, context: Any) -> Any:
+            self.mine = True
+            return await callback(update, context)
+
+        return marked
+
+    def restore(self) -> None:
+        from handlers import TEXT_STEPS
+
+        TEXT_STEPS.update(self._text_steps)
+
+    def check(self) -> None:
+        assert self.too_many == [], f"more than one write in an update: {self.too_many}"
+        assert self.during_write == [], f"Bot API called while a write was open: {self.during_write}"
+        assert self.answers == [], f"buttons not answered exactly once: {self.answers}"
+
+
+def _update_label(data: dict[str, Any]) -> str:
+    if "callback_query" in data:
+        return str(data["callback_query"].get("data", ""))
+    return str(data.get("message", {}).get("text", ""))[:40]

@@ -10,12 +10,25 @@ recorded and shown, because a small sure deal and a large unsure one are both wo
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal, get_args
+
+QuestionKey = Literal["need", "budget", "authority", "timeline", "fit", "value", "who"]
+QUESTION_KEYS: tuple[QuestionKey, ...] = get_args(QuestionKey)
 
 YES, NO, UNSURE = "yes", "no", "unsure"
+SKIP = "skip"  # a skipped question: answered, earns nothing
+GIVEN = "given"  # the value or who decides, typed
+BUTTON_ANSWERS = (YES, NO, UNSURE, SKIP)
+# The estimated value (asked last), and who decides (asked after "authority: no").
+VALUE: QuestionKey = "value"
+WHO: QuestionKey = "who"
+# A timeline within about six months counts as yes; later, or vaguer, as not sure.
+SOON = timedelta(days=183)
 
 
 class Criterion(StrEnum):
@@ -91,12 +104,55 @@ def score(answers: dict[str, Any], settings: Settings) -> Score:
         if not weight:
             continue
         answer = answers.get(criterion.value)
-        share = {YES: 1.0, UNSURE: 0.5}.get(answer, 0.0)
+        share = {YES: 1.0, UNSURE: 0.5}.get(answer if isinstance(answer, str) else "", 0.0)
         earned += weight * share
         if share < 1:
             shortfalls.append((criterion, answer, round(100 * weight * (1 - share) / total)))
     value = round(100 * earned / total)
     return Score(value=value, passed=value >= settings.pass_mark, shortfalls=shortfalls)
+
+
+def timeline_answer(at: datetime, now: datetime) -> str:
+    """When they will buy, typed as a date: within six months (183 days) is a yes, later not sure."""
+    return YES if at - now <= SOON else UNSURE
+
+
+def with_answer(answers: Mapping[str, Any], key: str, answer: str, **extra: Any) -> dict[str, Any]:
+    """The answers with one more: `key` answered `answer`, plus `extra` details (the timeline's
+    date, who decides). Who decides completes "authority", which keeps its answer (no)."""
+    updated = dict(answers)
+    if key == WHO:
+        updated[Criterion.AUTHORITY.value] = updated.get(Criterion.AUTHORITY.value, NO)
+    else:
+        updated[key] = answer
+    updated.update(extra)
+    return updated
+
+
+def next_question(answers: Mapping[str, Any], settings: Settings) -> QuestionKey | None:
+    """The first question not answered yet ("value" last); None when all are answered."""
+    for criterion in settings.asked:
+        if criterion.value not in answers:
+            return criterion.value
+    return None if VALUE in answers else VALUE
+
+
+def question_after(answers: Mapping[str, Any], settings: Settings, key: str, answer: str) -> QuestionKey | None:
+    """What to ask once `key` was answered `answer` (and recorded in `answers`): who decides
+    after a "no" to the decision maker, otherwise the next unanswered question."""
+    if key == Criterion.AUTHORITY.value and answer == NO:
+        return WHO
+    return next_question(answers, settings)
+
+
+def button_answers(key: str) -> tuple[str, ...]:
+    """The answers a question offers as buttons: the value and who decides are typed (or
+    skipped), the timeline is typed as a date (or not sure, or skipped)."""
+    if key in (VALUE, WHO):
+        return (SKIP,)
+    if key == Criterion.TIMELINE.value:
+        return (UNSURE, SKIP)
+    return BUTTON_ANSWERS
 
 
 _AMOUNT_RE = re.compile(

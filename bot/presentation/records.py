@@ -1,16 +1,20 @@
-"""A record as the rep sees it: its card (fields, notes, recent history) and its buttons."""
+"""A record as the rep sees it: its card (fields, notes, recent history) and its buttons; the
+lists of records (/leads, /find); notes, the birthday and parking."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.domain.dates import UNKNOWN_YEAR
 from bot.i18n import Translator
-from bot.presentation.labels import NOTE_KINDS, stage_name
-from models import Activity, HistoryEvent, Lead, Stage, StageChange, funnel
+from bot.presentation.labels import NOTE_KINDS, PARK_REASONS, short_label, stage_name
+from models import Activity, ActivityKind, HistoryEvent, Lead, ParkReason, Stage, StageChange, funnel
+
+PAGE = 8  # records per page of /leads
 
 
 def render_card(
@@ -37,8 +41,7 @@ def render_card(
     if lead.parked and lead.parked_until is not None:
         lines.append(t("Parked until {date}", date=t.datetime(lead.parked_until, zone, "short")))
     if lead.birthday is not None:
-        shown = t.day_month(lead.birthday) if lead.birthday.year == UNKNOWN_YEAR else t.date(lead.birthday, "long")
-        lines.append(t("Birthday: {date}", date=shown))
+        lines.append(t("Birthday: {date}", date=birthday(t, lead.birthday)))
     for email in lead.emails:
         lines.append(t("Email: {email}", email=email))
     for phone in lead.phones:
@@ -67,7 +70,7 @@ def move_buttons(t: Translator, lead: Lead) -> list[list[InlineKeyboardButton]]:
     row: list[InlineKeyboardButton] = []
     back: list[InlineKeyboardButton] = []
     for target in funnel.allowed_moves(lead.stage):
-        data = callbacks.encode("mv", _id(lead), lead.stage.value, target.value)
+        data = callbacks.encode("mv", record_id(lead), lead.stage.value, target.value)
         if target is Stage.LOST:
             row.append(InlineKeyboardButton(t("✖ Lost"), callback_data=data))
         elif funnel.is_backward(lead.stage, target):
@@ -80,7 +83,7 @@ def move_buttons(t: Translator, lead: Lead) -> list[list[InlineKeyboardButton]]:
 
 def card_buttons(t: Translator, lead: Lead) -> InlineKeyboardMarkup:
     """Under a record's card: the allowed moves, then note, birthday, park, remind, qualify."""
-    lead_id = _id(lead)
+    lead_id = record_id(lead)
     rows = move_buttons(t, lead)
     actions = [
         InlineKeyboardButton(t("📝 Note"), callback_data=callbacks.encode("note", lead_id)),
@@ -96,13 +99,133 @@ def card_buttons(t: Translator, lead: Lead) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
+def opened(
+    t: Translator, lead: Lead, zone: str, notes: Sequence[Activity], history: Sequence[StageChange]
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The card of the record just opened: what typed text does now, and its buttons."""
+    text = render_card(t, lead, zone, notes, history)
+    text += "\n\n" + t("Anything you type now is saved as a note on this record. /cancel closes it.")
+    return text, card_buttons(t, lead)
+
+
+def label(lead: Lead) -> str:
+    """A record in a list or on a button (its code when it has no name and no company)."""
+    return short_label(lead, lead.code)
+
+
+def _record_buttons(leads: Sequence[Lead]) -> list[list[InlineKeyboardButton]]:
+    return [
+        [InlineKeyboardButton(label(lead)[:60], callback_data=callbacks.encode("rec", record_id(lead)))]
+        for lead in leads
+    ]
+
+
+def listing(
+    t: Translator, counts: Mapping[Stage, int], rows: Sequence[Lead], offset: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A page of /leads: the counts per stage, then the page's records (parked ones with their
+    date), a button per record, and the paging buttons."""
+    total = sum(counts.values())
+    if not total:
+        return t("No records yet. Send me a business card to add the first one."), None
+    lines = [t.plural("<b>{n} record</b>", "<b>{n} records</b>", total)]
+    lines += [f"{stage_name(t, s)}: {counts[s]}" for s in funnel.BROWSE_ORDER if counts.get(s)]
+    lines.append("")
+    for lead in rows:
+        parked = (
+            t(" (parked until {date})", date=t.date(lead.parked_until.date(), "short"))
+            if lead.parked and lead.parked_until
+            else ""
+        )
+        lines.append(t("{stage} – {name}{parked}", stage=stage_name(t, lead.stage), name=label(lead), parked=parked))
+    paging = []
+    if offset > 0:
+        paging.append(
+            InlineKeyboardButton(t("« Previous"), callback_data=callbacks.encode("ls", max(0, offset - PAGE)))
+        )
+    if offset + PAGE < total:
+        paging.append(InlineKeyboardButton(t("Next »"), callback_data=callbacks.encode("ls", offset + PAGE)))
+    buttons = _record_buttons(rows)
+    return "\n".join(lines), InlineKeyboardMarkup([*buttons, paging] if paging else buttons)
+
+
+def found(t: Translator, words: str, rows: Sequence[Lead]) -> tuple[str, InlineKeyboardMarkup | None]:
+    """What /find found: a button per record."""
+    if not rows:
+        return t("Nothing found for “{words}”.", words=words), None
+    return t.plural("Found {n} record:", "Found {n} records:", len(rows)), InlineKeyboardMarkup(_record_buttons(rows))
+
+
+def note_saved(t: Translator, lead: Lead, note: Activity) -> tuple[str, InlineKeyboardMarkup]:
+    """A note saved: which record, and buttons to mark it as an objection or a question."""
+    if note.id is None:
+        raise ValueError("an unsaved note has no buttons")
+    note_id = note.id
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(t(name), callback_data=callbacks.encode("nk", note_id, kind.value))
+                for kind, name in NOTE_KINDS.items()
+            ]
+        ]
+    )
+    return t("Note saved on {name}. Was it an objection or a question?", name=label(lead)), markup
+
+
+def note_marked(t: Translator, kind: ActivityKind) -> tuple[str, str]:
+    """The answer under the tapped button and the note's message afterwards."""
+    name = t(NOTE_KINDS[kind])
+    return t("Marked as {kind}.", kind=name.lower()), t("Note saved as: {kind}.", kind=name)
+
+
+def birthday(t: Translator, day: date) -> str:
+    """A birthday as the rep typed it: without the year when they did not know it."""
+    return t.day_month(day) if day.year == UNKNOWN_YEAR else t.date(day, "long")
+
+
+def park_reasons(t: Translator, lead_id: int) -> tuple[str, InlineKeyboardMarkup]:
+    """⏸ Park: why, as buttons, and the way back to the card."""
+    rows = [
+        [InlineKeyboardButton(t(name), callback_data=callbacks.encode("pr", lead_id, reason.value))]
+        for reason, name in PARK_REASONS.items()
+    ]
+    rows.append([InlineKeyboardButton(t("« Back"), callback_data=callbacks.encode("rec", lead_id))])
+    return t("Why is it parked?"), InlineKeyboardMarkup(rows)
+
+
+def park_until_question(t: Translator) -> str:
+    return t("Until when? For example: next Tuesday 10am, in two weeks, end of month, Q2.")
+
+
+def park_confirm(
+    t: Translator, lead_id: int, reason: ParkReason, until: datetime, zone: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The follow-up time shown back as a concrete date before anything is saved."""
+    stamp = int(until.timestamp())
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t("✅ Park until then"), callback_data=callbacks.encode("py", lead_id, reason.value, stamp)
+                )
+            ],
+            [InlineKeyboardButton(t("Change the date"), callback_data=callbacks.encode("pr", lead_id, reason.value))],
+        ]
+    )
+    return t("Park until {date}?", date=t.datetime(until, zone, "full")), markup
+
+
+def parked(t: Translator, until: datetime, zone: str) -> str:
+    return t("Parked until {date}. I will remind you then.", date=t.datetime(until, zone, "full"))
+
+
 def open_button(t: Translator, lead: Lead) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t("Open the record"), callback_data=callbacks.encode("rec", _id(lead)))]]
+        [[InlineKeyboardButton(t("Open the record"), callback_data=callbacks.encode("rec", record_id(lead)))]]
     )
 
 
-def _id(lead: Lead) -> int:
+def record_id(lead: Lead) -> int:
     if lead.id is None:
         raise ValueError("an unsaved record has no buttons")
     return lead.id

@@ -1,16 +1,18 @@
-"""Leads: create, look up (always through the session's access scope), record history."""
+"""Leads: create, look up (always through the session's access scope), notes, birthday, parking."""
 
 from __future__ import annotations
 
 import secrets
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import case, func, update
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.flows import RecordFlow
+from bot.services import flows
 from models import (
     Activity,
     ActivityKind,
@@ -26,8 +28,9 @@ from models import (
     StageChange,
     funnel,
 )
-from models.errors import AccessDenied
+from models.errors import N_, AccessDenied, DomainError
 
+MAX_NOTE = 3000  # characters; a note is what was said, not a document
 CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no look-alikes: a code may be read aloud
 
 
@@ -38,6 +41,13 @@ def fold(text: str | None) -> str:
     text = unicodedata.normalize("NFKD", text.casefold())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return " ".join(text.replace("đ", "d").replace("ł", "l").replace("ø", "o").split())
+
+
+def saved_id(row_id: int | None) -> int:
+    """The id of a row that has been flushed (a row without one is a programming error)."""
+    if row_id is None:
+        raise ValueError("the row has not been saved yet")
+    return row_id
 
 
 def new_code() -> str:
@@ -61,7 +71,7 @@ async def create_lead(
     **fields: Any,
 ) -> Lead:
     """Add a lead owned by `owner`, with its contact points and its first history row."""
-    lead = Lead(team_id=owner.team_id, owner_id=owner.id, code=new_code(), stage=stage, **fields)  # type: ignore[arg-type]
+    lead = Lead(team_id=owner.team_id, owner_id=saved_id(owner.id), code=new_code(), stage=stage, **fields)
     lead.stage_changed_at = now
     lead.last_activity_at = now
     lead.probability = funnel.DEFAULT_PROBABILITY[stage]
@@ -70,16 +80,21 @@ async def create_lead(
     await session.flush()
     for kind, values in ((ContactKind.EMAIL, lead.emails), (ContactKind.PHONE, lead.phones)):
         for value in values:
-            session.add(ContactPoint(team_id=lead.team_id, lead_id=lead.id, kind=kind, value=fold(value)))  # type: ignore[arg-type]
+            session.add(ContactPoint(team_id=lead.team_id, lead_id=saved_id(lead.id), kind=kind, value=fold(value)))
     session.add(funnel.created(lead, by=owner.id, now=now, reason=reason))
     await session.flush()
     return lead
 
 
-async def get_visible(session: AsyncSession, lead_id: int) -> Lead:
+async def get_visible(session: AsyncSession, lead_id: int, *, lock: bool = False) -> Lead:
     """The lead if this session's member may see it; AccessDenied otherwise (same answer for
-    "does not exist" and "not yours", so ids cannot be probed)."""
-    lead = (await session.exec(select(Lead).where(Lead.id == lead_id))).first()
+    "does not exist" and "not yours", so ids cannot be probed). `lock`: the row is held until the
+    transaction ends (PostgreSQL; SQLite's writer holds the database anyway), so a rule checked
+    on it still holds when the change is written."""
+    query = select(Lead).where(Lead.id == lead_id)
+    if lock:
+        query = query.with_for_update()
+    lead = (await session.exec(query)).first()
     if lead is None:
         raise AccessDenied()
     return lead
@@ -96,40 +111,23 @@ async def history(session: AsyncSession, lead_id: int, limit: int = 5) -> list[S
     rows = await session.exec(
         select(StageChange)
         .where(StageChange.lead_id == lead_id)
-        .order_by(StageChange.at.desc(), StageChange.id.desc())  # type: ignore[union-attr]
+        .order_by(col(StageChange.at).desc(), col(StageChange.id).desc())
         .limit(limit)
     )
     return list(rows)
 
 
-async def move(
-    session: AsyncSession, lead: Lead, to_stage: Stage, *, by: Member, now: datetime, reason: str | None = None
-) -> StageChange:
-    """Move through the funnel rules; the lead and its history row are written together."""
-    change = funnel.move(lead, to_stage, by=by.id, now=now, reason=reason)
-    session.add(lead)
-    session.add(change)
-    await session.flush()
-    return change
-
-
-STAGE_ORDER = (Stage.OPPORTUNITY, Stage.PROSPECT, Stage.LEAD, Stage.SUSPECT, Stage.CUSTOMER, Stage.LOST)
-
-
 async def stage_counts(session: AsyncSession) -> dict[Stage, int]:
     """Records per stage, as far as the session's scope sees."""
-    rows = await session.exec(select(Lead.stage, func.count()).group_by(Lead.stage))
-    return dict(rows.all())
+    rows = await session.exec(select(Lead.stage, func.count()).group_by(col(Lead.stage)))
+    return {Stage(stage): n for stage, n in rows.all()}
 
 
 async def page(session: AsyncSession, *, offset: int, limit: int) -> list[Lead]:
     """Records grouped by stage (open deals first), newest activity first within a stage."""
-    order = case({stage: i for i, stage in enumerate(STAGE_ORDER)}, value=Lead.stage)
+    order = case({stage: i for i, stage in enumerate(funnel.BROWSE_ORDER)}, value=Lead.stage)
     rows = await session.exec(
-        select(Lead)
-        .order_by(order, Lead.last_activity_at.desc(), Lead.id.desc())  # type: ignore[union-attr]
-        .offset(offset)
-        .limit(limit)
+        select(Lead).order_by(order, col(Lead.last_activity_at).desc(), col(Lead.id).desc()).offset(offset).limit(limit)
     )
     return list(rows)
 
@@ -142,29 +140,65 @@ async def search(session: AsyncSession, words: str, limit: int = 10) -> list[Lea
     query = select(Lead)
     for term in terms:
         escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Lead.search_text.like(f"%{escaped}%", escape="\\"))  # type: ignore[attr-defined]
-    return list(await session.exec(query.order_by(Lead.last_activity_at.desc()).limit(limit)))  # type: ignore[union-attr]
+        query = query.where(col(Lead.search_text).like(f"%{escaped}%", escape="\\"))
+    return list(await session.exec(query.order_by(col(Lead.last_activity_at).desc()).limit(limit)))
 
 
 async def notes(session: AsyncSession, lead_id: int, limit: int = 3) -> list[Activity]:
     rows = await session.exec(
         select(Activity)
         .where(Activity.lead_id == lead_id)
-        .order_by(Activity.at.desc(), Activity.id.desc())  # type: ignore[union-attr]
+        .order_by(col(Activity.at).desc(), col(Activity.id).desc())
         .limit(limit)
     )
     return list(rows)
 
 
+def check_note(text: str) -> None:
+    if len(text) > MAX_NOTE:
+        raise DomainError(N_("That note is too long. Please keep a note under 3,000 characters."))
+
+
 async def add_note(
     session: AsyncSession, lead: Lead, by: Member, text: str, *, now: datetime, kind: ActivityKind = ActivityKind.NOTE
 ) -> Activity:
-    note = Activity(team_id=lead.team_id, lead_id=lead.id, member_id=by.id, kind=kind, text=text, at=now)  # type: ignore[arg-type]
+    """A note on the record (at most `MAX_NOTE` characters); the record counts as active."""
+    check_note(text)
+    note = Activity(team_id=lead.team_id, lead_id=saved_id(lead.id), member_id=by.id, kind=kind, text=text, at=now)
     lead.last_activity_at = now
     session.add(lead)
     session.add(note)
     await session.flush()
     return note
+
+
+async def note_on_open_record(session: AsyncSession, by: Member, text: str, *, now: datetime) -> tuple[Lead, Activity]:
+    """A note on the record the member has open (the one shown last); none open: refused."""
+    check_note(text)
+    flow = await flows.current_of(session, by, RecordFlow)
+    if flow is None:
+        raise DomainError(N_("Open a record first (/leads or /find), then send the note."))
+    lead = await get_visible(session, flow.lead)
+    return lead, await add_note(session, lead, by, text, now=now)
+
+
+async def mark_note(session: AsyncSession, note_id: int, kind: ActivityKind) -> Activity:
+    """Mark a note as an objection or a question (a note of a record this member sees)."""
+    note = await note_by_id(session, note_id)
+    if note is None:
+        raise AccessDenied()
+    note.kind = kind
+    session.add(note)
+    await session.flush()
+    return note
+
+
+async def set_birthday(session: AsyncSession, lead_id: int, birthday: date) -> Lead:
+    lead = await get_visible(session, lead_id)
+    lead.birthday = birthday
+    session.add(lead)
+    await session.flush()
+    return lead
 
 
 async def park(
@@ -176,15 +210,16 @@ async def park(
     by: Member,
     now: datetime,
 ) -> Reminder:
-    """Park the record and schedule its follow-up; an earlier pending follow-up is cancelled."""
+    """Park the record and schedule its follow-up; an earlier pending follow-up is cancelled.
+    Parking again until the same moment is refused (a double tap parks once)."""
     session.add(funnel.park(lead, reason, until, by=by.id, now=now))
     session.add(lead)
     await session.exec(
         update(Reminder)
         .where(
-            Reminder.lead_id == lead.id,
-            Reminder.kind == ReminderKind.FOLLOW_UP,
-            Reminder.status == ReminderStatus.PENDING,
+            col(Reminder.lead_id) == lead.id,
+            col(Reminder.kind) == ReminderKind.FOLLOW_UP,
+            col(Reminder.status) == ReminderStatus.PENDING,
         )
         .values(status=ReminderStatus.CANCELLED, updated_at=now)
     )

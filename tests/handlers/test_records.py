@@ -1,14 +1,29 @@
-"""Browsing records, notes while a record is open, and parking with a date in plain words."""
+"""Browsing records, notes while a record is open, the birthday, and parking with a date in plain
+words. Wording is checked through catalogue ids; every update of these handlers writes once,
+never while talking to Telegram."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlmodel import select
 
 from bot.db import Scope
 from models import Activity, ActivityKind, Lead, Reminder, ReminderStatus
-from tests.support import ANA, owner, sent
+from tests.support import ANA, UnitOfWork, add_lead, alert, catalogue, make_team, msg, owner, says, sent
+
+HIDDEN = "That record is not available to you."
+NOTE_SAVED = "Note saved on {name}. Was it an objection or a question?"
+STALE = "This button is no longer active. Please send the command again."
+
+
+@pytest.fixture(autouse=True)
+def unit_of_work(tg):
+    watch = UnitOfWork(tg)
+    yield watch
+    watch.restore()
+    watch.check()
 
 
 async def saved_lead(person, text=ANA) -> None:
@@ -18,30 +33,32 @@ async def saved_lead(person, text=ANA) -> None:
 
 
 async def one(db, model):
-    async with db.begin(Scope.system()) as s:
+    async with db.read(Scope.system()) as s:
         return (await s.exec(select(model))).all()
 
 
 async def test_leads_lists_by_stage_and_pages(tg):
     olga = await owner(tg)
-    assert "No records yet" in sent(await olga.send("/leads"))[0].text
+    assert says(sent(await olga.send("/leads"))[0], "No records yet. Send me a business card to add the first one.")
     for i in range(10):
         await saved_lead(olga, f"Person{i} Test{i}\nCompany{i} d.o.o.\np{i}@firm{i}.hr")
     [listing] = sent(await olga.send("/leads"))
-    assert "<b>10 records</b>" in listing.text and "lead: 10" in listing.text
+    assert catalogue().plural("<b>{n} record</b>", "<b>{n} records</b>", 10) in listing.text
+    assert f"{msg('lead')}: 10" in listing.text
     assert len(listing.buttons) == 8 + 1  # a page of records and "Next »"
-    calls = await olga.tap(listing, "Next")
+    calls = await olga.tap(listing, msg("Next »"))
     [page2] = sent(calls, "editMessageText")
-    assert "« Previous" in [b["text"] for b in page2.buttons]
+    assert [b["text"] for b in page2.buttons][-1] == msg("« Previous") and len(page2.buttons) == 2 + 1
+    assert alert(await olga.press("1ls:x")) == msg(STALE)
 
 
 async def test_find_is_accent_insensitive(tg):
     olga = await owner(tg)
     await saved_lead(olga)
     [found] = sent(await olga.send("/find kovacevic adria"))
-    assert "Found 1 record" in found.text and "Ana Kovačević" in found.buttons[0]["text"]
-    assert "Nothing found" in sent(await olga.send("/find nobody"))[0].text
-    assert "Send /find and" in sent(await olga.send("/find"))[0].text
+    assert says(found, "Found {n} record:", n=1) and "Ana Kovačević" in found.buttons[0]["text"]
+    assert says(sent(await olga.send("/find nobody"))[0], "Nothing found for “{words}”.", words="nobody")
+    assert says(sent(await olga.send("/find"))[0], "Send /find and a name, company, e-mail or phone, e.g. /find kovač.")
 
 
 async def test_notes_while_a_record_is_open_and_marking_an_objection(tg, db):
@@ -49,18 +66,26 @@ async def test_notes_while_a_record_is_open_and_marking_an_objection(tg, db):
     await saved_lead(olga)
     [lead] = await one(db, Lead)
     [card] = sent(await olga.press(f"1rec:{lead.id}"), "editMessageText")
-    assert "Anything you type now is saved as a note" in card.text
+    assert says(card, "Anything you type now is saved as a note on this record. /cancel closes it.")
     [saved] = sent(await olga.send("Too expensive compared to the competition"))
-    assert "Note saved on Ana Kovačević" in saved.text
-    await olga.tap(saved, "Objection")
+    assert says(saved, NOTE_SAVED, name="Ana Kovačević · Adria Solar d.o.o.")
+    calls = await olga.tap(saved, msg("Objection"))
+    assert alert(calls) == msg("Marked as {kind}.", kind=msg("Objection").lower())
+    assert says(sent(calls, "editMessageText")[0], "Note saved as: {kind}.", kind=msg("Objection"))
     [note] = await one(db, Activity)
     assert note.kind is ActivityKind.OBJECTION and note.text.startswith("Too expensive")
     await olga.send("/note asked about delivery times")
     assert len(await one(db, Activity)) == 2
     [card] = sent(await olga.press(f"1rec:{lead.id}"), "editMessageText")
     assert "Objection: Too expensive" in card.text and "asked about delivery" in card.text
+    too_long = sent(await olga.send("/note " + "x" * 3001))[0]
+    assert says(too_long, "That note is too long. Please keep a note under 3,000 characters.")
+    assert len(await one(db, Activity)) == 2
+    assert says(sent(await olga.send("/note"))[0], "Send /note and the text, with a record open (/leads or /find).")
     await olga.send("/cancel")
-    assert "Open a record first" in sent(await olga.send("/note hello"))[0].text
+    assert says(sent(await olga.send("/note hello"))[0], "Open a record first (/leads or /find), then send the note.")
+    assert len(await one(db, Activity)) == 2
+    assert alert(await olga.press(f"1nk:{note.id}:birthday")) == msg(STALE)
 
 
 async def test_park_with_plain_words_confirmed_before_saving(tg, db):
@@ -70,14 +95,17 @@ async def test_park_with_plain_words_confirmed_before_saving(tg, db):
     [lead] = await one(db, Lead)
     await olga.press(f"1rec:{lead.id}")
     [reasons] = sent(await olga.press(f"1pk:{lead.id}"), "editMessageText")
-    await olga.tap(reasons, "No budget now")
-    assert "I could not read that as a date" in sent(await olga.send("when pigs fly"))[0].text
-    assert "in the past" in sent(await olga.send("1 january 2020"))[0].text
+    assert says(reasons, "Why is it parked?")
+    [ask] = sent(await olga.tap(reasons, msg("No budget now")), "editMessageText")
+    until_when = msg("Until when? For example: next Tuesday 10am, in two weeks, end of month, Q2.")
+    assert ask.text == until_when
+    assert sent(await olga.send("when pigs fly"))[0].text == msg("I could not read that as a date. ") + until_when
+    assert sent(await olga.send("1 january 2020"))[0].text == msg("That is in the past. ") + until_when
     [confirm] = sent(await olga.send("in two weeks"))
-    assert confirm.text.startswith("Park until")
+    assert says(confirm, "Park until {date}?")
     assert await one(db, Reminder) == []  # nothing saved before the rep confirms
     calls = await olga.tap(confirm, "Park until then")
-    assert "I will remind you then" in sent(calls, "editMessageText")[0].text
+    assert says(sent(calls, "editMessageText")[0], "Parked until {date}. I will remind you then.")
     [lead] = await one(db, Lead)
     [reminder] = await one(db, Reminder)
     assert lead.parked and lead.park_reason.value == "no_budget"
@@ -85,26 +113,50 @@ async def test_park_with_plain_words_confirmed_before_saving(tg, db):
     assert abs((lead.parked_until - expected).days) <= 1 and reminder.due_at == lead.parked_until
     assert reminder.status is ReminderStatus.PENDING and reminder.owner_id == lead.owner_id
     again = await olga.tap(confirm, "Park until then")  # a double tap does not park twice
-    assert "Already parked" in [c for c in again if c.method == "answerCallbackQuery"][0].params["text"]
+    assert alert(again) == msg("Already parked until then.")
     assert len(await one(db, Reminder)) == 1
     [listing] = sent(await olga.send("/leads"))
-    assert "parked until" in listing.text
+    assert says(listing, " (parked until {date})")
+    # parking is over: text is a note on the record again
+    assert says(sent(await olga.send("call in two weeks"))[0], NOTE_SAVED)
+
+
+async def test_parking_asks_for_a_time_zone_first(tg, db):
+    olga = await owner(tg)
+    await saved_lead(olga)
+    [lead] = await one(db, Lead)
+    calls = await olga.press(f"1pr:{lead.id}:not_ready")
+    assert says(sent(calls)[0], "Before I set a reminder: which time zone are you in? Then try again.")
+    assert len([c for c in calls if c.method == "answerCallbackQuery"]) == 1
 
 
 async def test_another_team_cannot_park_or_note_by_forged_buttons(tg, db):
     olga = await owner(tg)
     await saved_lead(olga)
     [lead] = await one(db, Lead)
-    from tests.support import make_team
-
     other = await make_team(db, "B", 300)
     intruder = tg.person(other["rep1"].telegram_user_id, "Eve")
-    for data in (f"1pr:{lead.id}:other", f"1py:{lead.id}:other:{int(datetime.now(UTC).timestamp()) + 9999}"):
+    later = int(datetime.now(UTC).timestamp()) + 9999
+    for data in (f"1pr:{lead.id}:other", f"1py:{lead.id}:other:{later}", f"1bday:{lead.id}", f"1qs:{lead.id}"):
         calls = await intruder.press(data)
-        assert "not available to you" in [c for c in calls if c.method == "answerCallbackQuery"][0].params["text"]
-    assert "not available" in sent(await intruder.send(f"/start r-{lead.code}"))[0].text
+        assert alert(calls) == msg(HIDDEN) and sent(calls) == []
+    assert says(sent(await intruder.send(f"/start r-{lead.code}"))[0], HIDDEN)
+    for data in (f"1py:{lead.id}:moon:{later}", f"1py:{lead.id}:other:99999999999999999", f"1pr:{lead.id}:x"):
+        assert alert(await intruder.press(data)) == msg(STALE)
     [lead] = await one(db, Lead)
     assert not lead.parked and await one(db, Reminder) == []
+
+
+async def test_a_record_link_opens_the_record(tg, db):
+    team = await make_team(db, "T", 350)
+    ana = await add_lead(db, team["rep1"], "Ana")
+    rep = tg.person(team["rep1"].telegram_user_id, "Rita")
+    [card] = sent(await rep.send(f"/start r-{ana.code}"))
+    assert card.text.startswith(msg("<b>{name}</b>", name="Ana"))
+    assert says(card, "Anything you type now is saved as a note on this record. /cancel closes it.")
+    assert says(sent(await rep.send("met at the fair"))[0], NOTE_SAVED)
+    assert says(sent(await rep.send("/start r-"))[0], HIDDEN)
+    assert says(sent(await rep.send("/start r-nosuchcode"))[0], HIDDEN)
 
 
 async def test_birthday_with_or_without_year(tg, db):
@@ -112,18 +164,20 @@ async def test_birthday_with_or_without_year(tg, db):
     await saved_lead(olga)
     [lead] = await one(db, Lead)
     await olga.press(f"1rec:{lead.id}")
-    await olga.press(f"1bday:{lead.id}")
-    assert "could not read that as a birthday" in sent(await olga.send("sometime in spring"))[0].text
-    assert "Birthday saved: May 12" in sent(await olga.send("12.5."))[0].text
+    [ask] = sent(await olga.press(f"1bday:{lead.id}"))
+    assert says(ask, "Their birthday? e.g. 12.5.1980, or 12.5. when you do not know the year.")
+    refusal = "I could not read that as a birthday. Type it as day.month.year, e.g. 12.5.1980."
+    assert says(sent(await olga.send("sometime in spring"))[0], refusal)
+    assert says(sent(await olga.send("12.5."))[0], "Birthday saved: {date}.", date="May 12")
     [lead] = await one(db, Lead)
     assert (lead.birthday.month, lead.birthday.day) == (5, 12)
     [card] = sent(await olga.press(f"1rec:{lead.id}"), "editMessageText")
-    assert "Birthday: May 12" in card.text
+    assert says(card, "Birthday: {date}", date="May 12")
+    # the birthday is saved: text is a note again
+    assert says(sent(await olga.send("likes sailing"))[0], NOTE_SAVED)
 
 
 async def test_a_manager_browses_the_team_a_rep_only_their_own(tg, db):
-    from tests.support import make_team
-
     team = await make_team(db, "T", 800)
     for key, name in (("rep1", "Alpha One"), ("rep2", "Beta Two")):
         await saved_lead(tg.person(team[key].telegram_user_id, key), f"{name}\n{name.split()[0].lower()}@x{key}.hr")

@@ -9,7 +9,7 @@ from bot.db import Scope
 from bot.services import leads
 from models import Activity, Lead, Member, Stage, StageChange
 from models.errors import AccessDenied
-from tests.support import add_lead, make_team
+from tests.support import add_lead, make_team, msg, says
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ async def test_forged_record_button_from_another_team_gets_a_refusal(tg, db, two
     intruder = tg.person(b["rep1"].telegram_user_id, "Bob")
     calls = await intruder.press(f"1rec:{ana.id}")
     [answer] = [c for c in calls if c.method == "answerCallbackQuery"]
-    assert "not available to you" in answer.params["text"]
+    assert answer.params["text"] == msg("That record is not available to you.") and answer.params["show_alert"]
     assert not [c for c in calls if c.method in ("sendMessage", "editMessageText")]
     owner = tg.person(a["rep1"].telegram_user_id, "Rita")
     calls = await owner.press(f"1rec:{ana.id}")
@@ -94,6 +94,9 @@ async def test_forged_record_link_from_another_team_gets_a_refusal(tg, db, two_t
     a, b = two_teams
     ana = await add_lead(db, a["rep1"], "Ana")
     calls = await tg.person(b["manager"].telegram_user_id, "Max").send(f"/start r-{ana.code}")
-    assert "not available to you" in calls[-1].text
+    assert calls[-1].text == msg("That record is not available to you.")
     calls = await tg.person(a["manager"].telegram_user_id, "Mia").send(f"/start r-{ana.code}")
-    assert "Ana" in calls[-1].text
+    assert calls[-1].text.startswith(msg("<b>{name}</b>", name="Ana")) and "ana@acme.hr" in calls[-1].text
+    # the link opened the record: what the manager types next is a note on it
+    calls = await tg.person(a["manager"].telegram_user_id, "Mia").send("asked for a demo")
+    assert says(calls[-1], "Note saved on {name}. Was it an objection or a question?", name="Ana · Acme d.o.o.")

@@ -1,20 +1,32 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from bot.domain.qualification import (
     DEFAULT_PASS_MARK,
+    GIVEN,
     NO,
+    SKIP,
     UNSURE,
+    VALUE,
+    WHO,
     YES,
     Criterion,
     Settings,
+    button_answers,
+    next_question,
     parse_amount,
     parse_probability,
+    question_after,
     score,
+    timeline_answer,
+    with_answer,
 )
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 DEFAULTS = Settings.of(None)
 
@@ -74,3 +86,45 @@ def test_amounts_refused(text):
 def test_probability():
     assert parse_probability("40%") == 40 and parse_probability(" 100 ") == 100
     assert parse_probability("-10") is None and parse_probability("140") is None and parse_probability("a lot") is None
+
+
+@pytest.mark.parametrize(
+    ("later", "answer"),
+    [
+        (timedelta(days=1), YES),
+        (timedelta(days=90), YES),  # "in three months"
+        (timedelta(days=183), YES),  # six months, to the day
+        (timedelta(days=183, hours=1), UNSURE),
+        (timedelta(days=365), UNSURE),  # next year: not sure
+    ],
+)
+def test_a_timeline_within_six_months_counts_as_yes(later, answer):
+    assert timeline_answer(NOW + later, NOW) == answer
+
+
+def test_answers_are_kept_as_they_are_given_and_the_next_question_follows():
+    answers = with_answer({}, "need", YES)
+    assert answers == {"need": YES} and next_question(answers, DEFAULTS) == "budget"
+    answers = with_answer(answers, "budget", SKIP)
+    assert next_question(answers, DEFAULTS) == "authority"  # a skipped question is answered
+    answers = with_answer(answers, "authority", NO)
+    assert question_after(answers, DEFAULTS, "authority", NO) == WHO  # then: who decides?
+    answers = with_answer(answers, WHO, GIVEN, decision_maker="Ivo, the CFO")
+    assert answers["authority"] == NO and answers["decision_maker"] == "Ivo, the CFO" and WHO not in answers
+    assert question_after(answers, DEFAULTS, WHO, GIVEN) == "timeline"
+    answers = with_answer(answers, "timeline", YES, timeline_at="2026-06-01T00:00:00+00:00")
+    answers = with_answer(answers, "fit", UNSURE)
+    assert next_question(answers, DEFAULTS) == VALUE  # the value comes last
+    assert next_question(with_answer(answers, VALUE, GIVEN), DEFAULTS) is None
+
+
+def test_who_decides_keeps_the_decision_maker_answer_and_a_question_off_is_not_asked():
+    assert with_answer({}, WHO, SKIP) == {"authority": NO}
+    no_budget = Settings.of({"qualification": {"weights": {"budget": 0}}})
+    assert next_question({"need": YES}, no_budget) == "authority"
+
+
+def test_button_answers_per_question():
+    assert button_answers("need") == (YES, NO, UNSURE, SKIP)
+    assert button_answers("timeline") == (UNSURE, SKIP)  # a date is typed
+    assert button_answers(VALUE) == button_answers(WHO) == (SKIP,)

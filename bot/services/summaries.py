@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import false, func, or_, true, update
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain import nudges as nudge_rules
@@ -28,12 +28,11 @@ from models import (
     Stage,
     StageChange,
     StageTally,
-    SummaryPeriod,
     Team,
 )
+from models.errors import N_, DomainError
 
 LEASE = timedelta(minutes=5)
-TOP_REPS = 10
 TOP_REASONS = 3
 
 
@@ -231,24 +230,50 @@ async def subscribe(
     *,
     chat_id: int,
     title: str | None,
-    period: SummaryPeriod,
-    weekday: int | None,
-    local_time: str,
+    schedule: maths.Schedule,
     by: Member,
     now: datetime,
 ) -> GroupSubscription:
+    """Subscribe a group to `team`'s summaries on `schedule` (again, if it was). Only a manager of
+    the team may, and a group belongs to one team. Run with the system scope (a group's row is
+    looked up whichever team holds it)."""
+    if team.id is None or by.team_id != team.id or not by.role.sees_team:
+        raise DomainError(N_("Only a manager of the team can subscribe this group."))
     sub = await subscription_of(session, chat_id)
+    if sub is not None and sub.team_id != team.id:
+        raise DomainError(N_("This group already receives another team's summaries."))
     if sub is None:
-        sub = GroupSubscription(team_id=team.id, chat_id=chat_id)  # type: ignore[arg-type]
+        sub = GroupSubscription(team_id=team.id, chat_id=chat_id)
     sub.chat_title = (title or "")[:256] or None
-    sub.period, sub.weekday, sub.local_time = period, weekday, local_time
+    sub.period, sub.weekday, sub.local_time = schedule.period, schedule.weekday, schedule.local_time
     sub.enabled, sub.disabled_reason = True, None
     sub.created_by_id = by.id
-    sub.next_due_at = maths.next_run(period.value, weekday, local_time, now, team.timezone)
+    sub.next_due_at = maths.next_run(schedule.period.value, schedule.weekday, schedule.local_time, now, team.timezone)
     sub.updated_at = now
     session.add(sub)
     await session.flush()
     return sub
+
+
+async def unsubscribe(session: AsyncSession, chat_id: int, *, by: Member, now: datetime) -> None:
+    """Stop a group's summaries: only a manager of the team it belongs to may. Run with the system
+    scope; the UPDATE itself names the team and the enabled row."""
+    sub = await subscription_of(session, chat_id)
+    if sub is None or not sub.enabled or sub.team_id != by.team_id:
+        raise DomainError(N_("This chat has no summaries to stop."))
+    if not by.role.sees_team:
+        raise DomainError(N_("Only a manager of the team can unsubscribe this group."))
+    result = await session.exec(
+        update(GroupSubscription)
+        .where(
+            col(GroupSubscription.chat_id) == chat_id,
+            col(GroupSubscription.team_id) == by.team_id,
+            col(GroupSubscription.enabled),
+        )
+        .values(enabled=False, disabled_reason="unsubscribed", lease_owner=None, lease_until=None, updated_at=now)
+    )
+    if not result.rowcount:
+        raise DomainError(N_("This chat has no summaries to stop."))
 
 
 async def claim_due(session: AsyncSession, *, now: datetime, owner: str, limit: int = 10) -> list[GroupSubscription]:

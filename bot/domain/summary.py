@@ -213,8 +213,9 @@ class Summary:
         }
 
     def weighted_before(self, currency: str) -> Decimal | None:
-        raw = (self.snapshot_before.get("weighted") or {}).get(currency)  # type: ignore[attr-defined]
-        return Decimal(raw) if raw is not None else None
+        weighted = self.snapshot_before.get("weighted")
+        raw = weighted.get(currency) if isinstance(weighted, dict) else None
+        return Decimal(str(raw)) if raw is not None else None
 
     def stalled_before(self) -> int | None:
         value = self.snapshot_before.get("stalled")

@@ -241,9 +241,10 @@ async def claim_due(session: AsyncSession, *, now: datetime, owner: str, limit: 
         .order_by(col(Reminder.due_at))
         .limit(limit)
     )
-    claimed: list[Reminder] = await leases.claim(
+    return await leases.claim(
         session,
         Reminder,
+        col(Reminder.id),
         due,
         col(Reminder.due_at),
         status=ReminderStatus.SENDING,
@@ -252,7 +253,6 @@ async def claim_due(session: AsyncSession, *, now: datetime, owner: str, limit: 
         attempts=col(Reminder.attempts) + 1,
         updated_at=now,
     )
-    return claimed
 
 
 async def mark_sent(

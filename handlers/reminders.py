@@ -38,6 +38,14 @@ MATCHES = 6  # records offered when several match the name
 PROMPTS = (RemindStep.PICK, RemindStep.CONFIRM)  # the steps whose prompt has buttons
 
 
+def _moment(stamp: int) -> datetime:
+    """A moment a button carries (a UNIX time); one no calendar has is a forged button."""
+    try:
+        return datetime.fromtimestamp(stamp, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise StaleButton() from None
+
+
 def _query(update: Update) -> CallbackQuery:
     query = update.callback_query
     if query is None:
@@ -268,7 +276,7 @@ async def snooze_confirm_button(update: Update, context: BotContext) -> None:
     """✅ Snooze until then (a typed time): reschedule, and edit the reminder's own message too."""
     query = _query(update)
     data = callbacks.button(update)
-    reminder_id, until = data.id(0), datetime.fromtimestamp(data.id(1), UTC)
+    reminder_id, until = data.id(0), _moment(data.id(1))
     async with context.write() as session:
         snoozed = await reminders.snooze(session, reminder_id, until=until, now=utcnow())
         if snoozed is None:

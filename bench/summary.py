@@ -34,8 +34,8 @@ from bot import charts  # noqa: E402
 from bot.db import Database, Scope  # noqa: E402
 from bot.domain import summary as maths  # noqa: E402
 from bot.i18n import Catalogs  # noqa: E402
+from bot.presentation import summaries as summary_view  # noqa: E402
 from bot.services import summaries  # noqa: E402
-from handlers import groups  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 ZONE = "Europe/Zagreb"
@@ -137,8 +137,8 @@ async def measure(url: str, label: str) -> None:
     await db.dispose()
     assert last is not None
     t = Catalogs().get("en")
-    heading, text_ = groups.render_summary(t, last, title=team.name)
-    chart = groups.chart_of(t, last, heading)
+    heading, text_ = summary_view.render_summary(t, last, title=team.name)
+    chart = summary_view.chart_of(t, last, heading)
     times = []
     for _ in range(5):
         started = time.perf_counter()

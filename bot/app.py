@@ -13,10 +13,10 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 import handlers
-from bot import dispatcher
 from bot.config import Settings
 from bot.context import BotContext
 from bot.db import Database
+from bot.delivery import loop as delivery_loop
 from bot.domain import dates
 from bot.domain.ocr import CardReader
 from bot.errors import on_error
@@ -91,7 +91,7 @@ async def _post_init(app: App) -> None:
     state.tasks.append(asyncio.create_task(asyncio.to_thread(dates.warm_up), name="warm-up dates"))
     # OCR engines load on the first photo (about 0.3 s once) rather than holding ~40 MB from the start.
     # Reminders: delivered by a loop of this process (due ones from downtime go out now, as late).
-    state.tasks.append(asyncio.create_task(dispatcher.run(app), name="reminders"))
+    state.tasks.append(asyncio.create_task(delivery_loop.run(app), name="reminders"))
     log.info("bot @%s is ready", app.bot.username)
 
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from bot.domain.qualification import QuestionKey
 from models import ParkReason, Stage
@@ -140,13 +140,16 @@ class RemindStep(StrEnum):
 
 
 class RemindFlow(FlowData):
+    """Setting a reminder in words, or snoozing one to a typed time. The prompt of PICK and CONFIRM
+    carries buttons marked with `nonce`: a button of an older prompt finds another nonce."""
+
     kind: ClassVar[FlowKind] = FlowKind.REMIND
     step: RemindStep
     nonce: str = Field(default="", max_length=16)
-    at: int | None = None  # UTC timestamp of the proposed moment
-    text: str = Field(default="", max_length=1000)
-    lead: int | None = None
-    reminder: int | None = None
+    at: AwareDatetime | None = None  # the proposed moment (PICK, CONFIRM)
+    text: str = Field(default="", max_length=1000)  # what about ("" for a plain follow-up)
+    lead: int | None = None  # the record (WHAT, and CONFIRM when one was named)
+    reminder: int | None = None  # the reminder being snoozed (SNOOZE)
 
 
 FLOWS: dict[FlowKind, type[FlowData]] = {

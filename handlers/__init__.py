@@ -30,7 +30,6 @@ from handlers import (
     park,
     qualify,
     records,
-    remind,
     reminders,
     settings,
     start,
@@ -72,7 +71,7 @@ TEXT_STEPS = {
     FlowKind.RECORD: records.text_step(park_date=park.on_date_text),
     FlowKind.QUALIFY: qualify.on_text,
     FlowKind.MOVE: moves.on_text,
-    FlowKind.REMIND: remind.on_text,
+    FlowKind.REMIND: reminders.on_text,
 }
 LIFE_GROUP = -3
 FINISH_GROUP = 100
@@ -105,7 +104,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("leads", records.leads_command, filters=private))
     app.add_handler(CommandHandler("find", records.find_command, filters=private))
     app.add_handler(CommandHandler("note", records.note_command, filters=private))
-    app.add_handler(CommandHandler("remind", remind.remind_command, filters=private))
+    app.add_handler(CommandHandler("remind", reminders.remind_command, filters=private))
     app.add_handler(CommandHandler("pipeline", moves.pipeline_command, filters=private))
     app.add_handler(CommandHandler("qualification", team_settings.qualification_command, filters=private))
     app.add_handler(CommandHandler("nudges", team_settings.nudges_command, filters=private))
@@ -128,11 +127,11 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(reminders.done_button, pattern=callbacks.pattern("rd")))
     app.add_handler(CallbackQueryHandler(reminders.snooze_button, pattern=callbacks.pattern("rs")))
     app.add_handler(CallbackQueryHandler(reminders.calendar_button, pattern=callbacks.pattern("rc")))
-    app.add_handler(CallbackQueryHandler(remind.record_button, pattern=callbacks.pattern("rmn")))
-    app.add_handler(CallbackQueryHandler(remind.pick_button, pattern=callbacks.pattern("rmp")))
-    app.add_handler(CallbackQueryHandler(remind.confirm_button, pattern=callbacks.pattern("rmy")))
-    app.add_handler(CallbackQueryHandler(remind.cancel_button, pattern=callbacks.pattern("rmx")))
-    app.add_handler(CallbackQueryHandler(remind.snooze_confirm_button, pattern=callbacks.pattern("rz")))
+    app.add_handler(CallbackQueryHandler(reminders.record_button, pattern=callbacks.pattern("rmn")))
+    app.add_handler(CallbackQueryHandler(reminders.pick_button, pattern=callbacks.pattern("rmp")))
+    app.add_handler(CallbackQueryHandler(reminders.confirm_button, pattern=callbacks.pattern("rmy")))
+    app.add_handler(CallbackQueryHandler(reminders.cancel_button, pattern=callbacks.pattern("rmx")))
+    app.add_handler(CallbackQueryHandler(reminders.snooze_confirm_button, pattern=callbacks.pattern("rz")))
     app.add_handler(CallbackQueryHandler(park.park_button, pattern=callbacks.pattern("pk")))
     app.add_handler(CallbackQueryHandler(park.reason_button, pattern=callbacks.pattern("pr")))
     app.add_handler(CallbackQueryHandler(park.confirm_button, pattern=callbacks.pattern("py")))

@@ -12,6 +12,7 @@ from sqlmodel import select
 from bot.db import Scope
 from bot.i18n import Catalogs, Translator
 from bot.services import leads
+from bot.state import state_of
 from models import Lead, Member, Reminder, Role, Team
 from models.base import utcnow
 from tests.conftest import ADMIN_ID
@@ -199,3 +200,45 @@ def _update_label(data: dict[str, Any]) -> str:
     if "callback_query" in data:
         return str(data["callback_query"].get("data", ""))
     return str(data.get("message", {}).get("text", ""))[:40]
+
+
+# --- reminders, summaries and delivery (h-reminders): an update's unit of work, checked ----------
+
+
+class WriteWatch:
+    """Watches the updates a FakeTelegram processes: no Bot API call while a write transaction is
+    open, and at most one write transaction per update. `problems` lists what broke either rule.
+    Background jobs called directly are watched too when `background` is set (only for one chat
+    at a time: with several, one chat's write may be open while another's message goes out)."""
+
+    def __init__(self, tg: Any, *, background: bool = False) -> None:
+        self.db = state_of(tg.app).db
+        self.problems: list[str] = []
+        self._updates = 0
+        request, process = tg.request.do_request, tg.process
+
+        async def do_request(url: str, method: str, *args: Any, **kwargs: Any) -> Any:
+            if (self._updates or background) and self.db.writes_open:
+                self.problems.append(f"{url.rsplit('/', 1)[-1]} while a write transaction was open")
+            return await request(url, method, *args, **kwargs)
+
+        async def watched(data: dict[str, Any]) -> list[Call]:
+            before = self.db.writes_started
+            self._updates += 1
+            try:
+                calls: list[Call] = await process(data)
+                return calls
+            finally:
+                self._updates -= 1
+                if self.db.writes_started - before > 1:
+                    self.problems.append(f"{self.db.writes_started - before} write transactions for {_what(data)}")
+
+        tg.request.do_request = do_request
+        tg.process = watched
+
+
+def _what(update: dict[str, Any]) -> str:
+    """An update in a few words: the button's data or the message's text."""
+    if "callback_query" in update:
+        return f"the button {update['callback_query'].get('data')!r}"
+    return f"the message {update.get('message', {}).get('text')!r}"

@@ -24,4 +24,5 @@ def follow_up_event(*, uid: str, title: str, description: str, start: datetime, 
     alarm.add("action").value = "DISPLAY"
     alarm.add("description").value = title
     alarm.add("trigger").value = timedelta(minutes=-10)
-    return cal.serialize().encode()
+    text: str = cal.serialize()
+    return text.encode()

@@ -1,4 +1,5 @@
-"""Reading "/remind Ana next Friday 3pm call about the quote": who, when, and what.
+"""Reading "/remind Ana next Friday 3pm call about the quote": who, when, and what; and when a
+reminder snoozed with a button comes back.
 
 Plain code. The moment is the longest run of words right after the name (or, failing that, at
 the end) that `parse_when` reads whole; what is left is the reminder's text. Nothing is guessed:
@@ -8,13 +9,34 @@ when no run of words reads as a date, there is no reminder.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.domain.dates import When, parse_when
 
 MAX_DATE_WORDS = 6
 MAX_NAME_WORDS = 3
 MAX_TEXT = 400
+
+SNOOZES = ("1h", "tomorrow", "week")  # the snooze buttons under a reminder
+MORNING = time(9)
+
+
+def snooze_until(choice: str, now: datetime, zone: str) -> datetime:
+    """When a reminder snoozed with a button comes back, in UTC: "1h" an hour from `now`;
+    "tomorrow" at 9:00 the next local day; "week" at 9:00 on the next local Monday (from a Sunday
+    evening, that is the next morning). Local 9:00 stays 9:00 across a clock change."""
+    if choice == "1h":
+        return (now + timedelta(hours=1)).astimezone(UTC)
+    tz = ZoneInfo(zone)
+    today = now.astimezone(tz).date()
+    if choice == "tomorrow":
+        day = today + timedelta(days=1)
+    elif choice == "week":
+        day = today + timedelta(days=7 - today.weekday())
+    else:
+        raise ValueError(f"unknown snooze {choice!r}")
+    return datetime.combine(day, MORNING, tz).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -44,7 +66,7 @@ def readings(text: str, *, language: str, zone: str, now: datetime) -> list[Read
     """Every way to read the words as [name] when [text], shortest name first; the caller keeps
     the first whose name matches a record (or the nameless one)."""
     words = text.split()
-    found = []
+    found: list[Reading] = []
     for n in range(0, min(MAX_NAME_WORDS, len(words) - 1) + 1):
         hit = when_and_text(words[n:], language=language, zone=zone, now=now)
         if hit is not None:

@@ -1,4 +1,5 @@
-"""Funnel summary maths: periods in the team's timezone, conversion rates, comparisons, schedules.
+"""Funnel summary maths: periods in the team's timezone, conversion rates, comparisons, schedules,
+and the words managers type for them ("/subscribe weekly monday 9:00", "/funnel month").
 
 Plain code, no database. A period is a half-open interval [start, end) of aware datetimes; the
 previous period is the one just before it, of the same kind (for a period still running, the same
@@ -7,12 +8,15 @@ length from the previous period's start, so that "this month so far" meets "last
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from models import Stage
+from bot.domain.dates import WEEKDAYS, normalise
+from models import Stage, SummaryPeriod
 
 KINDS = ("day", "week", "month", "quarter")
 FUNNEL = (Stage.SUSPECT, Stage.LEAD, Stage.PROSPECT, Stage.OPPORTUNITY, Stage.CUSTOMER)
@@ -209,9 +213,76 @@ class Summary:
         }
 
     def weighted_before(self, currency: str) -> Decimal | None:
-        raw = (self.snapshot_before.get("weighted") or {}).get(currency)  # type: ignore[attr-defined]
-        return Decimal(raw) if raw is not None else None
+        weighted = self.snapshot_before.get("weighted")
+        raw = weighted.get(currency) if isinstance(weighted, dict) else None
+        return Decimal(str(raw)) if raw is not None else None
 
     def stalled_before(self) -> int | None:
         value = self.snapshot_before.get("stalled")
         return value if isinstance(value, int) else None
+
+
+# --- what managers type ------------------------------------------------------------------------
+
+# The first word of /subscribe, in the six languages.
+PERIOD_WORDS = {
+    "daily": SummaryPeriod.DAILY, "day": SummaryPeriod.DAILY, "dnevno": SummaryPeriod.DAILY,
+    "denně": SummaryPeriod.DAILY, "codziennie": SummaryPeriod.DAILY, "дневно": SummaryPeriod.DAILY,
+    "روزانه": SummaryPeriod.DAILY, "weekly": SummaryPeriod.WEEKLY, "week": SummaryPeriod.WEEKLY,
+    "tjedno": SummaryPeriod.WEEKLY, "týdně": SummaryPeriod.WEEKLY, "tygodniowo": SummaryPeriod.WEEKLY,
+    "неделно": SummaryPeriod.WEEKLY, "هفتگی": SummaryPeriod.WEEKLY,
+}  # fmt: skip
+# The word after /funnel, in the six languages: the period so far it shows.
+KIND_WORDS = {
+    "week": "week", "tjedan": "week", "týden": "week", "tydzień": "week", "недела": "week", "هفته": "week",
+    "month": "month", "mjesec": "month", "měsíc": "month", "miesiąc": "month", "месец": "month", "ماه": "month",
+    "quarter": "quarter", "kvartal": "quarter", "čtvrtletí": "quarter", "kwartał": "quarter",
+    "квартал": "quarter", "فصل": "quarter", "day": "day", "today": "day",
+}  # fmt: skip
+DEFAULT_KIND = "week"
+DEFAULT_TIME = "9:00"
+_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?$")
+
+
+class Schedule(NamedTuple):
+    period: SummaryPeriod
+    weekday: int | None  # 0 = Monday, weekly only
+    local_time: str  # "HH:MM" in the team's time zone
+
+
+def _weekday_names(language: str) -> dict[str, int]:
+    names: dict[str, int] = {}
+    for lang in dict.fromkeys((language if language in WEEKDAYS else "en", "en")):
+        for i, group in enumerate(WEEKDAYS[lang]):
+            names.update(dict.fromkeys(group.split("|"), i))
+    return names
+
+
+def parse_schedule(args: list[str], language: str) -> Schedule | None:
+    """`daily 9:00` or `weekly monday 9:00` (weekday names in `language` or English; the time may
+    be left out for 9:00, or written `8`, `8.30`); None when it cannot be read."""
+    words = [normalise(a) for a in args]
+    if not words or words[0] not in PERIOD_WORDS:
+        return None
+    period = PERIOD_WORDS[words[0]]
+    rest = words[1:]
+    weekday = None
+    if period is SummaryPeriod.WEEKLY:
+        names = _weekday_names(language)
+        if not rest or rest[0] not in names:
+            return None
+        weekday, rest = names[rest[0]], rest[1:]
+    clock = rest[0] if rest else DEFAULT_TIME
+    match = _TIME.match(clock)
+    if len(rest) > 1 or not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if hour > 23 or minute > 59:
+        return None
+    return Schedule(period, weekday, f"{hour:02d}:{minute:02d}")
+
+
+def funnel_kind(args: list[str]) -> str | None:
+    """The period /funnel shows: its first word in any of the six languages (the week without
+    one); None for a word it does not know."""
+    return KIND_WORDS.get(normalise(args[0])) if args else DEFAULT_KIND

@@ -64,20 +64,3 @@ def share_invite(t: Translator, link: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(t("Share the invite"), url=f"https://t.me/share/url?url={quote(link, safe='')}")]]
     )
-
-
-def reminder(t: Translator, reminder_id: int, lead_id: int | None) -> InlineKeyboardMarkup:
-    rows = [
-        [InlineKeyboardButton(t("✅ Done"), callback_data=callbacks.encode("rd", reminder_id))],
-        [
-            InlineKeyboardButton(t("1 hour"), callback_data=callbacks.encode("rs", reminder_id, "1h")),
-            InlineKeyboardButton(t("Tomorrow 9:00"), callback_data=callbacks.encode("rs", reminder_id, "tomorrow")),
-            InlineKeyboardButton(t("Next week"), callback_data=callbacks.encode("rs", reminder_id, "week")),
-        ],
-        [InlineKeyboardButton(t("⏰ Other time…"), callback_data=callbacks.encode("rs", reminder_id, "words"))],
-    ]
-    last = [InlineKeyboardButton(t("📅 Add to calendar"), callback_data=callbacks.encode("rc", reminder_id))]
-    if lead_id is not None:
-        last.append(InlineKeyboardButton(t("Open the record"), callback_data=callbacks.encode("rec", lead_id)))
-    rows.append(last)
-    return InlineKeyboardMarkup(rows)

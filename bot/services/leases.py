@@ -8,14 +8,17 @@ sharing a database never both believe they hold it.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import SQLModel, select
+from sqlalchemy.orm import Mapped
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import WorkerLease
+
+T = TypeVar("T", bound=SQLModel)
 
 
 async def hold(session: AsyncSession, name: str, *, owner: str, now: datetime, ttl: timedelta) -> bool:
@@ -23,8 +26,8 @@ async def hold(session: AsyncSession, name: str, *, owner: str, now: datetime, t
     renewed = await session.exec(
         update(WorkerLease)
         .where(
-            WorkerLease.name == name,
-            or_(WorkerLease.owner == owner, WorkerLease.expires_at < now),  # type: ignore[arg-type]
+            col(WorkerLease.name) == name,
+            or_(col(WorkerLease.owner) == owner, col(WorkerLease.expires_at) < now),
         )
         .values(owner=owner, expires_at=now + ttl)
     )
@@ -40,18 +43,24 @@ async def hold(session: AsyncSession, name: str, *, owner: str, now: datetime, t
 
 async def release(session: AsyncSession, name: str, *, owner: str, now: datetime) -> None:
     await session.exec(
-        update(WorkerLease).where(WorkerLease.name == name, WorkerLease.owner == owner).values(expires_at=now)
+        update(WorkerLease).where(col(WorkerLease.name) == name, col(WorkerLease.owner) == owner).values(expires_at=now)
     )
 
 
-async def claim(session: AsyncSession, model: type[SQLModel], due: Select[Any], order: Any, **values: Any) -> list[Any]:
-    """Claim the rows whose ids `due` selects (with its order and limit) by setting `values` on
-    them in one UPDATE, and return them in `order`. On PostgreSQL the ids are locked with
+async def claim(
+    session: AsyncSession,
+    model: type[T],
+    key: Mapped[int | None],
+    due: Select[Any],
+    order: Any,
+    **values: Any,
+) -> list[T]:
+    """Claim the rows whose ids (`key`) `due` selects (with its order and limit) by setting `values`
+    on them in one UPDATE, and return them in `order`. On PostgreSQL the ids are locked with
     SKIP LOCKED, so two processes claiming at once never take the same row; SQLite has one writer
     at a time (BEGIN IMMEDIATE)."""
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    key = model.id  # type: ignore[attr-defined]
     claimed = await session.exec(update(model).where(key.in_(due.scalar_subquery())).values(**values).returning(key))
     ids = list(claimed.scalars().all())
     if not ids:

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, extract, false, func, or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlalchemy.orm import Mapped
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.domain import nudges as rules
 from models import Lead, Member, Reminder, ReminderKind, ReminderStatus, Stage, Team
@@ -50,13 +54,13 @@ class Brief:
 
     def leads(self) -> list[Lead]:
         """Every record named, once, in the order shown (for the Open buttons)."""
-        seen: dict[int, Lead] = {}
+        seen: dict[int | None, Lead] = {}
         for _, lead in (*self.overdue, *self.today):
             if lead is not None:
-                seen.setdefault(lead.id, lead)  # type: ignore[arg-type]
+                seen.setdefault(lead.id, lead)
         for section in (self.escalated, self.stalled, self.past_close, self.birthdays):
             for lead in section.items:
-                seen.setdefault(lead.id, lead)  # type: ignore[arg-type]
+                seen.setdefault(lead.id, lead)
         return list(seen.values())
 
 
@@ -64,18 +68,18 @@ async def plan_briefs(session: AsyncSession, *, now: datetime) -> int:
     """Make sure every active member with a timezone has a row for their next morning."""
     rows = await session.exec(
         select(Member, Team)
-        .join(Team, Team.id == Member.team_id)  # type: ignore[arg-type]
-        .where(Member.is_active, Member.timezone.is_not(None))  # type: ignore[union-attr]
+        .join(Team, col(Team.id) == col(Member.team_id))
+        .where(col(Member.is_active), col(Member.timezone).is_not(None))
     )
     wanted: dict[str, Reminder] = {}
     for member, team in rows.all():
-        if not rules.NudgeSettings.of(team.settings).any_on:
+        if member.id is None or not rules.NudgeSettings.of(team.settings).any_on:
             continue
         at = rules.next_morning(now, member.timezone or team.timezone)
-        key = rules.brief_key(member.id, at.date())  # type: ignore[arg-type]
+        key = rules.brief_key(member.id, at.date())
         wanted[key] = Reminder(
             team_id=member.team_id,
-            owner_id=member.id,  # type: ignore[arg-type]
+            owner_id=member.id,
             kind=ReminderKind.DIGEST,
             due_at=at,
             dedupe_key=key,
@@ -83,7 +87,7 @@ async def plan_briefs(session: AsyncSession, *, now: datetime) -> int:
     if not wanted:
         return 0
     existing = set(
-        (await session.exec(select(Reminder.dedupe_key).where(Reminder.dedupe_key.in_(list(wanted))))).all()  # type: ignore[union-attr]
+        (await session.exec(select(col(Reminder.dedupe_key)).where(col(Reminder.dedupe_key).in_(list(wanted))))).all()
     )
     new = [r for key, r in wanted.items() if key not in existing]
     for reminder in new:
@@ -96,24 +100,27 @@ async def plan_briefs(session: AsyncSession, *, now: datetime) -> int:
     return len(new)
 
 
-def _quiet_since() -> object:
-    return func.coalesce(Lead.last_activity_at, Lead.created_at)
+def _quiet_since() -> ColumnElement[datetime]:
+    """When a record last showed activity (its creation, if none since)."""
+    return func.coalesce(col(Lead.last_activity_at), col(Lead.created_at))
 
 
-def _stalled(settings: rules.NudgeSettings, now: datetime, periods: int) -> object:
+def _stalled(settings: rules.NudgeSettings, now: datetime, periods: int) -> ColumnElement[bool]:
     """Open, unparked records quiet for `periods` of their stage's stalled days."""
     by_stage = [
-        and_(Lead.stage == stage, _quiet_since() <= cutoff)
+        and_(col(Lead.stage) == stage, _quiet_since() <= cutoff)
         for stage, cutoff in rules.quiet_since(settings, now, periods).items()
     ]
-    return and_(Lead.parked == false(), or_(*by_stage))
+    return and_(col(Lead.parked) == false(), or_(*by_stage))
 
 
-async def _section(session: AsyncSession, query: object, order: object) -> Section:
-    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()  # type: ignore[attr-defined]
+async def _section(
+    session: AsyncSession, query: SelectOfScalar[Lead], order: ColumnElement[Any] | Mapped[Any]
+) -> Section:
+    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
     if not total:
         return Section()
-    items = list((await session.exec(query.order_by(order).limit(rules.LIST_LIMIT))).all())  # type: ignore[attr-defined]
+    items = list((await session.exec(query.order_by(order).limit(rules.LIST_LIMIT))).all())
     return Section(items=items, more=max(0, total - len(items)))
 
 
@@ -126,58 +133,58 @@ async def brief(session: AsyncSession, member: Member, team: Team, *, now: datet
     if settings.on("digest"):
         mine = (
             select(Reminder, Lead)
-            .outerjoin(Lead, Lead.id == Reminder.lead_id)  # type: ignore[arg-type]
-            .where(Reminder.owner_id == member.id, Reminder.kind.in_(FOLLOW_UPS))  # type: ignore[attr-defined]
+            .outerjoin(Lead, col(Lead.id) == col(Reminder.lead_id))
+            .where(col(Reminder.owner_id) == member.id, col(Reminder.kind).in_(FOLLOW_UPS))
         )
         today_rows = await session.exec(
             mine.where(
-                Reminder.status.in_((ReminderStatus.PENDING, ReminderStatus.SENT)),  # type: ignore[attr-defined]
-                Reminder.due_at >= start,
-                Reminder.due_at < end,
+                col(Reminder.status).in_((ReminderStatus.PENDING, ReminderStatus.SENT)),
+                col(Reminder.due_at) >= start,
+                col(Reminder.due_at) < end,
             )
-            .order_by(Reminder.due_at)
+            .order_by(col(Reminder.due_at))
             .limit(rules.LIST_LIMIT)
         )
         result.today = [(r, lead) for r, lead in today_rows.all()]
         overdue_rows = await session.exec(
-            mine.where(Reminder.status == ReminderStatus.SENT, Reminder.due_at < start)
-            .order_by(Reminder.due_at)
+            mine.where(col(Reminder.status) == ReminderStatus.SENT, col(Reminder.due_at) < start)
+            .order_by(col(Reminder.due_at))
             .limit(rules.LIST_LIMIT)
         )
         result.overdue = [(r, lead) for r, lead in overdue_rows.all()]
-    own = select(Lead).where(Lead.owner_id == member.id)
+    own = select(Lead).where(col(Lead.owner_id) == member.id)
     if settings.on("stalled"):
-        fresh = or_(Lead.stall_nudged_at.is_(None), Lead.stall_nudged_at < _quiet_since())  # type: ignore[union-attr,operator]
+        fresh = or_(col(Lead.stall_nudged_at).is_(None), col(Lead.stall_nudged_at) < _quiet_since())
         result.stalled = await _section(session, own.where(_stalled(settings, now, 1), fresh), _quiet_since())
     if settings.on("escalate") and member.role.sees_team:
         # Shown to every manager that morning: the stamp of today's first brief does not hide it.
         fresh = or_(
-            Lead.stall_escalated_at.is_(None),  # type: ignore[union-attr]
-            Lead.stall_escalated_at < _quiet_since(),  # type: ignore[operator]
-            Lead.stall_escalated_at >= start,  # type: ignore[operator]
+            col(Lead.stall_escalated_at).is_(None),
+            col(Lead.stall_escalated_at) < _quiet_since(),
+            col(Lead.stall_escalated_at) >= start,
         )
-        team_leads = select(Lead).where(Lead.team_id == member.team_id)
+        team_leads = select(Lead).where(col(Lead.team_id) == member.team_id)
         result.escalated = await _section(session, team_leads.where(_stalled(settings, now, 2), fresh), _quiet_since())
         owner_ids = {lead.owner_id for lead in result.escalated.items}
         if owner_ids:
-            names = await session.exec(select(Member).where(Member.id.in_(owner_ids)))  # type: ignore[union-attr]
-            result.owners = {m.id: m.display_name for m in names.all()}  # type: ignore[misc]
+            names = await session.exec(select(Member).where(col(Member.id).in_(owner_ids)))
+            result.owners = {m.id: m.display_name for m in names.all() if m.id is not None}
     if settings.on("close_date"):
         past = own.where(
-            Lead.stage == Stage.OPPORTUNITY,
-            Lead.expected_close_date.is_not(None),  # type: ignore[union-attr]
-            Lead.expected_close_date < today,  # type: ignore[operator]
+            col(Lead.stage) == Stage.OPPORTUNITY,
+            col(Lead.expected_close_date).is_not(None),
+            col(Lead.expected_close_date) < today,
         )
-        result.past_close = await _section(session, past, Lead.expected_close_date)
+        result.past_close = await _section(session, past, col(Lead.expected_close_date))
     if settings.on("birthday"):
         same_day = or_(
             *(
-                and_(extract("month", Lead.birthday) == m, extract("day", Lead.birthday) == d)
+                and_(extract("month", col(Lead.birthday)) == m, extract("day", col(Lead.birthday)) == d)
                 for m, d in rules.birthday_days(today)
             )
         )
-        born = own.where(Lead.birthday.is_not(None), same_day, Lead.stage != Stage.LOST)  # type: ignore[union-attr]
-        result.birthdays = await _section(session, born, Lead.id)
+        born = own.where(col(Lead.birthday).is_not(None), same_day, col(Lead.stage) != Stage.LOST)
+        result.birthdays = await _section(session, born, col(Lead.id))
     return result
 
 
@@ -186,13 +193,13 @@ async def stamp(session: AsyncSession, told: Brief, *, now: datetime) -> None:
     stalled = [lead.id for lead in told.stalled.items]
     escalated = [lead.id for lead in told.escalated.items]
     if stalled:
-        await session.exec(update(Lead).where(Lead.id.in_(stalled)).values(stall_nudged_at=now))  # type: ignore[union-attr]
+        await session.exec(update(Lead).where(col(Lead.id).in_(stalled)).values(stall_nudged_at=now))
     if escalated:
         await session.exec(
             update(Lead)
             .where(
-                Lead.id.in_(escalated),  # type: ignore[union-attr]
-                or_(Lead.stall_escalated_at.is_(None), Lead.stall_escalated_at < _quiet_since()),  # type: ignore[union-attr,operator]
+                col(Lead.id).in_(escalated),
+                or_(col(Lead.stall_escalated_at).is_(None), col(Lead.stall_escalated_at) < _quiet_since()),
             )
             .values(stall_escalated_at=now)
         )

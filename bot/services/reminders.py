@@ -1,53 +1,173 @@
-"""Reminder delivery bookkeeping: claim due rows with a lease, then record what happened.
+"""Reminders: set them, deliver them (claim due rows with a lease, then record what happened), and
+handle them (Done, Snooze).
 
 The database is the truth. A row is claimed atomically (PostgreSQL: FOR UPDATE SKIP LOCKED, so two
 bot processes never take the same row; SQLite: one writer at a time under BEGIN IMMEDIATE) and
 leased for two minutes. A process that dies mid-send leaves the lease to expire and the row is
 sent again: at least once, at most one duplicate per crash, never a silent loss.
+
+A row's status only moves forward, and every change says in its own UPDATE which statuses it may
+change (`WHERE id = :id AND status IN (...)`): a rep's tap and the delivery loop can race (the
+message exists, and its buttons work, from the moment Telegram accepts it, while the row is still
+`sending`), and whichever comes second finds nothing to change instead of overwriting the other.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, func, or_, update
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services import leases
-from models import Activity, Lead, Member, Reminder, ReminderKind, ReminderStatus, Team
-from models.errors import AccessDenied
+from models import Activity, ActivityKind, Lead, Member, Reminder, ReminderKind, ReminderStatus, Team
+from models.errors import N_, AccessDenied, DomainError
 
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 5
 LATE_AFTER = timedelta(minutes=5)
+# What a rep can act on with the buttons: the reminders they set or that parking set, once their
+# message exists (`sending` between the send and the write that records it).
+ACTIONABLE_KINDS = (ReminderKind.FOLLOW_UP, ReminderKind.CUSTOM)
+ACTIONABLE = (ReminderStatus.SENDING, ReminderStatus.SENT)
 
 
-async def claim_due(session: AsyncSession, *, now: datetime, owner: str, limit: int = 20) -> list[Reminder]:
-    due = (
-        select(Reminder.id)
-        .where(
-            or_(
-                and_(Reminder.status == ReminderStatus.PENDING, Reminder.due_at <= now),
-                and_(Reminder.status == ReminderStatus.SENDING, Reminder.lease_until < now),  # type: ignore[operator]
-            )
-        )
-        .order_by(Reminder.due_at)
-        .limit(limit)
-    )
-    return await leases.claim(
-        session,
-        Reminder,
-        due,
-        Reminder.due_at,
-        status=ReminderStatus.SENDING,
-        lease_owner=owner,
-        lease_until=now + LEASE,
-        attempts=Reminder.attempts + 1,
+class AlreadyHandled(DomainError):
+    """Done or Snooze found nothing to change: handled before, never sent, or not the member's."""
+
+    def __init__(self) -> None:
+        super().__init__(N_("This reminder was already handled."))
+
+
+def _id(reminder: Reminder) -> int:
+    if reminder.id is None:
+        raise ValueError("an unsaved reminder")
+    return reminder.id
+
+
+# --- setting one ---------------------------------------------------------------------------------
+
+
+async def create(
+    session: AsyncSession, member: Member, *, at: datetime, text: str, lead_id: int | None, now: datetime
+) -> Reminder:
+    """A reminder the rep asked for ("/remind Ana Friday 3pm call about the quote"), at a future
+    moment, on a record they can see (or on none)."""
+    if at <= now:
+        raise DomainError(N_("That time has passed. Please send the reminder again."))
+    if lead_id is not None:
+        # Through the session's scope: a rep can only attach it to a record they can see.
+        lead = (await session.exec(select(Lead).where(col(Lead.id) == lead_id))).first()
+        if lead is None:
+            raise AccessDenied()
+    if member.id is None:
+        raise ValueError("a member without an id")
+    reminder = Reminder(
+        team_id=member.team_id,
+        owner_id=member.id,
+        lead_id=lead_id,
+        kind=ReminderKind.CUSTOM,
+        due_at=at,
+        reason=text or None,
+        created_at=now,
         updated_at=now,
     )
+    session.add(reminder)
+    await session.flush()
+    return reminder
+
+
+# --- handling one (its buttons) ------------------------------------------------------------------
+
+
+async def get_own(session: AsyncSession, reminder_id: int) -> Reminder | None:
+    """A reminder as the session's member sees it (reps: only their own)."""
+    return (await session.exec(select(Reminder).where(col(Reminder.id) == reminder_id))).first()
+
+
+async def record_of(session: AsyncSession, reminder: Reminder) -> Lead | None:
+    """The reminder's record, if it has one the session's member can see."""
+    if reminder.lead_id is None:
+        return None
+    return (await session.exec(select(Lead).where(col(Lead.id) == reminder.lead_id))).first()
+
+
+def actionable(reminder: Reminder) -> bool:
+    """Whether Done and Snooze would still act on it (as read; the UPDATE decides)."""
+    return reminder.kind in ACTIONABLE_KINDS and reminder.status in ACTIONABLE
+
+
+async def _close(session: AsyncSession, reminder_id: int, status: ReminderStatus, now: datetime) -> Reminder | None:
+    """Set `status` on a reminder whose message is out and not yet handled, in one UPDATE through
+    the session's scope (a rep: only their own); the row as it is now, or None when nothing
+    changed (already handled, never sent, not theirs, or no such row)."""
+    result = await session.exec(
+        update(Reminder)
+        .where(
+            col(Reminder.id) == reminder_id,
+            col(Reminder.kind).in_(ACTIONABLE_KINDS),
+            col(Reminder.status).in_(ACTIONABLE),
+        )
+        .values(status=status, lease_until=None, updated_at=now)
+        .returning(Reminder)
+        .execution_options(synchronize_session=False)
+    )
+    row: Reminder | None = result.scalars().first()
+    return row
+
+
+async def done(session: AsyncSession, reminder_id: int, *, by: Member, now: datetime) -> Reminder | None:
+    """The rep followed up: the reminder is done and its record gets a follow-up activity. The
+    handled row, or None when it was not open to that (see `_close`)."""
+    reminder = await _close(session, reminder_id, ReminderStatus.DONE, now)
+    if reminder is None or reminder.lead_id is None:
+        return reminder
+    session.add(
+        Activity(
+            team_id=reminder.team_id,
+            lead_id=reminder.lead_id,
+            member_id=by.id,
+            kind=ActivityKind.FOLLOW_UP,
+            text="follow-up done",
+            at=now,
+        )
+    )
+    await session.exec(update(Lead).where(col(Lead.id) == reminder.lead_id).values(last_activity_at=now))
+    return reminder
+
+
+class Snoozed(NamedTuple):
+    handled: Reminder  # the reminder the rep snoozed (its message is the one to edit)
+    again: Reminder  # the pending one that takes its place
+
+
+async def snooze(session: AsyncSession, reminder_id: int, *, until: datetime, now: datetime) -> Snoozed | None:
+    """Put it off until a future moment: this one is marked snoozed and a new pending one takes its
+    place. None when it was not open to that (see `_close`)."""
+    if until <= now:
+        raise DomainError(N_("That time has passed. Please send the reminder again."))
+    handled = await _close(session, reminder_id, ReminderStatus.SNOOZED, now)
+    if handled is None:
+        return None
+    again = Reminder(
+        team_id=handled.team_id,
+        owner_id=handled.owner_id,
+        lead_id=handled.lead_id,
+        kind=handled.kind,
+        due_at=until,
+        reason=handled.reason,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(again)
+    await session.flush()
+    return Snoozed(handled, again)
+
+
+# --- what a message says ------------------------------------------------------------------------
 
 
 @dataclass
@@ -66,31 +186,32 @@ async def contexts_of(session: AsyncSession, due: list[Reminder]) -> dict[int, C
     def ids(values: Any) -> list[int]:
         return sorted({v for v in values if v is not None})
 
-    member_rows = await session.exec(select(Member).where(Member.id.in_(ids(r.owner_id for r in due))))  # type: ignore[union-attr]
+    member_rows = await session.exec(select(Member).where(col(Member.id).in_(ids(r.owner_id for r in due))))
     members = {m.id: m for m in member_rows.all()}
-    team_rows = await session.exec(select(Team).where(Team.id.in_(ids(r.team_id for r in due))))  # type: ignore[union-attr]
+    team_rows = await session.exec(select(Team).where(col(Team.id).in_(ids(r.team_id for r in due))))
     teams = {t.id: t for t in team_rows.all()}
     lead_ids = ids(r.lead_id for r in due)
     leads: dict[int | None, Lead] = {}
     notes: dict[int, Activity] = {}
     if lead_ids:
-        leads = {lead.id: lead for lead in (await session.exec(select(Lead).where(Lead.id.in_(lead_ids)))).all()}  # type: ignore[union-attr]
+        lead_rows = await session.exec(select(Lead).where(col(Lead.id).in_(lead_ids)))
+        leads = {lead.id: lead for lead in lead_rows.all()}
         newest = (
             select(
-                Activity.id,
+                col(Activity.id),
                 func.row_number()
-                .over(partition_by=Activity.lead_id, order_by=(Activity.at.desc(), Activity.id.desc()))  # type: ignore[union-attr]
+                .over(partition_by=col(Activity.lead_id), order_by=(col(Activity.at).desc(), col(Activity.id).desc()))
                 .label("n"),
             )
-            .where(Activity.lead_id.in_(lead_ids))  # type: ignore[attr-defined]
+            .where(col(Activity.lead_id).in_(lead_ids))
             .subquery()
         )
         note_rows = await session.exec(
-            select(Activity).join(newest, newest.c.id == Activity.id).where(newest.c.n == 1)  # type: ignore[arg-type]
+            select(Activity).join(newest, newest.c.id == col(Activity.id)).where(newest.c.n == 1)
         )
         notes = {a.lead_id: a for a in note_rows.all()}
     return {
-        r.id: Context(  # type: ignore[misc]
+        _id(r): Context(
             member=members.get(r.owner_id),
             team=teams.get(r.team_id),
             lead=leads.get(r.lead_id),
@@ -100,10 +221,38 @@ async def contexts_of(session: AsyncSession, due: list[Reminder]) -> dict[int, C
     }
 
 
-async def context_of(session: AsyncSession, reminder: Reminder) -> tuple[Member | None, Lead | None, Activity | None]:
-    """One reminder's member, record and last note."""
-    ctx = (await contexts_of(session, [reminder]))[reminder.id]  # type: ignore[index]
-    return ctx.member, ctx.lead, ctx.note
+async def context_of(session: AsyncSession, reminder: Reminder) -> Context:
+    """One reminder's member, team, record and last note (as the session's scope sees them)."""
+    return (await contexts_of(session, [reminder]))[_id(reminder)]
+
+
+# --- delivery bookkeeping -----------------------------------------------------------------------
+
+
+async def claim_due(session: AsyncSession, *, now: datetime, owner: str, limit: int = 20) -> list[Reminder]:
+    due = (
+        select(col(Reminder.id))
+        .where(
+            or_(
+                and_(col(Reminder.status) == ReminderStatus.PENDING, col(Reminder.due_at) <= now),
+                and_(col(Reminder.status) == ReminderStatus.SENDING, col(Reminder.lease_until) < now),
+            )
+        )
+        .order_by(col(Reminder.due_at))
+        .limit(limit)
+    )
+    return await leases.claim(
+        session,
+        Reminder,
+        col(Reminder.id),
+        due,
+        col(Reminder.due_at),
+        status=ReminderStatus.SENDING,
+        lease_owner=owner,
+        lease_until=now + LEASE,
+        attempts=col(Reminder.attempts) + 1,
+        updated_at=now,
+    )
 
 
 async def mark_sent(
@@ -115,10 +264,12 @@ async def mark_sent(
     message_id: int | None,
     late: bool,
     note: str | None = None,
-) -> None:
-    await session.exec(
+) -> bool:
+    """Record the message of a row being sent. Only a row still `sending` changes: a rep who
+    tapped Done or Snooze in the meantime keeps their answer. True when it changed."""
+    result = await session.exec(
         update(Reminder)
-        .where(Reminder.id == reminder_id)
+        .where(col(Reminder.id) == reminder_id, col(Reminder.status) == ReminderStatus.SENDING)
         .values(
             status=ReminderStatus.SENT,
             sent_at=now,
@@ -130,17 +281,20 @@ async def mark_sent(
             updated_at=now,
         )
     )
+    return bool(result.rowcount)
 
 
 async def mark_failed(session: AsyncSession, reminder: Reminder, *, now: datetime, error: str, blocked: bool) -> None:
     await session.exec(
         update(Reminder)
-        .where(Reminder.id == reminder.id)
+        .where(col(Reminder.id) == reminder.id, col(Reminder.status) == ReminderStatus.SENDING)
         .values(status=ReminderStatus.FAILED, last_error=error[:300], lease_until=None, updated_at=now)
     )
     if blocked:  # the rep blocked the bot: stop writing to them until they come back
         await session.exec(
-            update(Member).where(Member.id == reminder.owner_id).values(is_active=False, blocked_at=now, updated_at=now)
+            update(Member)
+            .where(col(Member.id) == reminder.owner_id)
+            .values(is_active=False, blocked_at=now, updated_at=now)
         )
 
 
@@ -149,12 +303,12 @@ async def release(session: AsyncSession, reminder_ids: list[int], *, now: dateti
     counted against them."""
     await session.exec(
         update(Reminder)
-        .where(Reminder.id.in_(reminder_ids), Reminder.status == ReminderStatus.SENDING)  # type: ignore[union-attr]
+        .where(col(Reminder.id).in_(reminder_ids), col(Reminder.status) == ReminderStatus.SENDING)
         .values(
             status=ReminderStatus.PENDING,
             lease_owner=None,
             lease_until=None,
-            attempts=Reminder.attempts - 1,
+            attempts=col(Reminder.attempts) - 1,
             updated_at=now,
         )
     )
@@ -166,90 +320,21 @@ async def rearm(session: AsyncSession, member: Member, *, now: datetime) -> int:
     result = await session.exec(
         update(Reminder)
         .where(
-            Reminder.owner_id == member.id,
-            Reminder.status == ReminderStatus.FAILED,
-            Reminder.kind.in_((ReminderKind.FOLLOW_UP, ReminderKind.CUSTOM)),  # type: ignore[attr-defined]
+            col(Reminder.owner_id) == member.id,
+            col(Reminder.status) == ReminderStatus.FAILED,
+            col(Reminder.kind).in_(ACTIONABLE_KINDS),
         )
         .values(status=ReminderStatus.PENDING, attempts=0, lease_owner=None, lease_until=None, updated_at=now)
     )
     return int(result.rowcount or 0)
 
 
-async def close_quietly(session: AsyncSession, reminder_id: int, *, now: datetime) -> None:
-    """A morning brief with nothing in it: done without a message."""
+async def close_quietly(session: AsyncSession, reminder_ids: list[int], *, now: datetime) -> None:
+    """Morning briefs with nothing in them: closed without a message."""
+    if not reminder_ids:
+        return
     await session.exec(
         update(Reminder)
-        .where(Reminder.id == reminder_id)
+        .where(col(Reminder.id).in_(reminder_ids), col(Reminder.status) == ReminderStatus.SENDING)
         .values(status=ReminderStatus.CANCELLED, lease_until=None, last_error="nothing to say", updated_at=now)
     )
-
-
-async def get_own(session: AsyncSession, reminder_id: int) -> Reminder | None:
-    """A reminder as the session's member sees it (reps: only their own)."""
-    return (await session.exec(select(Reminder).where(Reminder.id == reminder_id))).first()
-
-
-async def done(session: AsyncSession, reminder: Reminder, *, by: Member, now: datetime) -> None:
-    """The rep followed up: the reminder is done and the record gets a follow-up activity."""
-    from models import ActivityKind
-
-    reminder.status = ReminderStatus.DONE
-    reminder.updated_at = now
-    session.add(reminder)
-    if reminder.lead_id is not None:
-        session.add(
-            Activity(
-                team_id=reminder.team_id,
-                lead_id=reminder.lead_id,
-                member_id=by.id,
-                kind=ActivityKind.FOLLOW_UP,
-                text="follow-up done",
-                at=now,
-            )
-        )
-        lead = (await session.exec(select(Lead).where(Lead.id == reminder.lead_id))).first()
-        if lead is not None:
-            lead.last_activity_at = now
-            session.add(lead)
-
-
-async def snooze(session: AsyncSession, reminder: Reminder, *, until: datetime, now: datetime) -> Reminder:
-    """Put it off: this one is marked snoozed and a new pending one takes its place."""
-    reminder.status = ReminderStatus.SNOOZED
-    reminder.updated_at = now
-    session.add(reminder)
-    again = Reminder(
-        team_id=reminder.team_id,
-        owner_id=reminder.owner_id,
-        lead_id=reminder.lead_id,
-        kind=reminder.kind,
-        due_at=until,
-        reason=reminder.reason,
-    )
-    session.add(again)
-    await session.flush()
-    return again
-
-
-async def create(
-    session: AsyncSession, member: Member, *, at: datetime, text: str, lead_id: int | None, now: datetime
-) -> Reminder:
-    """A reminder the rep asked for ("/remind Ana Friday 3pm call about the quote")."""
-    if lead_id is not None:
-        # Through the session's scope: a rep can only attach it to a record they can see.
-        lead = (await session.exec(select(Lead).where(Lead.id == lead_id))).first()
-        if lead is None:
-            raise AccessDenied()
-    reminder = Reminder(
-        team_id=member.team_id,
-        owner_id=member.id,  # type: ignore[arg-type]
-        lead_id=lead_id,
-        kind=ReminderKind.CUSTOM,
-        due_at=at,
-        reason=text or None,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(reminder)
-    await session.flush()
-    return reminder

@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any, cast
 
 from sqlalchemy import false, func, or_, true, update
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 
 from bot.domain import nudges as nudge_rules
 from bot.domain import summary as maths
@@ -28,51 +30,59 @@ from models import (
     Stage,
     StageChange,
     StageTally,
-    SummaryPeriod,
     Team,
 )
+from models.errors import N_, DomainError
 
 LEASE = timedelta(minutes=5)
-TOP_REPS = 10
 TOP_REASONS = 3
 
 
-async def _history(
-    session: AsyncSession, team_id: int, start: datetime, end: datetime
-) -> list[tuple[HistoryEvent, Stage | None, Stage, int | None, int, int, int]]:
+# event, from, to, member, rows, seconds spent in the stage left, rows with that time
+HistoryRow = tuple[HistoryEvent, Stage | None, Stage, int | None, int, int, int]
+Moves = dict[tuple[Stage | None, Stage], int]
+
+
+async def _history(session: AsyncSession, team_id: int, start: datetime, end: datetime) -> list[HistoryRow]:
     """One pass over the period's history rows (new records and moves), grouped by event, from, to
     and member: counts and the time spent in the stage left. Read from the covering index alone."""
-    rows = await session.exec(
-        select(
-            StageChange.event,
-            StageChange.from_stage,
-            StageChange.to_stage,
-            StageChange.member_id,
+    # Seven columns: more than sqlmodel's select() is typed for, hence its Select class and a cast.
+    query = cast(
+        "Select[HistoryEvent, Stage | None, Stage, int | None, int, int, int]",
+        Select(
+            col(StageChange.event),
+            col(StageChange.from_stage),
+            col(StageChange.to_stage),
+            col(StageChange.member_id),
             func.count(),
-            func.coalesce(func.sum(StageChange.seconds_in_stage), 0),
-            func.count(StageChange.seconds_in_stage),
+            func.coalesce(func.sum(col(StageChange.seconds_in_stage)), 0),
+            func.count(col(StageChange.seconds_in_stage)),
         )
         .where(
-            StageChange.team_id == team_id,
-            StageChange.at >= start,
-            StageChange.at < end,
-            StageChange.event.in_((HistoryEvent.CREATED, HistoryEvent.MOVED)),  # type: ignore[attr-defined]
+            col(StageChange.team_id) == team_id,
+            col(StageChange.at) >= start,
+            col(StageChange.at) < end,
+            col(StageChange.event).in_((HistoryEvent.CREATED, HistoryEvent.MOVED)),
         )
-        .group_by(StageChange.event, StageChange.from_stage, StageChange.to_stage, StageChange.member_id)
+        .group_by(
+            col(StageChange.event), col(StageChange.from_stage), col(StageChange.to_stage), col(StageChange.member_id)
+        ),
     )
-    return list(rows.all())  # type: ignore[arg-type]
+    rows = await session.exec(query)
+    return [
+        (event, from_stage, to_stage, member, int(n), int(total), int(timed))
+        for event, from_stage, to_stage, member, n, total, timed in rows.all()
+    ]
 
 
-def _moves_of(history: list[tuple]) -> dict[tuple[Stage | None, Stage], int]:  # type: ignore[type-arg]
-    moves: dict[tuple[Stage | None, Stage], int] = defaultdict(int)
+def _moves_of(history: list[HistoryRow]) -> Moves:
+    moves: Moves = defaultdict(int)
     for _, from_stage, to_stage, _, n, _, _ in history:
         moves[(from_stage, to_stage)] += n
     return dict(moves)
 
 
-async def _flow(
-    session: AsyncSession, team_id: int, start: datetime, end: datetime
-) -> tuple[maths.Flow, dict[tuple[Stage | None, Stage], int]]:
+async def _flow(session: AsyncSession, team_id: int, start: datetime, end: datetime) -> tuple[maths.Flow, Moves]:
     """What happened in [start, end), and its history rows by (from, to) (new records included)."""
     flow = maths.Flow()
     history = await _history(session, team_id, start, end)
@@ -93,19 +103,19 @@ async def _flow(
     flow.avg_days = {stage: total / timed / 86400 for stage, (total, timed) in seconds.items() if timed}
     # New records per owner (the index on team, created, owner).
     created = await session.exec(
-        select(Lead.owner_id, func.count())
-        .where(Lead.team_id == team_id, Lead.created_at >= start, Lead.created_at < end)
-        .group_by(Lead.owner_id)
+        select(col(Lead.owner_id), func.count())
+        .where(col(Lead.team_id) == team_id, col(Lead.created_at) >= start, col(Lead.created_at) < end)
+        .group_by(col(Lead.owner_id))
     )
     for owner, n in created.all():
         per_rep[owner].new = n
         flow.new += n
     # Won and lost: the records closed in the period (and still closed), with values and reasons.
     closed = await session.exec(
-        select(Lead.stage, Lead.currency, Lead.deal_amount, Lead.lost_reason).where(
-            Lead.team_id == team_id,
-            Lead.closed_at >= start,  # type: ignore[operator]
-            Lead.closed_at < end,  # type: ignore[operator]
+        select(col(Lead.stage), col(Lead.currency), col(Lead.deal_amount), col(Lead.lost_reason)).where(
+            col(Lead.team_id) == team_id,
+            col(Lead.closed_at) >= start,
+            col(Lead.closed_at) < end,
         )
     )
     won_value: dict[str, Decimal] = defaultdict(Decimal)
@@ -130,37 +140,42 @@ async def compute(
     period: maths.Period,
     *,
     now: datetime,
-    snapshot: dict | None = None,
+    snapshot: dict[str, Any] | None = None,
     team_wide: bool = True,
 ) -> maths.Summary:
     """Every figure of the summary for `period`, as the session's scope sees the team (`team_wide`
     False when that scope is one rep's)."""
     team_id = team.id
-    assert team_id is not None
+    if team_id is None:
+        raise ValueError("an unsaved team has no summary")
     # Records per stage, parked or not; the stalled ones are the unparked ones minus those active
     # recently (a short range of an index).
     by_stage: dict[Stage, int] = defaultdict(int)
     unparked: dict[Stage, int] = defaultdict(int)
     if team_wide:  # the counters the database keeps (see StageTally)
-        counted = select(StageTally.stage, StageTally.parked, StageTally.n).where(StageTally.team_id == team_id)
+        counted = select(col(StageTally.stage), col(StageTally.parked), col(StageTally.n)).where(
+            col(StageTally.team_id) == team_id
+        )
     else:  # a rep's own records: few enough to count
-        counted = select(Lead.stage, Lead.parked, func.count()).where(Lead.team_id == team_id)
-        counted = counted.group_by(Lead.stage, Lead.parked)
-    rows = await session.exec(counted)  # type: ignore[call-overload]
-    for stage, parked, n in rows.all():
+        counted = (
+            select(col(Lead.stage), col(Lead.parked), func.count())
+            .where(col(Lead.team_id) == team_id)
+            .group_by(col(Lead.stage), col(Lead.parked))
+        )
+    for stage, parked, n in (await session.exec(counted)).all():
         by_stage[stage] += n
         if not parked:
             unparked[stage] += n
     stages = dict(by_stage)
     weighted_rows = await session.exec(
-        select(Lead.currency, func.sum(Lead.deal_amount * Lead.probability))
+        select(col(Lead.currency), func.sum(col(Lead.deal_amount) * col(Lead.probability)))
         .where(
-            Lead.team_id == team_id,
-            Lead.stage == Stage.OPPORTUNITY,
-            Lead.deal_amount.is_not(None),  # type: ignore[union-attr]
-            Lead.probability.is_not(None),  # type: ignore[union-attr]
+            col(Lead.team_id) == team_id,
+            col(Lead.stage) == Stage.OPPORTUNITY,
+            col(Lead.deal_amount).is_not(None),
+            col(Lead.probability).is_not(None),
         )
-        .group_by(Lead.currency)
+        .group_by(col(Lead.currency))
     )
     weighted = {
         (c or team.currency): (Decimal(str(v)) / 100).quantize(Decimal("0.01")) for c, v in weighted_rows.all() if v
@@ -173,10 +188,10 @@ async def compute(
                 select(func.count())
                 .select_from(Lead)
                 .where(
-                    Lead.team_id == team_id,
-                    Lead.stage == stage,
-                    Lead.parked == false(),
-                    Lead.last_activity_at > cutoff,  # type: ignore[operator]
+                    col(Lead.team_id) == team_id,
+                    col(Lead.stage) == stage,
+                    col(Lead.parked) == false(),
+                    col(Lead.last_activity_at) > cutoff,
                 )
             )
         ).one()
@@ -186,10 +201,10 @@ async def compute(
             select(func.count())
             .select_from(Lead)
             .where(
-                Lead.team_id == team_id,
-                Lead.parked_until >= now,  # type: ignore[operator]
-                Lead.parked_until < now + timedelta(days=7),  # type: ignore[operator]
-                Lead.parked == true(),
+                col(Lead.team_id) == team_id,
+                col(Lead.parked_until) >= now,
+                col(Lead.parked_until) < now + timedelta(days=7),
+                col(Lead.parked) == true(),
             )
         )
     ).one()
@@ -199,10 +214,10 @@ async def compute(
         for key, n in _moves_of(await _history(session, team_id, period.end, now)).items():
             since[key] = since.get(key, 0) + n
     rep_ids = set(current.per_rep) | set(previous.per_rep)
-    names = {}
+    names: dict[int, str] = {}
     if rep_ids:
-        rows = await session.exec(select(Member).where(Member.id.in_(rep_ids)))  # type: ignore[union-attr]
-        names = {m.id: m.display_name for m in rows.all()}
+        reps = await session.exec(select(Member).where(col(Member.id).in_(rep_ids)))
+        names = {m.id: m.display_name for m in reps.all() if m.id is not None}
     return maths.Summary(
         period=period,
         stages={s: stages.get(s, 0) for s in Stage},
@@ -212,7 +227,7 @@ async def compute(
         parked_due=parked_due,
         current=current,
         previous=previous,
-        rep_names=names,  # type: ignore[arg-type]
+        rep_names=names,
         snapshot_before=snapshot or {},
     )
 
@@ -222,7 +237,8 @@ async def compute(
 
 async def subscription_of(session: AsyncSession, chat_id: int) -> GroupSubscription | None:
     """The group's subscription, whichever team it belongs to (run with the system scope)."""
-    return (await session.exec(select(GroupSubscription).where(GroupSubscription.chat_id == chat_id))).first()
+    found = await session.exec(select(GroupSubscription).where(col(GroupSubscription.chat_id) == chat_id))
+    return found.first()
 
 
 async def subscribe(
@@ -231,42 +247,69 @@ async def subscribe(
     *,
     chat_id: int,
     title: str | None,
-    period: SummaryPeriod,
-    weekday: int | None,
-    local_time: str,
+    schedule: maths.Schedule,
     by: Member,
     now: datetime,
 ) -> GroupSubscription:
+    """Subscribe a group to `team`'s summaries on `schedule` (again, if it was). Only a manager of
+    the team may, and a group belongs to one team. Run with the system scope (a group's row is
+    looked up whichever team holds it)."""
+    if team.id is None or by.team_id != team.id or not by.role.sees_team:
+        raise DomainError(N_("Only a manager of the team can subscribe this group."))
     sub = await subscription_of(session, chat_id)
+    if sub is not None and sub.team_id != team.id:
+        raise DomainError(N_("This group already receives another team's summaries."))
     if sub is None:
-        sub = GroupSubscription(team_id=team.id, chat_id=chat_id)  # type: ignore[arg-type]
+        sub = GroupSubscription(team_id=team.id, chat_id=chat_id)
     sub.chat_title = (title or "")[:256] or None
-    sub.period, sub.weekday, sub.local_time = period, weekday, local_time
+    sub.period, sub.weekday, sub.local_time = schedule.period, schedule.weekday, schedule.local_time
     sub.enabled, sub.disabled_reason = True, None
     sub.created_by_id = by.id
-    sub.next_due_at = maths.next_run(period.value, weekday, local_time, now, team.timezone)
+    sub.next_due_at = maths.next_run(schedule.period.value, schedule.weekday, schedule.local_time, now, team.timezone)
     sub.updated_at = now
     session.add(sub)
     await session.flush()
     return sub
 
 
+async def unsubscribe(session: AsyncSession, chat_id: int, *, by: Member, now: datetime) -> None:
+    """Stop a group's summaries: only a manager of the team it belongs to may. Run with the system
+    scope; the UPDATE itself names the team and the enabled row."""
+    sub = await subscription_of(session, chat_id)
+    if sub is None or not sub.enabled or sub.team_id != by.team_id:
+        raise DomainError(N_("This chat has no summaries to stop."))
+    if not by.role.sees_team:
+        raise DomainError(N_("Only a manager of the team can unsubscribe this group."))
+    result = await session.exec(
+        update(GroupSubscription)
+        .where(
+            col(GroupSubscription.chat_id) == chat_id,
+            col(GroupSubscription.team_id) == by.team_id,
+            col(GroupSubscription.enabled),
+        )
+        .values(enabled=False, disabled_reason="unsubscribed", lease_owner=None, lease_until=None, updated_at=now)
+    )
+    if not result.rowcount:
+        raise DomainError(N_("This chat has no summaries to stop."))
+
+
 async def claim_due(session: AsyncSession, *, now: datetime, owner: str, limit: int = 10) -> list[GroupSubscription]:
     due = (
-        select(GroupSubscription.id)
+        select(col(GroupSubscription.id))
         .where(
-            GroupSubscription.enabled,
-            GroupSubscription.next_due_at <= now,  # type: ignore[operator]
-            or_(GroupSubscription.lease_until.is_(None), GroupSubscription.lease_until < now),  # type: ignore[union-attr,operator]
+            col(GroupSubscription.enabled),
+            col(GroupSubscription.next_due_at) <= now,
+            or_(col(GroupSubscription.lease_until).is_(None), col(GroupSubscription.lease_until) < now),
         )
-        .order_by(GroupSubscription.next_due_at)
+        .order_by(col(GroupSubscription.next_due_at))
         .limit(limit)
     )
     return await leases.claim(
         session,
         GroupSubscription,
+        col(GroupSubscription.id),
         due,
-        GroupSubscription.next_due_at,
+        col(GroupSubscription.next_due_at),
         lease_owner=owner,
         lease_until=now + LEASE,
         updated_at=now,
@@ -274,7 +317,13 @@ async def claim_due(session: AsyncSession, *, now: datetime, owner: str, limit: 
 
 
 async def mark_done(
-    session: AsyncSession, sub_id: int, *, key: str | None, snapshot: dict | None, now: datetime, zone: str
+    session: AsyncSession,
+    sub_id: int,
+    *,
+    key: str | None,
+    snapshot: dict[str, Any] | None,
+    now: datetime,
+    zone: str,
 ) -> None:
     """Sent (or nothing to send for this period): remember the period and schedule the next one."""
     sub = await session.get(GroupSubscription, sub_id)
@@ -292,7 +341,7 @@ async def mark_done(
 async def disable(session: AsyncSession, chat_id: int, *, reason: str, now: datetime) -> bool:
     result = await session.exec(
         update(GroupSubscription)
-        .where(GroupSubscription.chat_id == chat_id, GroupSubscription.enabled)
+        .where(col(GroupSubscription.chat_id) == chat_id, col(GroupSubscription.enabled))
         .values(enabled=False, disabled_reason=reason[:300], lease_owner=None, lease_until=None, updated_at=now)
     )
     return bool(result.rowcount)
@@ -304,7 +353,7 @@ async def migrate(session: AsyncSession, old_chat_id: int, new_chat_id: int, *, 
         return False
     result = await session.exec(
         update(GroupSubscription)
-        .where(GroupSubscription.chat_id == old_chat_id)
+        .where(col(GroupSubscription.chat_id) == old_chat_id)
         .values(chat_id=new_chat_id, updated_at=now)
     )
     return bool(result.rowcount)

@@ -11,19 +11,19 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
-from bot import dispatcher
 from bot.db import Scope
+from bot.delivery import reminders as delivery
 from bot.domain.nudges import NudgeSettings
 from models import Lead, ParkReason, Reminder, ReminderKind, ReminderStatus, Stage, Team
 from models.base import utcnow
-from tests.support import add_lead, make_team
+from tests.support import add_lead, alert, make_team, msg, says, sent
 
 ZAGREB = ZoneInfo("Europe/Zagreb")
 
 
 @pytest.fixture(autouse=True)
 def no_spacing(monkeypatch):
-    monkeypatch.setattr(dispatcher, "PER_CHAT_INTERVAL", 0)
+    monkeypatch.setattr(delivery, "PER_CHAT_INTERVAL", 0)
 
 
 async def set_lead(db, lead: Lead, **values) -> None:
@@ -34,9 +34,9 @@ async def set_lead(db, lead: Lead, **values) -> None:
 async def plan_and_send(tg, morning: datetime) -> list:
     """Plan the briefs as of one hour before `morning`, then deliver at 9:01."""
     tg.request.calls.clear()
-    await dispatcher.plan(tg.app, now=morning - timedelta(hours=1))
-    await dispatcher.deliver_due(tg.app, now=morning + timedelta(minutes=1))
-    return [c for c in tg.request.calls if c.method == "sendMessage"]
+    await delivery.plan(tg.app, now=morning - timedelta(hours=1))
+    await delivery.deliver_due(tg.app, now=morning + timedelta(minutes=1))
+    return sent(tg.request.calls)
 
 
 async def briefs(db) -> list[Reminder]:
@@ -83,34 +83,50 @@ async def test_the_brief_names_todays_overdue_quiet_late_and_birthday_records(tg
             )
         )  # fmt: skip
 
-    sent = await plan_and_send(tg, morning)
-    by_chat = {c.params["chat_id"]: c for c in sent}
+    messages = await plan_and_send(tg, morning)
+    by_chat = {c.params["chat_id"]: c for c in messages}
     text = by_chat[rep.telegram_user_id].text
-    assert "Good morning" in text
-    assert "Follow-ups today" in text and "3:00\u202fPM Tina" in text
-    assert "Overdue" in text and "Ozren" in text
-    assert "Gone quiet" in text and "Kvit" in text and "quiet for 8 days" in text
-    assert "Past their expected close date" in text and "Lovro" in text
-    assert "Birthdays tomorrow" in text and "Bruno" in text
+    who = {
+        lead.first_name: msg("{name} ({company})", name=lead.first_name, company="Acme d.o.o.")
+        for lead in (today, overdue, quiet, late, bday)
+    }
+    assert says(text, "☀️ <b>Good morning! Your day</b>")
+    assert says(text, "<b>Follow-ups today</b>") and says(
+        text, "• {time} {what}", time="3:00\u202fPM", what=who["Tina"]
+    )
+    assert says(text, "<b>Overdue</b>") and who["Ozren"] in text
+    assert says(text, "<b>Gone quiet</b> (no activity for a while)")
+    assert msg("• {who}, {stage}, quiet for {n} days", who=who["Kvit"], stage="lead", n=8) in text
+    assert says(text, "<b>Past their expected close date</b>") and who["Lovro"] in text
+    assert says(text, "<b>Birthdays tomorrow</b> 🎂") and says(text, "• {who}", who=who["Bruno"])
     assert "Petra" not in text and "Vera" not in text  # parked; another rep's record
     assert {b["text"] for b in by_chat[rep.telegram_user_id].buttons} >= {"Tina", "Ozren", "Kvit", "Lovro", "Bruno"}
     # Vera's record went quiet twice over: her rep hears it, and both managers of the team are told.
     assert "Vera" in by_chat[team["rep2"].telegram_user_id].text
+    vera = msg("{name} ({company})", name="Vera", company="Acme d.o.o.")
     for boss in (manager, team["owner"]):
-        assert "Still quiet after a reminder" in by_chat[boss.telegram_user_id].text
-        assert "Vera" in by_chat[boss.telegram_user_id].text and "rep: rep2" in by_chat[boss.telegram_user_id].text
+        told = by_chat[boss.telegram_user_id].text
+        assert says(told, "<b>Still quiet after a reminder</b> (your team)")
+        assert (
+            msg("• {who}, {stage}, quiet for {n} days, rep: {rep}", who=vera, stage="prospect", n=30, rep="rep2")
+            in told
+        )
 
     # Delivered once; the brief row records the message.
-    assert await dispatcher.deliver_due(tg.app, now=now + timedelta(minutes=5)) == 0
+    assert await delivery.deliver_due(tg.app, now=now + timedelta(minutes=5)) == 0
     rep_brief = next(r for r in await briefs(db) if r.owner_id == rep.id)
     assert rep_brief.status is ReminderStatus.SENT and rep_brief.message_id and not rep_brief.late
 
     # The next morning: the quiet record is not named again (until there is new activity), the
     # overdue follow-up still is.
-    sent = await plan_and_send(tg, morning + timedelta(days=1))
-    text = next(c.text for c in sent if c.params["chat_id"] == rep.telegram_user_id and "Good morning" in c.text)
+    messages = await plan_and_send(tg, morning + timedelta(days=1))
+    text = next(
+        c.text
+        for c in messages
+        if c.params["chat_id"] == rep.telegram_user_id and says(c, "☀️ <b>Good morning! Your day</b>")
+    )
     assert "Kvit" not in text and "Ozren" in text
-    assert all("Vera" not in c.text for c in sent if c.params["chat_id"] == manager.telegram_user_id)
+    assert all("Vera" not in c.text for c in messages if c.params["chat_id"] == manager.telegram_user_id)
 
 
 async def test_one_row_per_member_and_day_however_often_it_is_planned(tg, db):
@@ -118,13 +134,14 @@ async def test_one_row_per_member_and_day_however_often_it_is_planned(tg, db):
     async with db.begin(Scope.system()) as s:
         await s.exec(update(Team).values(settings={"nudges": {"stalled": False}}))
     for _ in range(3):
-        await dispatcher.plan(tg.app)
+        await delivery.plan(tg.app)
     rows = await briefs(db)
-    assert len(rows) == 4 and len({r.dedupe_key for r in rows}) == 4
+    # One row for each of the four members (all have a time zone), for their next 9:00.
+    assert sorted(r.owner_id for r in rows) == sorted(m.id for m in team.values())
+    assert len({r.dedupe_key for r in rows}) == 4
     for row in rows:
         local = row.due_at.astimezone(ZAGREB)
         assert (local.hour, local.minute) == (9, 0) and row.due_at > utcnow()
-    assert team  # all four members have a time zone
 
 
 async def test_an_empty_brief_is_not_sent_and_switched_off_sections_are_left_out(tg, db):
@@ -135,8 +152,8 @@ async def test_an_empty_brief_is_not_sent_and_switched_off_sections_are_left_out
     await set_lead(db, quiet, last_activity_at=morning - timedelta(days=10))
     async with db.begin(Scope.system()) as s:
         await s.exec(update(Team).values(settings={"nudges": NudgeSettings().toggled("stalled").dump()}))
-    sent = await plan_and_send(tg, morning)
-    assert sent == []  # nothing else to say to anyone
+    messages = await plan_and_send(tg, morning)
+    assert messages == []  # nothing else to say to anyone
     assert {r.status for r in await briefs(db)} == {ReminderStatus.CANCELLED}
 
     everything_off = NudgeSettings()
@@ -144,7 +161,7 @@ async def test_an_empty_brief_is_not_sent_and_switched_off_sections_are_left_out
         everything_off = everything_off.toggled(kind)
     async with db.begin(Scope.system()) as s:
         await s.exec(update(Team).values(settings={"nudges": everything_off.dump()}))
-    assert await dispatcher.plan(tg.app, now=morning + timedelta(hours=1)) == 0
+    assert await delivery.plan(tg.app, now=morning + timedelta(hours=1)) == 0
 
 
 async def test_a_member_without_a_time_zone_gets_no_brief_until_they_pick_one(tg, db):
@@ -153,24 +170,24 @@ async def test_a_member_without_a_time_zone_gets_no_brief_until_they_pick_one(tg
     team = await make_team(db, "T", 3300)
     async with db.begin(Scope.system()) as s:
         await s.exec(update(Member).where(Member.id == team["rep1"].id).values(timezone=None))
-    await dispatcher.plan(tg.app)
+    await delivery.plan(tg.app)
     assert team["rep1"].id not in {r.owner_id for r in await briefs(db)}
 
 
 async def test_managers_switch_nudges_and_reps_cannot(tg, db):
     team = await make_team(db, "T", 3400)
     boss = tg.person(team["manager"].telegram_user_id, "Maja")
-    [view] = [c for c in await boss.send("/nudges") if c.method == "sendMessage"]
+    [view] = sent(await boss.send("/nudges"))
     assert "✅ Birthdays" in view.text
     calls = await boss.tap(view, "Birthdays")
-    [edited] = [c for c in calls if c.method == "editMessageText"]
+    [edited] = sent(calls, "editMessageText")
     assert "⬜ Birthdays" in edited.text
     calls = await boss.tap(edited, "lead −1")
     async with db.begin(Scope.system()) as s:
         settings = NudgeSettings.of((await s.exec(select(Team))).one().settings)
     assert not settings.on("birthday") and settings.stalled_days[Stage.LEAD] == 6
     rep = tg.person(team["rep1"].telegram_user_id, "Rita")
-    [view] = [c for c in await rep.send("/nudges") if c.method == "sendMessage"]
-    assert "Only a manager" in view.text and not view.buttons
+    [view] = sent(await rep.send("/nudges"))
+    assert says(view, "Only a manager can change these.") and not view.buttons
     calls = await rep.press("1nt:digest")
-    assert "Only a manager" in [c for c in calls if c.method == "answerCallbackQuery"][0].params["text"]
+    assert alert(calls) == msg("Only a manager can change these.")

@@ -5,22 +5,35 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
 from bot.db import Scope
+from bot.delivery import summaries as summary_delivery
 from bot.domain import summary as maths
+from bot.presentation import summaries as view
 from bot.services import summaries
 from bot.state import state_of
-from handlers import groups
-from models import GroupSubscription, HistoryEvent, Lead, Stage, StageChange, Team
-from tests.support import make_team
+from models import GroupSubscription, HistoryEvent, Lead, Member, Stage, StageChange, Team
+from models.base import utcnow
+from models.errors import DomainError
+from tests.support import WriteWatch, add_lead, catalogue, make_team, msg, sent
+from tests.telegram_fake import Call
 
 ZAGREB = "Europe/Zagreb"
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday 9:00 in Zagreb
 GROUP = -100777
+
+
+@pytest.fixture
+def watch(tg: Any) -> Any:
+    watch = WriteWatch(tg)
+    yield watch
+    assert watch.problems == []
 
 
 def z(day: int, hour: int, minute: int = 0) -> datetime:
@@ -86,7 +99,7 @@ async def build(db) -> dict:
 
 async def compute(db, team: Team, period: maths.Period, scope: Scope | None = None) -> maths.Summary:
     scope = scope or Scope(team_id=team.id, member_id=None, sees_team=True)
-    async with db.begin(scope) as s:
+    async with db.read(scope) as s:
         return await summaries.compute(s, team, period, now=NOW, team_wide=scope.sees_team)
 
 
@@ -138,29 +151,57 @@ async def test_a_reps_own_funnel_counts_only_their_records(db):
     assert s.stages[Stage.CUSTOMER] == 0 and s.stages[Stage.PROSPECT] == 2
 
 
+def texts(calls: list[Call]) -> list[str]:
+    """What a summary showed: photo captions and messages, in order."""
+    return [c.text for c in calls if c.method in ("sendPhoto", "sendMessage")]
+
+
+def compared(value: int, before: int) -> str:
+    arrow = "▲" if value > before else "▼" if value < before else "="
+    return msg("{value} {arrow} (before: {before})", value=str(value), arrow=arrow, before=str(before))
+
+
 async def test_the_summary_text_has_aggregates_only(db, tg):
     people = await build(db)
     t = state_of(tg.app).catalogs.get("en")
     s = await compute(db, people["team"], maths.complete_period("day", NOW, ZAGREB))
-    heading, text = groups.render_summary(t, s, title="Acme sales")
-    assert "Acme sales" in heading and "Nov 22, 2026" in heading
+    heading, text = view.render_summary(t, s, title="Acme sales")
+    assert heading == msg("📊 <b>{team}</b>: the funnel, {start}", team="Acme sales", start="Nov 22, 2026")
+    assert text.startswith(heading + "\n")
     assert "Secret" not in text and "example.com" not in text
-    assert "New records: 1 ▼ (before: 3)" in text
-    assert "lead → prospect: 67%" in text and "opportunity → customer: 100%" in text
-    assert "Won: 1 ▲ (before: 0), worth €1,000.00" in text and "most often: Price 1" in text
-    assert "Weighted pipeline: €1,000.00" in text and "Parked records due this week: 1" in text
-    assert "rep1: 1 · 2 · 0" in text and "rep2: 0 · 1 · 1" in text
-    assert len(text) <= groups.MESSAGE_LIMIT
+    assert msg("New records: {value}", value=compared(1, 3)) in text
+    assert msg("{a} → {b}: {rate}", a="lead", b="prospect", rate="67%") in text
+    assert msg("{a} → {b}: {rate}", a="opportunity", b="customer", rate="100%") in text
+    assert msg("Won: {value}, worth {money}", value=compared(1, 0), money="€1,000.00") in text
+    assert msg("; most often: {reasons}", reasons=msg("Price") + " 1") in text
+    assert msg("Weighted pipeline: {money} {arrow}", money="€1,000.00", arrow="").rstrip() in text
+    assert msg("Parked records due this week: {n}", n=1) in text
+    assert msg("{name}: {new} · {advanced} · {won}", name="rep1", new=1, advanced=2, won=0) in text
+    assert msg("{name}: {new} · {advanced} · {won}", name="rep2", new=0, advanced=1, won=1) in text
+    assert len(text) <= view.MESSAGE_LIMIT
+
+
+def test_a_long_text_is_cut_at_the_end_of_a_line():
+    lines = [f"<b>Line {i}</b>: " + "x" * (i % 50) for i in range(400)]
+    text = "\n".join(lines)
+    assert len(text) > view.MESSAGE_LIMIT
+    cut = view.fit(text)
+    assert len(cut) <= view.MESSAGE_LIMIT and cut.endswith("\n…")
+    kept = cut.removesuffix("\n…").split("\n")
+    assert kept == lines[: len(kept)]  # whole lines only, so every <b> keeps its </b>
+    assert len(cut) > view.MESSAGE_LIMIT - 60  # and not much shorter than it may be
+    assert view.fit("short\ntext") == "short\ntext"
 
 
 async def test_scheduled_summaries_go_out_once_per_period(db, tg):
-    people = await build(db)
-    assert await groups.deliver_due(tg.app, "one", now=NOW) == 1
-    [photo] = [c for c in tg.request.calls if c.method == "sendPhoto"]
+    await build(db)
+    assert await summary_delivery.deliver_due(tg.app, "one", now=NOW) == 1
+    [photo] = sent(tg.request.calls, "sendPhoto")
     assert photo.params["chat_id"] == GROUP
-    texts = [photo.text] + [c.text for c in tg.request.calls if c.method == "sendMessage"]
-    assert any("New records: 1" in x for x in texts) and all("Secret" not in x for x in texts)
-    async with db.begin(Scope.system()) as s:
+    # A day's summary of this team fits a caption: one photo, no separate message.
+    assert not sent(tg.request.calls) and len(photo.text) <= view.CAPTION_LIMIT
+    assert msg("New records: {value}", value=compared(1, 3)) in photo.text and "Secret" not in photo.text
+    async with db.read(Scope.system()) as s:
         sub = (await s.exec(select(GroupSubscription))).one()
     assert sub.last_period_key == "day:2026-11-22" and sub.next_due_at == datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
     assert sub.last_snapshot["stages"]["prospect"] == 2
@@ -168,29 +209,49 @@ async def test_scheduled_summaries_go_out_once_per_period(db, tg):
     async with db.begin(Scope.system()) as s:
         await s.exec(update(GroupSubscription).values(next_due_at=NOW))
     tg.request.calls.clear()
-    assert await groups.deliver_due(tg.app, "two", now=NOW + timedelta(minutes=5)) == 0
-    assert not [c for c in tg.request.calls if c.method in ("sendPhoto", "sendMessage")]
-    assert people
+    assert await summary_delivery.deliver_due(tg.app, "two", now=NOW + timedelta(minutes=5)) == 0
+    assert not texts(tg.request.calls)
+    async with db.read(Scope.system()) as s:
+        again = (await s.exec(select(GroupSubscription))).one()
+    assert again.last_period_key == "day:2026-11-22" and again.next_due_at == sub.next_due_at
+
+
+async def test_a_long_summary_goes_as_a_photo_with_its_heading_then_the_text(db, tg):
+    people = await build(db)
+    async with db.begin(Scope.system()) as s:  # ten more reps, with long names, each with a new record
+        for i in range(10):
+            rep = Member(team_id=people["team"].id, telegram_user_id=5100 + i, first_name=f"Rep{i} " + "Longname" * 14)
+            s.add(rep)
+            await s.flush()
+            s.add(Lead(team_id=rep.team_id, owner_id=rep.id, code=f"long{i}", first_name="X", created_at=z(22, 9)))
+    assert await summary_delivery.deliver_due(tg.app, "one", now=NOW) == 1
+    [photo] = sent(tg.request.calls, "sendPhoto")
+    [message] = sent(tg.request.calls)
+    heading = msg("📊 <b>{team}</b>: the funnel, {start}", team="Acme sales", start="Nov 22, 2026")
+    assert photo.text == heading and message.params["chat_id"] == GROUP
+    assert view.CAPTION_LIMIT < len(message.text) <= view.MESSAGE_LIMIT
+    assert message.text.startswith(heading) and msg("<b>Per rep</b> (new · advanced · won)") in message.text
+    assert msg("New records: {value}", value=compared(11, 3)) in message.text
 
 
 async def test_a_group_that_blocked_the_bot_is_switched_off_without_retries(db, tg):
     await build(db)
     tg.request.failures["sendPhoto"] = (403, "Forbidden: bot was kicked from the group chat")
-    assert await groups.deliver_due(tg.app, "one", now=NOW) == 0
-    async with db.begin(Scope.system()) as s:
+    assert await summary_delivery.deliver_due(tg.app, "one", now=NOW) == 0
+    async with db.read(Scope.system()) as s:
         sub = (await s.exec(select(GroupSubscription))).one()
     assert not sub.enabled and "kicked" in sub.disabled_reason
-    assert await groups.deliver_due(tg.app, "one", now=NOW + timedelta(days=1)) == 0
-    assert len([c for c in tg.request.calls if c.method == "sendPhoto"]) == 1
+    assert await summary_delivery.deliver_due(tg.app, "one", now=NOW + timedelta(days=1)) == 0
+    assert len(sent(tg.request.calls, "sendPhoto")) == 1
 
 
 async def test_a_group_upgraded_to_a_supergroup_keeps_its_summaries(db, tg):
     await build(db)
     tg.request.failures["sendPhoto"] = (400, "Bad Request: group chat was upgraded", {"migrate_to_chat_id": -1009999})
-    assert await groups.deliver_due(tg.app, "one", now=NOW) == 1
-    [_, second] = [c for c in tg.request.calls if c.method == "sendPhoto"]
+    assert await summary_delivery.deliver_due(tg.app, "one", now=NOW) == 1
+    [_, second] = sent(tg.request.calls, "sendPhoto")
     assert second.params["chat_id"] == -1009999
-    async with db.begin(Scope.system()) as s:
+    async with db.read(Scope.system()) as s:
         sub = (await s.exec(select(GroupSubscription))).one()
     assert sub.chat_id == -1009999 and sub.enabled
 
@@ -198,9 +259,10 @@ async def test_a_group_upgraded_to_a_supergroup_keeps_its_summaries(db, tg):
 async def test_a_bot_without_the_right_to_send_photos_sends_text(db, tg):
     await build(db)
     tg.request.failures["sendPhoto"] = (400, "Bad Request: not enough rights to send photos to the chat")
-    assert await groups.deliver_due(tg.app, "one", now=NOW) == 1
-    [message] = [c for c in tg.request.calls if c.method == "sendMessage"]
-    assert "New records" in message.text
+    assert await summary_delivery.deliver_due(tg.app, "one", now=NOW) == 1
+    [message] = sent(tg.request.calls)
+    assert message.params["chat_id"] == GROUP
+    assert msg("New records: {value}", value=compared(1, 3)) in message.text
 
 
 def member_update(chat_id: int, user_id: int, status: str) -> dict:
@@ -220,12 +282,13 @@ def member_update(chat_id: int, user_id: int, status: str) -> dict:
     }
 
 
+@pytest.mark.usefixtures("watch")
 async def test_removing_the_bot_switches_the_subscription_off_and_migration_moves_it(db, tg):
     await build(db)
     await tg.process(member_update(GROUP, 123456, "left"))  # even when a stranger removes it
     async with db.begin(Scope.system()) as s:
         sub = (await s.exec(select(GroupSubscription))).one()
-        assert not sub.enabled
+        assert not sub.enabled and sub.disabled_reason == "bot left"
         await s.exec(update(GroupSubscription).values(enabled=True))
     migrate = {
         "update_id": 1000,
@@ -235,64 +298,133 @@ async def test_removing_the_bot_switches_the_subscription_off_and_migration_move
         },
     }  # fmt: skip
     await tg.process(migrate)
-    async with db.begin(Scope.system()) as s:
+    async with db.read(Scope.system()) as s:
         sub = (await s.exec(select(GroupSubscription))).one()
     assert sub.chat_id == -1005555 and sub.enabled
 
 
+@pytest.mark.usefixtures("watch")
 async def test_only_a_manager_subscribes_and_a_group_belongs_to_one_team(db, tg):
     team = await make_team(db, "T", 6000)
     other = await make_team(db, "Other", 6100)
     group = -100321
     rep = tg.person(team["rep1"].telegram_user_id, "Rita")
-    [refusal] = [c for c in await rep.send("/subscribe daily 9:00", chat_id=group) if c.method == "sendMessage"]
-    assert "Only a manager" in refusal.text
+    [refusal] = sent(await rep.send("/subscribe daily 9:00", chat_id=group))
+    assert refusal.text == msg("Only a manager of the team can subscribe this group.")
+    [refusal] = sent(await rep.send("/subscribe sometimes", chat_id=group))  # the role is checked first
+    assert refusal.text == msg("Only a manager of the team can subscribe this group.")
     boss = tg.person(team["manager"].telegram_user_id, "Maja")
-    [bad] = [c for c in await boss.send("/subscribe sometimes", chat_id=group) if c.method == "sendMessage"]
-    assert "/subscribe weekly monday 9:00" in bad.text
-    [ok] = [c for c in await boss.send("/subscribe weekly monday 8:30", chat_id=group) if c.method == "sendMessage"]
-    assert "every week" in ok.text
-    async with db.begin(Scope.system()) as s:
+    [bad] = sent(await boss.send("/subscribe sometimes", chat_id=group))
+    assert bad.text == msg("Send /subscribe daily 9:00 or /subscribe weekly monday 9:00 (the team's time zone).")
+    [private] = sent(await boss.send("/subscribe daily 9:00"))
+    assert private.text == msg("Send /subscribe in your team's group. Add me to it from /settings.")
+    [ok] = sent(await boss.send("/subscribe weekly monday 8:30", chat_id=group))
+    async with db.read(Scope.system()) as s:
         sub = (await s.exec(select(GroupSubscription))).one()
-    local = sub.next_due_at.astimezone(__import__("zoneinfo").ZoneInfo("UTC"))
-    assert (sub.period.value, sub.weekday, sub.local_time) == ("weekly", 0, "08:30") and local > NOW
-    stranger_boss = tg.person(other["manager"].telegram_user_id, "Olga")
-    [taken] = [c for c in await stranger_boss.send("/subscribe daily 9:00", chat_id=group) if c.method == "sendMessage"]
-    assert "another team" in taken.text
-    nobody = tg.person(777777, "Nobody")
-    assert [c for c in await nobody.send("/subscribe daily 9:00", chat_id=group) if c.method == "sendMessage"] == []
-    [done] = [c for c in await rep.send("/unsubscribe", chat_id=group) if c.method == "sendMessage"]
-    assert "Only a manager" in done.text
-    [done] = [c for c in await boss.send("/unsubscribe", chat_id=group) if c.method == "sendMessage"]
-    assert "no more summaries" in done.text
-
-
-async def test_funnel_on_demand_in_a_group_and_in_private(db, tg):
-    team = await make_team(db, "T", 6200)
-    rep = tg.person(team["rep1"].telegram_user_id, "Rita")
-    calls = await rep.send("/funnel month", chat_id=-100555)
-    [photo] = [c for c in calls if c.method == "sendPhoto"]
-    assert photo.params["chat_id"] == -100555 and "the funnel" in photo.text
-    calls = await rep.send("/funnel quarter")
-    assert [c for c in calls if c.method == "sendPhoto"][0].params["chat_id"] == team["rep1"].telegram_user_id
-    [answer] = [c for c in await rep.send("/funnel fortnight") if c.method == "sendMessage"]
-    assert "/funnel week" in answer.text
-
-
-def test_schedules_are_read_in_the_members_language():
-    assert (
-        groups.parse_schedule(["daily", "9:00"], "en") == (maths.SummaryPeriod.DAILY, None, "09:00")
-        if hasattr(maths, "SummaryPeriod")
-        else True
+    assert (sub.period.value, sub.weekday, sub.local_time, sub.team_id) == ("weekly", 0, "08:30", team["rep1"].team_id)
+    async with db.read(Scope.system()) as s:
+        zone = (await s.exec(select(Team).where(Team.id == sub.team_id))).one().timezone  # the team's
+    local = sub.next_due_at.astimezone(ZoneInfo(zone))
+    assert local.weekday() == 0 and (local.hour, local.minute) == (8, 30) and sub.next_due_at > utcnow()
+    assert ok.text == msg(
+        "✅ This group gets {team}'s funnel summary {when}. The next one: {date}.",
+        team="T",
+        when=msg("every week"),
+        date=catalogue().datetime(sub.next_due_at, zone, "full"),
     )
-    from models import SummaryPeriod
+    stranger_boss = tg.person(other["manager"].telegram_user_id, "Olga")
+    [taken] = sent(await stranger_boss.send("/subscribe daily 9:00", chat_id=group))
+    assert taken.text == msg("This group already receives another team's summaries.")
+    [theirs] = sent(await stranger_boss.send("/funnel", chat_id=group))
+    assert theirs.text == msg("This group receives another team's summaries.")
+    [not_theirs] = sent(await stranger_boss.send("/unsubscribe", chat_id=group))
+    assert not_theirs.text == msg("This chat has no summaries to stop.")
+    nobody = tg.person(777777, "Nobody")
+    assert sent(await nobody.send("/subscribe daily 9:00", chat_id=group)) == []
+    [refusal] = sent(await rep.send("/unsubscribe", chat_id=group))
+    assert refusal.text == msg("Only a manager of the team can unsubscribe this group.")
+    async with db.read(Scope.system()) as s:
+        assert (await s.exec(select(GroupSubscription))).one().enabled  # nobody above changed it
+    [done] = sent(await boss.send("/unsubscribe", chat_id=group))
+    assert done.text == msg("Done: no more summaries here. /subscribe starts them again.")
+    async with db.read(Scope.system()) as s:
+        stopped = (await s.exec(select(GroupSubscription))).one()
+    assert not stopped.enabled and stopped.disabled_reason == "unsubscribed"
+    [again] = sent(await boss.send("/unsubscribe", chat_id=group))
+    assert again.text == msg("This chat has no summaries to stop.")
 
-    assert groups.parse_schedule(["daily", "9:00"], "en") == (SummaryPeriod.DAILY, None, "09:00")
-    assert groups.parse_schedule(["tjedno", "ponedjeljak", "8"], "hr") == (SummaryPeriod.WEEKLY, 0, "08:00")
-    assert groups.parse_schedule(["weekly", "friday", "16:30"], "pl") == (SummaryPeriod.WEEKLY, 4, "16:30")
-    assert groups.parse_schedule(["weekly", "9:00"], "en") is None
-    assert groups.parse_schedule(["daily", "25:00"], "en") is None
-    assert groups.parse_schedule([], "en") is None
+
+async def test_the_subscription_rules_hold_in_the_service(db):
+    """Called directly, the service refuses what the command refuses."""
+    team = await make_team(db, "T", 6300)
+    other = await make_team(db, "Other", 6400)
+    schedule = maths.parse_schedule(["daily"], "en")
+    assert schedule is not None
+    async with db.read(Scope.system()) as s:
+        team_row = (await s.exec(select(Team).where(Team.id == team["manager"].team_id))).one()
+    for by in (team["rep1"], other["manager"]):
+        with pytest.raises(DomainError) as refused:
+            async with db.begin(Scope.system()) as s:
+                await summaries.subscribe(s, team_row, chat_id=-1, title="G", schedule=schedule, by=by, now=NOW)
+        assert refused.value.message == "Only a manager of the team can subscribe this group."
+    async with db.begin(Scope.system()) as s:
+        await summaries.subscribe(s, team_row, chat_id=-1, title="G", schedule=schedule, by=team["manager"], now=NOW)
+    for by, refusal in (
+        (other["manager"], "This chat has no summaries to stop."),
+        (team["rep2"], "Only a manager of the team can unsubscribe this group."),
+    ):
+        with pytest.raises(DomainError) as refused:
+            async with db.begin(Scope.system()) as s:
+                await summaries.unsubscribe(s, -1, by=by, now=NOW)
+        assert refused.value.message == refusal
+
+
+@pytest.mark.usefixtures("watch")
+async def test_funnel_on_demand_counts_the_team_in_a_group_and_a_reps_own_in_private(db, tg):
+    team = await make_team(db, "T", 6200)
+    for owner, names in ((team["rep1"], ("A", "B")), (team["rep2"], ("C", "D", "E"))):
+        for name in names:
+            await add_lead(db, owner, name)
+    rep = tg.person(team["rep1"].telegram_user_id, "Rita")
+    async with db.read(Scope.system()) as s:
+        zone = (await s.exec(select(Team).where(Team.id == team["rep1"].team_id))).one().timezone
+    week = maths.period_to_date("week", utcnow(), zone)
+
+    def heading(title: str) -> str:
+        start, end = (catalogue().date(day, "medium") for day in (week.first_day, week.last_day))
+        return msg("📊 <b>{team}</b>: the funnel, week {start} – {end}", team=title, start=start, end=end)
+
+    def shown(calls: list[Call]) -> str:
+        assert len(sent(calls, "sendPhoto")) == 1
+        return "\n".join(texts(calls))
+
+    in_group = await rep.send("/funnel week", chat_id=-100555)
+    assert sent(in_group, "sendPhoto")[0].params["chat_id"] == -100555
+    text = shown(in_group)
+    assert text.startswith(heading("T"))  # the team's figures, under its name
+    assert msg("New records: {value}", value=compared(5, 0)) in text
+    text = shown(await rep.send("/funnel"))  # the week by default, in private: her own records only
+    assert text.startswith(heading("Rita"))
+    assert msg("New records: {value}", value=compared(2, 0)) in text
+    boss = tg.person(team["manager"].telegram_user_id, "Maja")
+    text = shown(await boss.send("/funnel week"))  # a manager sees the team
+    assert text.startswith(heading("T"))
+    assert msg("New records: {value}", value=compared(5, 0)) in text
+    calls = await rep.send("/funnel quarter")
+    assert sent(calls, "sendPhoto")[0].params["chat_id"] == team["rep1"].telegram_user_id
+    [answer] = sent(await rep.send("/funnel fortnight"))
+    assert answer.text == msg("Send /funnel week, /funnel month or /funnel quarter.")
+
+
+@pytest.mark.usefixtures("watch")
+async def test_start_in_a_group_says_who_may_subscribe(db, tg):
+    team = await make_team(db, "T", 6500)
+    [hello] = sent(await tg.person(team["manager"].telegram_user_id, "Maja").send("/start", chat_id=-100600))
+    assert hello.text == msg(
+        "Hello, team! Send /subscribe daily 9:00 or /subscribe weekly monday 9:00 to get summaries."
+    )
+    [hello] = sent(await tg.person(team["rep1"].telegram_user_id, "Rita").send("/start", chat_id=-100600))
+    assert hello.text == msg("Hello! A manager of the team can send /subscribe to get funnel summaries here.")
 
 
 async def test_the_stage_tally_kept_by_the_database_matches_a_real_count(db):

@@ -20,9 +20,10 @@ from sqlmodel import col, select
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from bot import dispatcher
 from bot.context import BotContext
 from bot.db import Database, Scope
+from bot.delivery import loop as delivery_loop
+from bot.delivery import reminders as delivery_reminders
 from bot.state import state_of
 from models import Lead, Reminder, ReminderStatus
 from models.base import utcnow
@@ -155,7 +156,7 @@ async def deliver(j: Journey) -> list[Call]:
             .values(due_at=utcnow() - timedelta(minutes=1))
         )
     start = len(j.tg.request.calls)
-    await dispatcher.tick(j.tg.app)
+    await delivery_loop.tick(j.tg.app)
     calls = j.tg.request.calls[start:]
     due = [c for c in calls if c.method == "sendMessage" and any("Done" in b["text"] for b in c.buttons)]
     assert len(due) == 2, [c.text for c in calls]
@@ -217,8 +218,8 @@ JOURNEY = [
     Step("rep: Save", tap("rita", "preview", "Save", keep="saved")),
     Step("rep: the source", tap("rita", "saved", "Referral", keep="saved")),
     Step("rep: /new", send("rita", "/new", keep="new")),
-    Step("rep: /new, the name", send("rita", "Jan Novák")),
-    Step("rep: /new, the company", send("rita", "Bohemia Soft s.r.o.")),
+    Step("rep: /new, the name", send("rita", "Jan Novák", keep="new")),
+    Step("rep: /new, the company", send("rita", "Bohemia Soft s.r.o.", keep="new")),
     Step("rep: /new, Skip the title", tap("rita", "new", "Skip")),
     Step("rep: /new, the e-mail", send("rita", "jan@bohemiasoft.cz")),
     Step("rep: /new, the phone", send("rita", "+420 602 111 222", keep="new preview")),
@@ -284,7 +285,7 @@ async def test_settings_invites_and_fallbacks_are_one_unit_of_work_per_update(tg
 
 
 async def test_a_whole_journey_is_one_unit_of_work_per_update(tg, db, monkeypatch):
-    monkeypatch.setattr(dispatcher, "PER_CHAT_INTERVAL", 0)
+    monkeypatch.setattr(delivery_reminders, "PER_CHAT_INTERVAL", 0)
     journey = Journey(tg, db)
     journey.people["olga"] = tg.person(ADMIN_ID, "Olga")
     problems = await walk(tg, journey, JOURNEY)

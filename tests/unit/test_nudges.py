@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from bot.domain import nudges
-from bot.domain.dates import parse_when
-from handlers.reminders import snooze_until
 from models import Stage
 
 ZAGREB = "Europe/Zagreb"
@@ -20,16 +17,6 @@ def test_next_morning_is_nine_local_and_follows_daylight_saving():
     assert saturday.astimezone(UTC) == datetime(2026, 3, 28, 8, 0, tzinfo=UTC)
     assert sunday.astimezone(UTC) == datetime(2026, 3, 29, 7, 0, tzinfo=UTC)
     assert nudges.brief_key(5, sunday.date()) == "brief:5:2026-03-29"
-
-
-def test_reminders_across_the_clock_change_keep_the_local_time():
-    before = datetime(2026, 10, 24, 18, 0, tzinfo=UTC)  # Saturday evening; winter time from Sunday 3:00
-    tomorrow = snooze_until("tomorrow", before, ZAGREB)
-    assert tomorrow.astimezone(UTC) == datetime(2026, 10, 25, 8, 0, tzinfo=UTC)  # 9:00 CET
-    week = parse_when("next monday 10am", language="en", zone=ZAGREB, now=before)
-    assert week is not None and week.at.astimezone(UTC) == datetime(2026, 10, 26, 9, 0, tzinfo=UTC)
-    in_a_day = parse_when("in 1 day", language="en", zone=ZAGREB, now=before)
-    assert in_a_day is not None and in_a_day.at.astimezone(ZoneInfo(ZAGREB)).hour == 9
 
 
 def test_settings_default_to_everything_on_and_keep_a_managers_choices():
@@ -66,17 +53,3 @@ def test_birthdays_the_day_before_including_29_february():
     assert nudges.birthday_days(date(2026, 2, 28)) == [(3, 1), (2, 29)]  # 2026 has no 29 February
     assert nudges.birthday_days(date(2028, 2, 28)) == [(2, 29)]
     assert nudges.birthday_days(date(2026, 12, 31)) == [(1, 1)]
-
-
-def test_reading_a_remind_command():
-    from bot.domain.reminding import readings, when_and_text
-
-    now = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday
-    first = readings("Ana next Friday 3pm call about the quote", language="en", zone=ZAGREB, now=now)[0]
-    assert first.name == "Ana" and first.text == "call about the quote"
-    assert first.when.at == datetime(2026, 11, 27, 15, 0, tzinfo=ZoneInfo(ZAGREB))
-    own = readings("sutra u 10 nazvati banku", language="hr", zone=ZAGREB, now=now)[0]
-    assert own.name == "" and own.text == "nazvati banku" and own.when.at.hour == 10
-    at_end = when_and_text("send the offer end of month".split(), language="en", zone=ZAGREB, now=now)
-    assert at_end is not None and at_end[1] == "send the offer" and at_end[0].at.day == 30
-    assert readings("Ana call her back", language="en", zone=ZAGREB, now=now) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bot.domain import summary as maths
-from models import Stage
+from models import Stage, SummaryPeriod
 
 ZAGREB = "Europe/Zagreb"
 
@@ -77,3 +77,52 @@ def test_conversion_rates_stage_counts_and_trends():
     assert before[Stage.LEAD] == 6 and before[Stage.PROSPECT] == 1 and before[Stage.CUSTOMER] == 2
     assert [maths.trend(2, 1), maths.trend(1, 2), maths.trend(1, 1), maths.trend(1, None)] == ["up", "down", "same", ""]
     assert maths.Flow(moves=moves).moved == 8
+
+
+def test_schedules_are_read_in_the_six_languages():
+    daily, weekly = SummaryPeriod.DAILY, SummaryPeriod.WEEKLY
+    assert maths.parse_schedule(["daily", "9:00"], "en") == (daily, None, "09:00")
+    assert maths.parse_schedule(["weekly", "Monday", "8:30"], "en") == (weekly, 0, "08:30")
+    assert maths.parse_schedule(["tjedno", "ponedjeljak", "8"], "hr") == (weekly, 0, "08:00")
+    assert maths.parse_schedule(["dnevno", "7.45"], "hr") == (daily, None, "07:45")
+    assert maths.parse_schedule(["týdně", "pátek", "16:00"], "cs") == (weekly, 4, "16:00")
+    assert maths.parse_schedule(["denně"], "cs") == (daily, None, "09:00")  # the time defaults to 9:00
+    assert maths.parse_schedule(["tygodniowo", "środa", "10:00"], "pl") == (weekly, 2, "10:00")
+    assert maths.parse_schedule(["codziennie", "18:00"], "pl") == (daily, None, "18:00")
+    assert maths.parse_schedule(["неделно", "понеделник", "9:00"], "mk") == (weekly, 0, "09:00")
+    assert maths.parse_schedule(["дневно", "8:00"], "mk") == (daily, None, "08:00")
+    assert maths.parse_schedule(["هفتگی", "دوشنبه", "۹:۳۰"], "fa") == (weekly, 0, "09:30")  # Persian digits
+    assert maths.parse_schedule(["روزانه", "۸"], "fa") == (daily, None, "08:00")
+    # English weekday names are understood whatever the language; other languages' are not.
+    assert maths.parse_schedule(["weekly", "friday", "16:30"], "pl") == (weekly, 4, "16:30")
+    assert maths.parse_schedule(["weekly", "piątek"], "hr") is None
+    schedule = maths.parse_schedule(["weekly", "sunday"], "en")
+    assert schedule is not None and (schedule.period, schedule.weekday, schedule.local_time) == (weekly, 6, "09:00")
+
+
+def test_schedules_that_cannot_be_read():
+    for words in (
+        [],
+        ["sometimes"],
+        ["weekly", "9:00"],  # which day?
+        ["daily", "25:00"],
+        ["daily", "9:60"],
+        ["daily", "9:00", "sharp"],
+        ["weekly", "monday", "9", "10"],
+        ["daily", "nine"],
+    ):
+        assert maths.parse_schedule(words, "en") is None, words
+
+
+def test_funnel_period_words_in_the_six_languages():
+    assert maths.funnel_kind([]) == "week"
+    expected = {
+        "week": ["week", "tjedan", "týden", "tydzień", "недела", "هفته"],
+        "month": ["Month", "mjesec", "měsíc", "miesiąc", "месец", "ماه"],
+        "quarter": ["quarter", "kvartal", "čtvrtletí", "kwartał", "квартал", "فصل"],
+        "day": ["day", "today"],
+    }
+    for kind, words in expected.items():
+        for word in words:
+            assert maths.funnel_kind([word, "ignored"]) == kind, word
+    assert maths.funnel_kind(["fortnight"]) is None

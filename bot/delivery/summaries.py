@@ -1,0 +1,106 @@
+"""Group summaries: scheduled delivery once per period, and sending one (also for /funnel).
+
+Sending is I/O with its own quirks: the chart goes as a photo with the summary as its caption when
+that fits, otherwise with the heading as caption and the text as the next message; a group that
+became a supergroup answers with its new id (ChatMigrated) and the summary follows it there; without
+the right to send photos, the summary goes as text. A group that removed or blocked the bot is
+switched off, not retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+from telegram import Bot
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
+
+from bot import charts
+from bot.db import Scope
+from bot.delivery import App
+from bot.domain import summary as maths
+from bot.i18n import Translator
+from bot.presentation.summaries import CAPTION_LIMIT, chart_of, render_summary
+from bot.services import members, summaries
+from bot.state import state_of
+from models import GroupSubscription
+from models.base import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def _no_photo_rights(exc: BadRequest) -> bool:
+    text = str(exc).lower()
+    return "rights" in text or "not enough" in text
+
+
+async def send_summary(bot: Bot, chat_id: int, t: Translator, s: maths.Summary, *, title: str) -> int:
+    """The chart as a photo, the summary as its caption when it fits, otherwise as the next message.
+    Returns the chat id it went to (a group that became a supergroup has a new one)."""
+    heading, text = render_summary(t, s, title=title)
+    png = await asyncio.to_thread(charts.render_png, chart_of(t, s, heading))
+    try:
+        return await _send(bot, chat_id, png, heading, text)
+    except ChatMigrated as exc:
+        return await _send(bot, exc.new_chat_id, png, heading, text)
+
+
+async def _send(bot: Bot, chat_id: int, png: bytes, heading: str, text: str) -> int:
+    fits = len(text) <= CAPTION_LIMIT
+    try:
+        await bot.send_photo(chat_id, png, caption=text if fits else heading)
+    except BadRequest as exc:
+        if not _no_photo_rights(exc):
+            raise
+        log.warning("no right to send photos in chat %s; sending the summary as text", chat_id)
+        fits = False
+    if not fits:
+        await bot.send_message(chat_id, text)
+    return chat_id
+
+
+def _id(sub: GroupSubscription) -> int:
+    if sub.id is None:
+        raise ValueError("an unsaved subscription")
+    return sub.id
+
+
+async def deliver_due(app: App, owner: str, now: datetime | None = None) -> int:
+    """Send each due group summary once per period; a group that is gone is switched off, not retried."""
+    db = state_of(app).db
+    catalogs = state_of(app).catalogs
+    now = now or utcnow()
+    async with db.begin(Scope.system()) as session:
+        due = await summaries.claim_due(session, now=now, owner=owner)
+    sent = 0
+    for sub in due:
+        async with db.read(Scope.system()) as session:
+            team = await members.get_team(session, sub.team_id)
+        if team is None or team.id is None:
+            continue  # gone with its team (the subscription goes with it)
+        period = maths.complete_period(maths.summary_kind(sub.period.value), now, team.timezone)
+        if sub.last_period_key == period.key:  # already sent for this period (e.g. before a restart)
+            async with db.begin(Scope.system()) as session:
+                await summaries.mark_done(session, _id(sub), key=None, snapshot=None, now=now, zone=team.timezone)
+            continue
+        async with db.read(Scope(team_id=team.id, member_id=None, sees_team=True)) as session:
+            summary = await summaries.compute(session, team, period, now=now, snapshot=sub.last_snapshot)
+        try:
+            chat_id = await send_summary(app.bot, sub.chat_id, catalogs.get(team.language), summary, title=team.name)
+        except (Forbidden, BadRequest) as exc:
+            async with db.begin(Scope.system()) as session:
+                await summaries.disable(session, sub.chat_id, reason=str(exc), now=utcnow())
+            log.warning("summaries for chat %s switched off: %s", sub.chat_id, exc)
+            continue
+        except TelegramError as exc:  # network trouble: the lease lapses and a later poll tries again
+            log.warning("summary for chat %s not sent: %s", sub.chat_id, exc)
+            continue
+        async with db.begin(Scope.system()) as session:
+            if chat_id != sub.chat_id:
+                await summaries.migrate(session, sub.chat_id, chat_id, now=utcnow())
+            await summaries.mark_done(
+                session, _id(sub), key=period.key, snapshot=summary.snapshot(), now=now, zone=team.timezone
+            )
+        sent += 1
+    return sent

@@ -1,0 +1,122 @@
+"""The team's funnel summary as a group (or a rep, in private) sees it: the text, and the chart's
+content. Aggregates only: counts, rates, sums and reps' names, never a contact's name, e-mail or
+phone."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from bot import charts
+from bot.domain import summary as maths
+from bot.i18n import N_, Translator
+from bot.presentation.labels import lost_reason_name, stage_name
+from models import Stage
+
+CAPTION_LIMIT = 1024  # a photo's caption
+MESSAGE_LIMIT = 4096  # a message
+TOP_REPS = 10
+ARROWS = {"up": "▲", "down": "▼", "same": "="}
+KIND_TITLES = {
+    "day": N_("📊 <b>{team}</b>: the funnel, {start}"),
+    "week": N_("📊 <b>{team}</b>: the funnel, week {start} – {end}"),
+    "month": N_("📊 <b>{team}</b>: the funnel, {start} – {end}"),
+    "quarter": N_("📊 <b>{team}</b>: the funnel, {start} – {end}"),
+}
+CUT_MARK = "\n…"
+
+
+def _money(t: Translator, values: dict[str, Decimal]) -> str:
+    return ", ".join(t.money(v, c) for c, v in sorted(values.items())) or "0"
+
+
+def _compare(t: Translator, current: float, previous: float | None, fmt: str = "{}") -> str:
+    arrow = ARROWS.get(maths.trend(current, previous), "")
+    if previous is None:
+        return fmt.format(current)
+    return t("{value} {arrow} (before: {before})", value=fmt.format(current), arrow=arrow, before=fmt.format(previous))
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{round(100 * value)}%"
+
+
+def fit(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """`text` cut to `limit` characters at the end of a line (every line closes its own tags), with
+    an ellipsis on a line of its own."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - len(CUT_MARK)]
+    if "\n" in head:
+        head = head[: head.rindex("\n")]
+    return head + CUT_MARK
+
+
+def heading(t: Translator, s: maths.Summary, *, title: str) -> str:
+    p = s.period
+    return t(KIND_TITLES[p.kind], team=title, start=t.date(p.first_day, "medium"), end=t.date(p.last_day, "medium"))
+
+
+def render_summary(t: Translator, s: maths.Summary, *, title: str) -> tuple[str, str]:
+    """(heading, full text). The heading fits a photo caption; the text (at most a message long)
+    may need its own message."""
+    head = heading(t, s, title=title)
+    c, prev = s.current, s.previous
+    lines = [head, t("▲ up, ▼ down, against the period before"), "", t("<b>Records now</b>")]
+    for stage in (*maths.FUNNEL, Stage.LOST):
+        now_n, before = s.stages.get(stage, 0), s.stages_before.get(stage, 0)
+        lines.append(t("{stage}: {value}", stage=stage_name(t, stage), value=_compare(t, now_n, before)))
+    lines += ["", t("<b>In the period</b>")]
+    lines.append(t("New records: {value}", value=_compare(t, c.new, prev.new)))
+    lines.append(t("Moves between stages: {value}", value=_compare(t, c.moved, prev.moved)))
+    for a, b in maths.CONVERSIONS:
+        rate, before_rate = c.rate(a, b), prev.rate(a, b)
+        shown = _percent(rate) if before_rate is None or rate is None else _compare(t, rate, before_rate, "{:.0%}")
+        lines.append(t("{a} → {b}: {rate}", a=stage_name(t, a), b=stage_name(t, b), rate=shown))
+    lines.append(t("Won: {value}, worth {money}", value=_compare(t, c.won, prev.won), money=_money(t, c.won_value)))
+    lost = t("Lost: {value}", value=_compare(t, c.lost, prev.lost))
+    if c.lost_reasons:
+        reasons = ", ".join(f"{lost_reason_name(t, r)} {n}" for r, n in c.lost_reasons)
+        lost += t("; most often: {reasons}", reasons=reasons)
+    lines.append(lost)
+    if c.avg_days:
+        days = " · ".join(
+            t("{stage} {days}", stage=stage_name(t, st), days=f"{c.avg_days[st]:.1f}")
+            for st in maths.FUNNEL
+            if st in c.avg_days
+        )
+        lines.append(t("Average days in a stage before leaving it: {days}", days=days))
+    lines += ["", t("<b>Pipeline now</b>")]
+    if s.weighted:
+        for currency, value in sorted(s.weighted.items()):
+            arrow = ARROWS.get(maths.trend(value, s.weighted_before(currency)), "")
+            lines.append(t("Weighted pipeline: {money} {arrow}", money=t.money(value, currency), arrow=arrow).rstrip())
+    else:
+        lines.append(t("Weighted pipeline: {money}", money="0"))
+    lines.append(t("Stalled records: {value}", value=_compare(t, s.stalled, s.stalled_before())))
+    lines.append(t("Parked records due this week: {n}", n=s.parked_due))
+    reps = sorted(c.per_rep.items(), key=lambda kv: (-(kv[1].new + kv[1].advanced + kv[1].won), kv[0]))
+    if reps:
+        lines += ["", t("<b>Per rep</b> (new · advanced · won)")]
+        for member_id, row in reps[:TOP_REPS]:
+            name = s.rep_names.get(member_id, "–")
+            lines.append(
+                t("{name}: {new} · {advanced} · {won}", name=name, new=row.new, advanced=row.advanced, won=row.won)
+            )
+    return head, fit("\n".join(lines))
+
+
+def chart_of(t: Translator, s: maths.Summary, title: str) -> charts.FunnelChart:
+    """What the funnel picture shows: a bar per stage and the share that moved on from it."""
+    notes = [""] * len(maths.FUNNEL)
+    for a, b in maths.CONVERSIONS:
+        rate = s.current.rate(a, b)
+        if rate is not None:
+            notes[maths.FUNNEL.index(a)] = t("→ {rate} moved on", rate=_percent(rate))
+    return charts.FunnelChart(
+        # No markup and no emoji (the chart font has none).
+        title="".join(ch for ch in re.sub(r"<[^>]+>", "", title) if ord(ch) <= 0xFFFF).strip(),
+        labels=[stage_name(t, st) for st in maths.FUNNEL],
+        counts=[s.stages.get(st, 0) for st in maths.FUNNEL],
+        notes=notes,
+    )

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 
-from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 
 from bot.context import BotContext
 from bot.flows import FlowKind
 from bot.presentation.replies import drop_keyboard, message_text, reply
 from bot.services import flows
-from models import Member
 from models.errors import N_, DomainError, StaleButton
 
 TextStep = Callable[[Update, BotContext], Awaitable[None]]
@@ -42,17 +40,9 @@ def text_router(steps: Mapping[FlowKind, TextStep], default: TextStep) -> TextSt
             raise DomainError(N_("That message is too long for me. Please send a shorter one."))
         async with context.read() as session:
             flow = await flows.current(session, context.me)
-            kind = flow.kind if flow is not None else await _legacy_kind(session, context.me)
-        await (steps[kind] if kind is not None else default)(update, context)
+        await (steps[flow.kind] if flow is not None else default)(update, context)
 
     return on_text
-
-
-async def _legacy_kind(session: AsyncSession, member: Member) -> FlowKind | None:
-    """TRANSITION, delete with `flows.get`: the kind of a flow still written through the untyped
-    API, whose data does not validate as its typed model yet."""
-    row = await flows.get(session, member)
-    return FlowKind(row.flow) if row is not None and row.flow in FlowKind._value2member_map_ else None
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:

@@ -8,13 +8,10 @@ from bot import callbacks
 from bot.context import BotContext
 from bot.domain.timezones import find_zone
 from bot.flows import FlowData, ZoneFlow
-from bot.i18n import Translator
 from bot.presentation import keyboards, links, zones
-from bot.presentation.labels import role_name as _role_name
 from bot.presentation.replies import drop_keyboard, edit, message_text, reply
 from bot.presentation.settings import settings_text, zone_saved
 from bot.services import flows, members
-from models import Role
 from models.base import utcnow
 from models.errors import N_, DomainError, StaleButton
 
@@ -109,23 +106,3 @@ async def _save_zone(context: BotContext, zone: str) -> FlowData | None:
     async with context.write() as session:
         context.member = await members.set_timezone(session, context.me, zone)
         return await flows.end(session, context.me)
-
-
-# --- kept for the handlers other branches are moving off (start, remind, park); delete at merge ---
-
-
-def role_name(t: Translator, role: Role) -> str:
-    return _role_name(t, role)
-
-
-async def ask_timezone(update: Update, context: BotContext, question: str | None = None) -> None:
-    text, markup = zones.question(context.t, context.me, context.settings.default_timezone, utcnow(), question)
-    await reply(update, text, markup)
-
-
-async def zone_first(update: Update, context: BotContext) -> bool:
-    if context.me.timezone:
-        return False
-    text, markup = zones.before_reminder(context.t, context.me, context.settings.default_timezone, utcnow())
-    await reply(update, text, markup)
-    return True

@@ -4,7 +4,7 @@ nothing. Reading validates the stored data; a row that does not validate reads a
 from __future__ import annotations
 
 import logging
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import delete
@@ -74,35 +74,3 @@ async def end(session: AsyncSession, member: Member) -> FlowData | None:
     previous = _load(row)
     await session.exec(delete(FlowState).where(col(FlowState.member_id) == _member_id(member)))
     return previous or FlowData(chat_id=row.chat_id, message_id=row.message_id)
-
-
-# --- the untyped API, kept while handlers move to the typed one above --------------------------
-
-
-async def get(session: AsyncSession, member: Member) -> FlowState | None:
-    return await _row(session, member)
-
-
-async def start(
-    session: AsyncSession,
-    member: Member,
-    flow: str,
-    *,
-    step: str = "",
-    data: dict[str, Any] | None = None,
-    chat_id: int | None = None,
-    message_id: int | None = None,
-) -> FlowState:
-    state = await _row(session, member) or FlowState(member_id=_member_id(member), team_id=member.team_id, flow=flow)
-    state.flow, state.step, state.data = flow, step, dict(data or {})
-    state.chat_id, state.message_id = chat_id, message_id
-    session.add(state)
-    await session.flush()
-    return state
-
-
-async def clear(session: AsyncSession, member: Member) -> FlowState | None:
-    state = await _row(session, member)
-    if state is not None:
-        await session.exec(delete(FlowState).where(col(FlowState.member_id) == _member_id(member)))
-    return state

@@ -28,6 +28,7 @@ upgrade: install
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # Tests on SQLite, then on PostgreSQL when TEST_POSTGRES_URL names one
 # (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test).

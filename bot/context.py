@@ -10,11 +10,12 @@ the update when the handler wrote nothing.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.db import Database, Scope
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from models import Member, Team
 
 PendingWrite = Callable[[AsyncSession], Awaitable[None]]
+# What PTB calls for an update, and what the text router calls for the open flow's text.
+Handler = Callable[["Update", "BotContext"], Coroutine[Any, Any, None]]
 
 
 class NotAMember(RuntimeError):

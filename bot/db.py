@@ -110,11 +110,12 @@ def _check_writes(session: OrmSession, _flush_context: Any, _instances: Any) -> 
             if obj.id != scope.team_id:
                 raise AccessDenied()
             continue
-        if isinstance(obj, TeamScoped) and obj.team_id != scope.team_id:  # type: ignore[attr-defined]
+        # (The markers carry no columns; each table class declares its own team_id / owner_id.)
+        row: Any = obj
+        if isinstance(obj, TeamScoped) and row.team_id != scope.team_id:
             raise AccessDenied()
-        if not scope.sees_team and isinstance(obj, OwnedByMember):
-            if obj.owner_id != scope.member_id:  # type: ignore[attr-defined]
-                raise AccessDenied()
+        if not scope.sees_team and isinstance(obj, OwnedByMember) and row.owner_id != scope.member_id:
+            raise AccessDenied()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

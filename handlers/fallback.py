@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 
 from telegram import Update
 
-from bot.context import BotContext
+from bot.context import BotContext, Handler
 from bot.flows import FlowKind
 from bot.presentation.replies import drop_keyboard, message_text, reply
 from bot.services import flows
 from models.errors import N_, DomainError, StaleButton
-
-TextStep = Callable[[Update, BotContext], Awaitable[None]]
 
 # Longer messages are refused before any parsing: Telegram allows 4096 characters.
 MAX_TEXT = 4096
@@ -29,7 +27,7 @@ async def cancel(update: Update, context: BotContext) -> None:
     await reply(update, context.t("Cancelled. Everything you saved before is kept."))
 
 
-def text_router(steps: Mapping[FlowKind, TextStep], default: TextStep) -> TextStep:
+def text_router(steps: Mapping[FlowKind, Handler], default: Handler) -> Handler:
     """Send a text message to the flow the member is in, or to `default` when none is open."""
     missing = set(FlowKind) - set(steps)
     if missing:

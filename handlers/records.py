@@ -4,12 +4,10 @@ history (a button, or the /start r-<code> link); while a record is open, text be
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from telegram import InlineKeyboardMarkup, Update
 
 from bot import callbacks
-from bot.context import BotContext
+from bot.context import BotContext, Handler
 from bot.domain.dates import parse_birthday
 from bot.flows import RecordFlow, RecordStep
 from bot.presentation import records as view
@@ -21,7 +19,6 @@ from models import ActivityKind
 from models.base import utcnow
 from models.errors import AccessDenied, Reply
 
-TextStep = Callable[[Update, BotContext], Awaitable[None]]
 MARKS = tuple(kind.value for kind in NOTE_KINDS)  # what a note can be marked as
 
 
@@ -86,7 +83,7 @@ async def find_command(update: Update, context: BotContext) -> None:
     await reply(update, text, markup)
 
 
-def text_step(park_date: TextStep) -> TextStep:
+def text_step(park_date: Handler) -> Handler:
     """What text means while a record is open: a note, the birthday after 🎂, or, while parking,
     the follow-up date (handled by `park_date`)."""
 

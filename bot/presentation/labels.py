@@ -3,6 +3,8 @@ criterion, used by every message, button and background send."""
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from bot.i18n import N_, Translator
 from models import ActivityKind, LeadSource, ParkReason, Role, Stage
 
@@ -90,11 +92,14 @@ def field_labels(t: Translator) -> dict[str, str]:
     return {name: t(label) for name, label in FIELD_LABELS.items()}
 
 
-class Named:
+class Named(Protocol):
     """Anything with a person's name and a company (a record)."""
 
-    full_name: str | None
-    company: str | None
+    @property
+    def full_name(self) -> str | None: ...
+
+    @property
+    def company(self) -> str | None: ...
 
 
 def who(t: Translator, lead: Named) -> str:

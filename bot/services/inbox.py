@@ -131,7 +131,7 @@ async def claim(
     if _dialect(session) == "postgresql":
         query = query.with_for_update(skip_locked=True)
     for _ in range(3):  # a head that was handled meanwhile is moved on, then the chat tried again
-        row = (await session.exec(query)).first()
+        row = (await session.execute(query)).first()
         if row is None:
             return None
         chat_key, head = int(row[0]), int(row[1])

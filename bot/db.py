@@ -87,7 +87,7 @@ def scope_criteria(scope: Scope) -> list[Any]:
 
 @event.listens_for(ScopedSession, "do_orm_execute")
 def _apply_scope(state: ORMExecuteState) -> None:
-    if state.session.info.get(READ_ONLY) and not state.is_select:
+    if state.session.info.get(READ_ONLY) and (state.is_insert or state.is_update or state.is_delete):
         raise RuntimeError("a write in a read-only session; use Database.begin")
     if not (state.is_select or state.is_update or state.is_delete):
         return

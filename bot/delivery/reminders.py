@@ -14,9 +14,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import httpx
 from telegram import InlineKeyboardMarkup, Message
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot import metrics
 from bot.db import Scope
 from bot.delivery import App
 from bot.presentation import reminders as view
@@ -93,6 +95,7 @@ async def _send(app: App, out: Outgoing, batch: Batch) -> None:
     try:
         message: Message = await app.bot.send_message(out.chat_id, out.text, reply_markup=out.markup)
     except Forbidden as exc:
+        metrics.REMINDERS.labels("failed").inc()
         async with db.begin(Scope.system()) as session:
             await reminders.mark_failed(session, reminder, now=utcnow(), error=str(exc), blocked=True)
         return
@@ -101,8 +104,14 @@ async def _send(app: App, out: Outgoing, batch: Batch) -> None:
         batch.retry_after = max(batch.retry_after, _seconds(exc))
         batch.skipped.append(_id(reminder))
         return
-    except TimedOut:
-        # It may have arrived: Telegram has no idempotency key, so never send it again blindly.
+    except TimedOut as exc:
+        if never_left(exc) and reminder.attempts < reminders.MAX_ATTEMPTS:
+            # A connect or pool time-out: the request never reached Telegram. Send it again.
+            batch.skipped.append(_id(reminder))
+            return
+        # A read or write time-out: it may have arrived, and Telegram has no idempotency key, so
+        # it is never sent again blindly.
+        metrics.REMINDERS.labels("unknown").inc()
         async with db.begin(Scope.system()) as session:
             await reminders.mark_sent(
                 session, _id(reminder), now=utcnow(), chat_id=out.chat_id, message_id=None, late=out.late,
@@ -123,6 +132,14 @@ async def _send(app: App, out: Outgoing, batch: Batch) -> None:
         if out.told is not None:
             await nudges.stamp(session, out.told, now=now)
     batch.sent += 1
+    metrics.REMINDERS.labels("late" if out.late else "sent").inc()
+
+
+def never_left(exc: TimedOut) -> bool:
+    """Whether a time-out happened before the request reached Telegram (no connection, or no free
+    connection in the pool): then it certainly did not arrive, and sending again is safe."""
+    cause = exc.__cause__
+    return isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout) or str(exc).startswith("Pool timeout")
 
 
 def _seconds(exc: RetryAfter) -> float:
@@ -145,9 +162,11 @@ async def deliver_batch(app: App, now: datetime | None = None) -> tuple[int, Bat
     """Claim up to BATCH due rows and send them, chats in parallel; returns (claimed, outcome)."""
     db = state_of(app).db
     now = now or utcnow()
+    owner, lease = state_of(app).worker_id, claim_lease(app)
     async with db.begin(Scope.system()) as session:
-        due = await reminders.claim_due(session, now=now, owner=state_of(app).worker_id, limit=BATCH)
+        due = await reminders.claim_due(session, now=now, owner=owner, limit=BATCH, lease=lease)
         contexts = await reminders.contexts_of(session, due)
+    metrics.REMINDERS.labels("due").inc(len(due))
     by_chat: dict[int, list[Outgoing]] = defaultdict(list)
     inactive: list[Reminder] = []
     quiet: list[int] = []
@@ -171,11 +190,40 @@ async def deliver_batch(app: App, now: datetime | None = None) -> tuple[int, Bat
             await reminders.close_quietly(session, quiet, now=now)
     batch = Batch()
     slots = asyncio.Semaphore(IN_FLIGHT)
-    await asyncio.gather(*(_send_chat(app, queue, batch, slots) for queue in by_chat.values()))
+    in_hand = [_id(out.reminder) for queue in by_chat.values() for out in queue]
+    finished = asyncio.Event()
+    keeper = asyncio.create_task(_keep_claims(app, in_hand, lease, finished))
+    try:
+        await asyncio.gather(*(_send_chat(app, queue, batch, slots) for queue in by_chat.values()))
+    finally:
+        finished.set()
+        await keeper
     if batch.skipped:
         async with db.begin(Scope.system()) as session:
             await reminders.release(session, batch.skipped, now=utcnow())
     return len(due), batch
+
+
+def claim_lease(app: App) -> timedelta:
+    """How long claimed rows stay claimed without renewal: two polls. Rows a dead process had
+    claimed are taken again by the next poll after that."""
+    return timedelta(seconds=2 * max(1, state_of(app).settings.reminder_poll_seconds))
+
+
+async def _keep_claims(app: App, ids: list[int], lease: timedelta, finished: asyncio.Event) -> None:
+    """Renew the claim on the rows in hand every third of the lease until the batch is done."""
+    db, owner = state_of(app).db, state_of(app).worker_id
+    while True:
+        try:
+            await asyncio.wait_for(finished.wait(), lease.total_seconds() / 3)
+            return
+        except TimeoutError:
+            pass
+        try:
+            async with db.begin(Scope.system()) as session:
+                await reminders.renew(session, ids, owner=owner, until=utcnow() + lease)
+        except Exception:  # the lease lapses; at worst a row is sent once more (never lost)
+            log.warning("could not renew the claim on reminders in hand", exc_info=True)
 
 
 async def deliver_due(app: App, now: datetime | None = None) -> int:

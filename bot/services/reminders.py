@@ -229,7 +229,11 @@ async def context_of(session: AsyncSession, reminder: Reminder) -> Context:
 # --- delivery bookkeeping -----------------------------------------------------------------------
 
 
-async def claim_due(session: AsyncSession, *, now: datetime, owner: str, limit: int = 20) -> list[Reminder]:
+async def claim_due(
+    session: AsyncSession, *, now: datetime, owner: str, limit: int = 20, lease: timedelta = LEASE
+) -> list[Reminder]:
+    """Claim up to `limit` due rows (and rows whose claimer's lease ran out) for `owner` until
+    now + `lease`; the claimer renews the lease of rows still in hand (`renew`)."""
     due = (
         select(col(Reminder.id))
         .where(
@@ -249,10 +253,24 @@ async def claim_due(session: AsyncSession, *, now: datetime, owner: str, limit: 
         col(Reminder.due_at),
         status=ReminderStatus.SENDING,
         lease_owner=owner,
-        lease_until=now + LEASE,
+        lease_until=now + lease,
         attempts=col(Reminder.attempts) + 1,
         updated_at=now,
     )
+
+
+async def renew(session: AsyncSession, reminder_ids: list[int], *, owner: str, until: datetime) -> None:
+    """Keep the claim on rows still being sent (a long delivery outlives a short lease)."""
+    if reminder_ids:
+        await session.exec(
+            update(Reminder)
+            .where(
+                col(Reminder.id).in_(reminder_ids),
+                col(Reminder.lease_owner) == owner,
+                col(Reminder.status) == ReminderStatus.SENDING,
+            )
+            .values(lease_until=until)
+        )
 
 
 async def mark_sent(

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 import vobject
 from sqlalchemy import update
@@ -422,3 +423,45 @@ async def test_reminders_of_an_inactive_member_are_not_sent(tg, db):
     assert not sent(tg.request.calls)
     [row] = await rows(db)
     assert row.status is ReminderStatus.FAILED and row.last_error == "member inactive"
+
+
+@pytest.mark.parametrize(
+    ("cause", "resent"),
+    [(httpx.ConnectTimeout("no connection"), True), (httpx.PoolTimeout("pool full"), True),
+     (httpx.ReadTimeout("no answer"), False), (httpx.WriteTimeout("half sent"), False)],
+)  # fmt: skip
+async def test_a_time_out_before_telegram_is_sent_again_one_after_is_not(tg, db, cause, resent):
+    """Connect and pool time-outs never reached Telegram: the reminder goes out at the next try.
+    Read and write time-outs may have delivered it: it is kept as sent, never sent twice."""
+    from telegram.error import TimedOut
+
+    team = await make_team(db, "T", 1870)
+    await due_reminder(db, team["rep1"])
+    failure = TimedOut()
+    failure.__cause__ = cause
+    tg.request.failures["sendMessage"] = (failure,)
+    assert await delivery.deliver_due(tg.app) == 0
+    [row] = await rows(db)
+    if resent:
+        assert row.status is ReminderStatus.PENDING
+        assert await delivery.deliver_due(tg.app) == 1
+        [row] = await rows(db)
+        assert row.status is ReminderStatus.SENT and row.message_id is not None
+    else:
+        assert row.status is ReminderStatus.SENT and row.message_id is None
+        assert await delivery.deliver_due(tg.app) == 0
+
+
+async def test_rows_of_a_process_that_died_come_back_after_a_short_lease(tg, db):
+    """A claim lasts two polls, not minutes: the next poll after that takes the row again."""
+    team = await make_team(db, "T", 1880)
+    await due_reminder(db, team["rep1"])
+    lease = delivery.claim_lease(tg.app)
+    assert lease == timedelta(seconds=2 * state_of(tg.app).settings.reminder_poll_seconds)
+    async with db.begin(Scope.system()) as s:  # a process claims it, then dies
+        [claimed] = await reminders.claim_due(s, now=utcnow(), owner="dead", lease=lease)
+    assert await delivery.deliver_due(tg.app) == 0  # still leased
+    later = utcnow() + lease + timedelta(seconds=1)
+    assert await delivery.deliver_due(tg.app, now=later) == 1
+    [row] = await rows(db)
+    assert row.id == claimed.id and row.status is ReminderStatus.SENT and row.attempts == 2

@@ -120,6 +120,7 @@ async def _send(app: App, out: Outgoing, batch: Batch) -> None:
         return
     except NetworkError as exc:
         if reminder.attempts >= reminders.MAX_ATTEMPTS:
+            metrics.REMINDERS.labels("failed").inc()
             async with db.begin(Scope.system()) as session:
                 await reminders.mark_failed(session, reminder, now=utcnow(), error=str(exc), blocked=False)
         return  # otherwise the lease expires and a later poll tries again

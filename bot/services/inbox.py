@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlmodel
 from sqlalchemy import and_, case, delete, func, nulls_first, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
@@ -120,7 +121,7 @@ async def claim(
     return that chat's oldest update; None when there is nothing to do."""
     free = or_(col(InboxChat.lease_until).is_(None), col(InboxChat.lease_until) < now)
     query = (
-        select(col(InboxChat.chat_key), col(InboxChat.head))
+        sqlmodel.select(InboxChat)
         .where(col(InboxChat.head).is_not(None), free)
         .order_by(nulls_first(col(InboxChat.served_at).asc()), col(InboxChat.head))
         .limit(1)
@@ -131,10 +132,10 @@ async def claim(
     if _dialect(session) == "postgresql":
         query = query.with_for_update(skip_locked=True)
     for _ in range(3):  # a head that was handled meanwhile is moved on, then the chat tried again
-        row = (await session.execute(query)).first()
-        if row is None:
+        chat = (await session.exec(query)).first()
+        if chat is None or chat.head is None:
             return None
-        chat_key, head = int(row[0]), int(row[1])
+        chat_key, head = chat.chat_key, chat.head
         found = await session.scalar(
             select(InboxUpdate).where(
                 col(InboxUpdate.update_id) == head, col(InboxUpdate.status) == InboxStatus.PENDING

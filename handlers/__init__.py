@@ -18,6 +18,7 @@ from telegram.ext import (
 from bot import callbacks
 from bot.flows import FlowKind
 from bot.i18n import N_
+from bot.presentation import team as view_team
 from bot.presentation.links import RECORD_PREFIX
 from handlers import (
     access,
@@ -33,6 +34,7 @@ from handlers import (
     reminders,
     settings,
     start,
+    team,
     team_settings,
 )
 
@@ -54,6 +56,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("nudges", N_("The team's automatic reminders")),
     ("cancel", N_("Leave what we are doing")),
     ("invite", N_("Invite a rep (owners and managers)")),
+    ("team", N_("Members, roles and invites")),
 ]
 
 
@@ -100,6 +103,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("help", start.help_command, filters=private))
     app.add_handler(CommandHandler("settings", settings.settings_command, filters=private))
     app.add_handler(CommandHandler("invite", invite.invite_command, filters=private))
+    app.add_handler(CommandHandler("team", team.team_command, filters=private))
     app.add_handler(CommandHandler("new", capture.new_command, filters=private))
     app.add_handler(CommandHandler("leads", records.leads_command, filters=private))
     app.add_handler(CommandHandler("find", records.find_command, filters=private))
@@ -137,6 +141,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(park.confirm_button, pattern=callbacks.pattern("py")))
     app.add_handler(CallbackQueryHandler(card_flow.on_card_button, pattern=callbacks.pattern("card")))
     app.add_handler(CallbackQueryHandler(card_flow.on_source_button, pattern=callbacks.pattern("src")))
+    app.add_handler(CallbackQueryHandler(team.team_button, pattern=callbacks.pattern(view_team.ACTION)))
 
     # A card arrives in any form, no command needed first.
     app.add_handler(MessageHandler(private & filters.CONTACT, capture.on_contact))

@@ -78,6 +78,9 @@ class ReminderStatus(StrEnum):
     SNOOZED = "snoozed"
     CANCELLED = "cancelled"
     FAILED = "failed"
+    # Waiting for an owner: the member it was for was removed and its record not handed over yet;
+    # never delivered as such, pending again when the record is handed to someone.
+    HELD = "held"
 
 
 class SummaryPeriod(StrEnum):
@@ -90,3 +93,4 @@ class HistoryEvent(StrEnum):
     MOVED = "moved"
     PARKED = "parked"
     UNPARKED = "unparked"
+    HANDED_OVER = "handed_over"  # the record changed owner (from_stage == to_stage)

@@ -33,7 +33,17 @@ class Team(SQLModel, table=True):
 
 
 class Member(TeamScoped, table=True):
-    """A Telegram user in a team. One team per Telegram account."""
+    """A Telegram user in a team. One team per Telegram account at a time.
+
+    A removed member keeps their row (their name stays in the records' history) with `removed_at`
+    set. The row then gives its Telegram id back: `telegram_user_id` becomes minus the row id
+    (Telegram user ids are positive) and the real id moves to `former_telegram_user_id`. So the
+    unique constraint holds among current members only, every lookup by Telegram id finds the
+    current member or nobody (the gate treats a removed person as a stranger on their very next
+    update), and the same person can join again through a new invite as a NEW row. (A partial
+    unique index would need the member table rebuilt on SQLite, where dropping a table that
+    reminders, flows and drafts reference cascades into them.)
+    """
 
     __tablename__ = "member"
     __table_args__ = (sa.Index("ix_member_team_id_role", "team_id", "role"),)
@@ -51,8 +61,14 @@ class Member(TeamScoped, table=True):
     is_active: bool = Field(default=True)
     blocked_at: datetime | None = utc()
     last_seen_at: datetime | None = utc()
+    removed_at: datetime | None = utc()
+    former_telegram_user_id: int | None = Field(default=None, sa_type=sa.BigInteger)
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
 
     @property
     def display_name(self) -> str:

@@ -23,6 +23,7 @@ from bot.db import Scope
 from bot.delivery import App
 from bot.presentation import reminders as view
 from bot.services import nudges, reminders
+from bot.services import team as team_members
 from bot.state import state_of
 from models import Member, Reminder, ReminderKind, Team
 from models.base import utcnow
@@ -171,11 +172,15 @@ async def deliver_batch(app: App, now: datetime | None = None) -> tuple[int, Bat
     by_chat: dict[int, list[Outgoing]] = defaultdict(list)
     inactive: list[Reminder] = []
     quiet: list[int] = []
+    removed: list[int] = []
     for reminder in due:
         ctx = contexts[_id(reminder)]
         member, team = ctx.member, ctx.team
         if member is None or team is None:
             continue  # gone with its team (the row goes with it)
+        if member.is_removed:  # nothing more is sent to a removed member
+            removed.append(_id(reminder))
+            continue
         if not member.is_active:
             inactive.append(reminder)
             continue
@@ -184,8 +189,9 @@ async def deliver_batch(app: App, now: datetime | None = None) -> tuple[int, Bat
             quiet.append(_id(reminder))
         else:
             by_chat[out.chat_id].append(out)
-    if inactive or quiet:  # closed without a message, before anything is sent
+    if inactive or quiet or removed:  # closed without a message, before anything is sent
         async with db.begin(Scope.system()) as session:
+            await team_members.cancel_for_removed(session, removed, now=now)
             for reminder in inactive:
                 await reminders.mark_failed(session, reminder, now=now, error="member inactive", blocked=False)
             await reminders.close_quietly(session, quiet, now=now)

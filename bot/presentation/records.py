@@ -59,6 +59,8 @@ def render_card(
                 if change.event is HistoryEvent.PARKED
                 else t("unparked")
                 if change.event is HistoryEvent.UNPARKED
+                else t("handed over: {who}", who=change.reason or "–")
+                if change.event is HistoryEvent.HANDED_OVER
                 else stage_name(t, change.to_stage)
             )
             lines.append(t("{date} – {what}", date=t.date(change.at.date(), "short"), what=what))

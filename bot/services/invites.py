@@ -78,7 +78,13 @@ async def redeem(
     now: datetime,
 ) -> tuple[Member, Team]:
     """Make the user a member of the invite's team. Runs in the system scope (they have none yet)."""
-    existing = (await session.exec(select(Member).where(col(Member.telegram_user_id) == telegram_user_id))).first()
+    # A removed member is nobody here: they come back as a new member row (their old records stay
+    # where they were handed).
+    existing = (
+        await session.exec(
+            select(Member).where(col(Member.telegram_user_id) == telegram_user_id, col(Member.removed_at).is_(None))
+        )
+    ).first()
     if existing is not None:
         raise InviteError(N_("You are already a member of a team."))
     invite = (await session.exec(select(Invite).where(col(Invite.token_hash) == hash_token(token)))).first()

@@ -17,7 +17,12 @@ SEEN_EVERY = timedelta(minutes=10)
 
 
 async def find_by_telegram_id(session: AsyncSession, telegram_user_id: int) -> Member | None:
-    return (await session.exec(select(Member).where(col(Member.telegram_user_id) == telegram_user_id))).first()
+    """The current member behind a Telegram id; a removed member is nobody (see models.team.Member)."""
+    return (
+        await session.exec(
+            select(Member).where(col(Member.telegram_user_id) == telegram_user_id, col(Member.removed_at).is_(None))
+        )
+    ).first()
 
 
 async def get_team(session: AsyncSession, team_id: int) -> Team | None:

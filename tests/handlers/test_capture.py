@@ -11,12 +11,14 @@ from typing import Any
 
 import pytest
 from alembic import command
+from sqlalchemy import insert
 from sqlmodel import select
 
 from bot.db import Database, Scope, alembic_config
 from bot.domain.cards import Card, email_error
 from bot.state import state_of
-from models import Activity, CardDraft, FlowState, LeadSource, Member, Stage, Team
+from models import Activity, CardDraft, FlowState, LeadSource, Member, Role, Stage, Team
+from models.base import utcnow
 from tests.conftest import ADMIN_ID
 from tests.support import ANA, add_lead, alert, all_leads, catalogue, make_team, msg, owner, says, sent
 from tests.telegram_fake import Call, FakeTelegram, Person
@@ -487,6 +489,31 @@ async def test_a_rep_cannot_merge_into_a_record_of_another_rep(tg, db):
     assert len(await drafts_in(db)) == 1 and len(await all_leads(db)) == 1  # nothing half-saved
 
 
+async def _team_before_0006(db: Database, name: str, base_id: int) -> dict[str, Member]:
+    """`make_team` on a schema older than 0006: the member rows with the columns of then only."""
+    now = utcnow()
+    async with db.begin(Scope.system()) as s:
+        team = Team(name=name)
+        s.add(team)
+        await s.flush()
+        people = {}
+        for offset, who in enumerate(("owner", "manager", "rep1", "rep2")):
+            values: dict[str, Any] = {
+                "team_id": team.id,
+                "telegram_user_id": base_id + offset,
+                "first_name": who,
+                "role": Role.REP if who.startswith("rep") else Role(who),
+                "language": "en",
+                "timezone": "Europe/Zagreb",
+                "is_active": True,
+                "created_at": now,
+                "updated_at": now,
+            }
+            result = await s.exec(insert(Member.__table__).values(**values))
+            people[who] = Member(id=result.inserted_primary_key[0], **values)
+    return people
+
+
 async def test_migration_moves_waiting_previews_out_of_flows(tmp_path):
     """0004: a preview waiting in `flow_state` becomes a draft; other flows stay where they are."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
@@ -503,7 +530,7 @@ async def test_migration_moves_waiting_previews_out_of_flows(tmp_path):
     try:
         async with old.engine.begin() as conn:
             await conn.run_sync(upgrade("0003"))
-        people = await make_team(old, "Adria", 7200)
+        people = await _team_before_0006(old, "Adria", 7200)
         lead = await add_lead(old, people["owner"], "Ana")
         card = Card(first_name="Ivo", emails=["ivo@acme.hr"]).to_dict()
         async with old.begin(Scope.system()) as s:

@@ -63,7 +63,7 @@ GROUP_COMMANDS: list[tuple[str, str]] = [
     ("subscribe", N_("Summaries here: /subscribe daily 9:00 or weekly monday 9:00 (managers)")),
     ("unsubscribe", N_("Stop the summaries here (managers)")),
     ("link", N_("Make this group your team's (managers)")),
-    ("unlink", N_("This group is no longer the team's (managers)")),
+    ("unlink", N_("Unlink this group from the team (managers)")),
 ]
 # What typed text means in each flow (see bot/flows.py); the router refuses a flow without one.
 TEXT_STEPS = {

@@ -15,12 +15,14 @@ Two load shapes per set-up: "closed" (each chat sends its next update when the r
 previous one has arrived) and "burst" (every chat POSTs all its updates at once, in order, and the
 replies are collected as they come; latency then includes the wait in the inbox queue).
 Throughput = updates / (last reply observed - first POST sent); latency = POST sent -> its reply
-observed by the driver (which costs ~1.5-2 ms of the harness per reply, see
-tests/e2e/fakegram/README or /work/shared/harness/README.md).
+observed by the driver (the harness itself costs ~1.5-2 ms per observed reply, see the emulator's
+README, "Latency / throughput floor"). Also shown: the bots' own mean time in process_update (from
+their /metrics), their CPU time per update, and the CPU use of every party, "others" being the rest
+of the machine: a row with a large "others" was measured on a busy machine and says little.
 
-Each set-up runs twice: "capped" is the bot as it is, whose rate limiter holds every process (or,
-with Redis, all of them together) to Telegram's 30 messages a second overall, so throughput sits
-at 30/s; no setting lifts that cap. "cap lifted" starts the same `salesbot run` through this
+Each set-up runs twice: "30/s" is the bot as it is, whose rate limiter holds every process (or,
+with Redis, all of them together) to Telegram's 30 messages a second overall, so throughput cannot
+exceed 30/s; no setting lifts that cap. "cap lifted" starts the same `salesbot run` through this
 script (`--serve-uncapped`), which, in the child process only and without touching any project
 file, builds the same limiters with no overall budget (the in-process limiter with
 overall_max_rate=0; the Redis limiter's 30/s item replaced by 1,000,000/s, so its Redis round trips
@@ -184,6 +186,7 @@ class Measure:
     bot_cpu: float  # CPU seconds of the bot process(es)
     handled: float  # mean seconds inside process_update, from the bots' /metrics
     stray: int = 0
+    retries: int = 0
 
     @property
     def rate(self) -> float:
@@ -197,6 +200,13 @@ def cpu_ticks(pid: int) -> int:
     except OSError:
         return 0
     return int(fields[11]) + int(fields[12])
+
+
+def machine_ticks() -> tuple[int, int]:
+    """The machine's busy (steal included) and idle clock ticks so far, over all cores (/proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    user, nice, system, idle, iowait, irq, softirq, steal = values
+    return user + nice + system + irq + softirq + steal, idle + iowait
 
 
 def open_log(path: Path) -> IO[bytes]:
@@ -214,15 +224,25 @@ class Run:
     http: aiohttp.ClientSession
     users: dict[int, drive.User]
     ids: Iterator[int]
+    pg: Database | None = None  # the bench's database, to find the PostgreSQL backends serving it
     stray: int = 0
+    retries: int = 0
 
     async def post(self, update_id: int, user_id: int, text_: str) -> None:
+        """POST one update to its instance; like Telegram, try again (after 0.5 s) when the answer is
+        not 200 (e.g. SQLite's busy timeout ran out on a starved machine)."""
         port = self.ports[update_id % len(self.ports)]
         body = make_update(update_id, user_id, text_)
         headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
-        async with self.http.post(f"http://127.0.0.1:{port}/telegram", json=body, headers=headers) as r:
-            if r.status != 200:
-                raise RuntimeError(f"webhook on port {port} answered {r.status}: {await r.text()}")
+        for attempt in range(5):
+            async with self.http.post(f"http://127.0.0.1:{port}/telegram", json=body, headers=headers) as r:
+                if r.status == 200:
+                    return
+                answer = f"{r.status}: {await r.text()}"
+            self.retries += 1
+            if attempt == 4:
+                raise RuntimeError(f"webhook on port {port} answered {answer}")
+            await asyncio.sleep(0.5)
 
     async def reply_to(self, user: drive.User, marker: str) -> float:
         """Wait for the reply naming `marker`; the moment it was observed. Other messages (none are
@@ -247,11 +267,25 @@ class Run:
                     count += int(float(line.rsplit(" ", 1)[1]))
         return seconds, count
 
-    def cpu(self) -> dict[str, int]:
+    async def cpu(self) -> dict[str, Any]:
+        """CPU clock ticks so far: the bots, the emulator, this driver, the PostgreSQL backends
+        serving the bench's database (per pid), and the whole machine."""
+        backends: dict[int, int] = {}
+        if self.pg is not None:
+            async with self.pg.read(Scope.system()) as session:
+                query = (
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                pids = (await session.scalars(text(query))).all()
+                backends = {int(pid): cpu_ticks(int(pid)) for pid in pids}
+        busy, idle = machine_ticks()
         return {
             "bots": sum(cpu_ticks(b.pid) for b in self.bots),
             "emulator": cpu_ticks(self.emulator_pid),
             "driver": int(time.process_time() * CLK_TCK),
+            "postgres": backends,
+            "busy": busy,
+            "idle": idle,
         }
 
 
@@ -261,11 +295,16 @@ Shape = Callable[[], Coroutine[Any, Any, tuple[float, float, list[float]]]]
 async def measured(run: Run, setup: str, limiter: str, shape: str, body: Shape) -> Measure:
     """Run one load shape; `body` returns when its first POST was sent, when its last reply was
     observed, and the latencies."""
-    before, handled, stray, start = run.cpu(), await run.handled(), run.stray, time.perf_counter()
+    before, handled, start = await run.cpu(), await run.handled(), time.perf_counter()
+    stray, retries = run.stray, run.retries
     first_post, last_seen, latencies = await body()
     wall = time.perf_counter() - start
-    after, handled_after = run.cpu(), await run.handled()
-    cpu = {k: 100.0 * (after[k] - before[k]) / CLK_TCK / wall for k in before}
+    after, handled_after = await run.cpu(), await run.handled()
+    ticks = {k: after[k] - before[k] for k in ("bots", "emulator", "driver", "busy", "idle")}
+    ticks["postgres"] = sum(t - before["postgres"].get(pid, 0) for pid, t in after["postgres"].items())
+    ours = sum(ticks[k] for k in ("bots", "emulator", "driver", "postgres"))
+    ticks["others"] = max(0, ticks["busy"] - ours)
+    cpu = {k: 100.0 * v / CLK_TCK / wall for k, v in ticks.items()}
     count = handled_after[1] - handled[1]
     return Measure(
         setup,
@@ -278,6 +317,7 @@ async def measured(run: Run, setup: str, limiter: str, shape: str, body: Shape) 
         (after["bots"] - before["bots"]) / CLK_TCK,
         (handled_after[0] - handled[0]) / count if count else 0.0,
         run.stray - stray,
+        run.retries - retries,
     )
 
 
@@ -386,6 +426,7 @@ async def run_setup(
                 )
             )
             log.close()
+        pg = Database(url) if setup.database == "postgresql" else None
         try:
             async with aiohttp.ClientSession() as http:
                 await asyncio.gather(*(wait_healthy(http, p, b) for p, b in zip(ports, bots, strict=True)))
@@ -397,6 +438,7 @@ async def run_setup(
                     http=http,
                     users={uid: await fg.user(uid, first_name=f"Rep{uid - FIRST_USER}") for uid in users},
                     ids=itertools.count(next(args.ids_block)),
+                    pg=pg,
                 )
                 await closed_loop(run, 2)  # warm-up: connections, caches, first queries
                 out = [
@@ -406,6 +448,8 @@ async def run_setup(
         finally:
             for proc in bots:
                 await stop(proc)
+            if pg is not None:
+                await pg.dispose()
     return out
 
 
@@ -741,23 +785,26 @@ def report_e2e(results: list[Measure], args: argparse.Namespace) -> None:
         f"\n1. End to end, webhook mode, {args.chats} chats x {args.per_chat} `/find` updates per shape (after 2 "
         "warm-up updates per chat), reply observed through the emulator. 'handle' is the bots' own mean time in "
         "process_update (their /metrics; waits for the sending budget included), 'bot CPU' the CPU time of the bot "
-        "process(es) per update, then CPU use in % of one core"
+        "process(es) per update (ms), then CPU use in % of one core by the bots, the emulator, the driver, the "
+        "PostgreSQL backends serving the bench, and everything else on the machine (other processes, VM steal)"
     )
     header = (
         f"{'set-up':28} {'limiter':24} {'shape':6} {'updates':>7} {'upd/s':>6} {'p50 ms':>7} {'p95 ms':>7} "
-        f"{'handle':>6} {'bot CPU':>7} {'CPU% bots/emul./driver':>22}"
+        f"{'handle':>6} {'bot CPU':>7} {'CPU% bots/emul/driver/pg/others':>31}"
     )
     print(header)
     print("-" * len(header))
     for m in results:
-        cpu = "/".join(f"{m.cpu[k]:.0f}" for k in ("bots", "emulator", "driver"))
+        cpu = "/".join(f"{m.cpu[k]:.0f}" for k in ("bots", "emulator", "driver", "postgres", "others"))
         print(
             f"{m.setup:28} {m.limiter:24} {m.shape:6} {m.updates:7d} {m.rate:6.1f} {ms(m.latencies, 0.5):>7} "
-            f"{ms(m.latencies, 0.95):>7} {1000 * m.handled:6.1f} {1000 * m.bot_cpu / m.updates:7.1f} {cpu:>22}"
+            f"{ms(m.latencies, 0.95):>7} {1000 * m.handled:6.1f} {1000 * m.bot_cpu / m.updates:7.1f} {cpu:>31}"
         )
-    stray = sum(m.stray for m in results)
+    stray, retries = sum(m.stray for m in results), sum(m.retries for m in results)
     if stray:
         print(f"(messages other than the expected replies: {stray}, skipped)")
+    if retries:
+        print(f"(webhook POSTs answered with an error and sent again: {retries})")
     print(
         f"'30/s' rows: the bot as it is; its limiter keeps to Telegram's {TELEGRAM_LIMIT:.0f} messages/s. No setting "
         "lifts that; 'cap lifted' rows run the same bot through this script's launcher (--serve-uncapped). "
@@ -830,20 +877,27 @@ async def main() -> None:
         "--url", default=os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
     )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/11")
+    parser.add_argument("--logs", type=Path, help="keep the bots' and the emulator's logs in this (new) folder")
     parser.add_argument("--skip-e2e", action="store_true")
     parser.add_argument("--skip-inbox", action="store_true")
     args = parser.parse_args()
     args.ids_block = itertools.count(1_000_000, 1_000_000)  # update ids: a fresh block per run
-    started = time.perf_counter()
+    started, load = time.perf_counter(), os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         workdir = Path(tmp)
+        if args.logs is not None:
+            args.logs.mkdir(parents=True)
+            workdir = args.logs
         results = await end_to_end(args, workdir) if not args.skip_e2e else []
         inbox_results = await inbox_part(args, workdir) if not args.skip_inbox else {}
     if results:
         report_e2e(results, args)
     if inbox_results:
         report_inbox(inbox_results, args)
-    print(f"\n(run time {time.perf_counter() - started:.0f} s)")
+    print(
+        f"\n(run time {time.perf_counter() - started:.0f} s; load average before {load[0]:.2f}, "
+        f"after {os.getloadavg()[0]:.2f}, on {os.cpu_count()} cores)"
+    )
 
 
 if __name__ == "__main__":

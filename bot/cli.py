@@ -1,10 +1,13 @@
-"""The `salesbot` command: `salesbot run` starts the bot, `salesbot db upgrade` migrates."""
+"""The `salesbot` command: `salesbot run` starts the bot, `salesbot db upgrade` migrates,
+`salesbot db backup PATH` copies the live SQLite database, `salesbot db restore PATH` (bot stopped)
+puts a copy back."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -42,6 +45,35 @@ def _db_upgrade() -> int:
     return 0
 
 
+def _db_backup(path: Path) -> int:
+    from bot.backup import BackupError, backup
+    from bot.config import DatabaseSettings
+
+    try:
+        report = backup(DatabaseSettings().database_url, path)
+    except BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"Backed up {report.rows} rows in {report.tables} tables to {report.path} (mode 0600).")
+    return 0
+
+
+def _db_restore(path: Path, *, force: bool) -> int:
+    from bot.backup import BackupError, restore
+    from bot.config import DatabaseSettings
+
+    try:
+        report = restore(DatabaseSettings().database_url, path, force=force)
+    except BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(
+        f"Restored {report.rows} rows in {report.tables} tables into {report.path}; "
+        f"{report.settled_reminders} reminder(s) being sent at backup time marked as sent. Start the bot again."
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="salesbot", description="A Telegram sales assistant.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -49,9 +81,18 @@ def main(argv: list[str] | None = None) -> int:
     db = sub.add_parser("db", help="database tasks")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply every pending migration")
+    backup = db_sub.add_parser("backup", help="copy the live SQLite database to PATH (a new file, mode 0600)")
+    backup.add_argument("path", type=Path)
+    restore = db_sub.add_parser("restore", help="replace the SQLite database with the backup at PATH (bot stopped)")
+    restore.add_argument("path", type=Path)
+    restore.add_argument("--force", action="store_true", help="restore although a dispatcher lease is held")
     args = parser.parse_args(argv)
     if args.command == "run":
         return _run()
+    if args.db_command == "backup":
+        return _db_backup(args.path)
+    if args.db_command == "restore":
+        return _db_restore(args.path, force=args.force)
     return _db_upgrade()
 
 

@@ -65,6 +65,8 @@ GROUP_COMMANDS: list[tuple[str, str]] = [
     ("funnel", N_("Funnel summary with a chart: /funnel week, month or quarter")),
     ("subscribe", N_("Summaries here: /subscribe daily 9:00 or weekly monday 9:00 (managers)")),
     ("unsubscribe", N_("Stop the summaries here (managers)")),
+    ("link", N_("Make this group your team's (managers)")),
+    ("unlink", N_("Unlink this group from the team (managers)")),
 ]
 # What typed text means in each flow (see bot/flows.py); the router refuses a flow without one.
 TEXT_STEPS = {
@@ -97,6 +99,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     )
     app.add_handler(CommandHandler("start", start.start, filters=private))
     app.add_handler(CommandHandler("start", groups.group_start, filters=filters.ChatType.GROUPS))
+    app.add_handler(CommandHandler("link", groups.link_command, filters=filters.ChatType.GROUPS))
+    app.add_handler(CommandHandler("unlink", groups.unlink_command, filters=filters.ChatType.GROUPS))
     app.add_handler(CommandHandler("subscribe", groups.subscribe_command))
     app.add_handler(CommandHandler("unsubscribe", groups.unsubscribe_command))
     app.add_handler(CommandHandler("funnel", groups.funnel_command))

@@ -51,14 +51,14 @@ async def show_card(update: Update, context: BotContext, card: Card, placeholder
     then show its preview: in `placeholder` when there is one, else as a new message."""
     member = context.me
     async with context.read(capture.team_wide(member)) as session:
-        duplicate = await capture.find_duplicate(session, card)
+        duplicate = await capture.duplicate_for(session, member, card)
     shown_in = placeholder.message_id if placeholder is not None else None
     async with context.write() as session:
         draft, replaced = await drafts.put(
             session,
             member,
             card,
-            duplicate_id=duplicate.id if duplicate is not None else None,
+            duplicate_id=duplicate.merge_id if duplicate is not None else None,
             chat_id=placeholder.chat_id if placeholder is not None else _chat_id(update),
             message_id=shown_in,
         )
@@ -254,9 +254,9 @@ async def on_card_text(update: Update, context: BotContext) -> None:
             await reply(update, cards.ask_text(t, following), cards.skip(t, flow.nonce, following))
         return
     async with context.read(capture.team_wide(member)) as session:
-        duplicate = await capture.find_duplicate(session, card)
+        duplicate = await capture.duplicate_for(session, member, card)
     async with context.write() as session:
-        await drafts.revise(session, member, flow.nonce, card, duplicate_id=duplicate.id if duplicate else None)
+        await drafts.revise(session, member, flow.nonce, card, duplicate_id=duplicate.merge_id if duplicate else None)
         await flows.end(session, member)
     text, markup = cards.preview(t, flow.nonce, card, duplicate)
     if chat_id is not None and message_id is not None:

@@ -131,9 +131,9 @@ async def _skip(update: Update, context: BotContext, draft: CardDraft, field: Ca
         await _drop_replaced(context, previous, message_id)
         return
     async with context.read(capture.team_wide(member)) as session:
-        duplicate = await capture.find_duplicate(session, card)
+        duplicate = await capture.duplicate_for(session, member, card)
     async with context.write() as session:
-        await drafts.revise(session, member, draft.nonce, card, duplicate_id=duplicate.id if duplicate else None)
+        await drafts.revise(session, member, draft.nonce, card, duplicate_id=duplicate.merge_id if duplicate else None)
         flow = await flows.current_of(session, member, CardFlow)
         if flow is not None and flow.nonce == draft.nonce:
             await flows.end(session, member)
@@ -146,8 +146,8 @@ async def _back(context: BotContext, query: CallbackQuery, draft: CardDraft) -> 
     member = context.me
     card = drafts.card_of(draft)
     async with context.read(capture.team_wide(member)) as session:
-        duplicate = await capture.find_duplicate(session, card)
-    duplicate_id = duplicate.id if duplicate is not None else None
+        duplicate = await capture.duplicate_for(session, member, card)
+    duplicate_id = duplicate.merge_id if duplicate is not None else None
     chat_id, message_id = _where(query)
     moved = (
         chat_id is not None and message_id is not None and (draft.chat_id, draft.message_id) != (chat_id, message_id)

@@ -1,5 +1,7 @@
-"""Team funnel summaries in group chats: /subscribe, /unsubscribe, /funnel, /start in a group, and
-the group's life (the bot removed, the group upgraded to a supergroup). Groups see aggregates only;
+"""Team funnel summaries in group chats: /start in a group (through the team's signed link), /link,
+/unlink, /subscribe, /unsubscribe, /funnel, and the group's life (the bot removed, the group
+upgraded to a supergroup). A group belongs to the one team a manager linked it to: only then does
+it get summaries, and /funnel there answers only that team's members. Groups see aggregates only;
 the summary is rendered in bot/presentation/summaries.py and sent by bot/delivery/summaries.py."""
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from bot.context import BotContext
 from bot.db import Scope
 from bot.delivery.summaries import send_summary
 from bot.domain import summary as maths
+from bot.presentation.links import team_of_group_payload
 from bot.presentation.replies import reply
 from bot.services import summaries
 from models import SummaryPeriod
@@ -20,6 +23,10 @@ from models.base import utcnow
 from models.errors import N_, DomainError
 
 log = logging.getLogger(__name__)
+
+
+def _title(update: Update) -> str | None:
+    return update.effective_chat.title if update.effective_chat is not None else None
 
 
 def _group_chat(update: Update) -> int | None:
@@ -45,8 +52,10 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
             update, context.t("Send /subscribe daily 9:00 or /subscribe weekly monday 9:00 (the team's time zone).")
         )
         return
-    title = update.effective_chat.title if update.effective_chat is not None else None
+    title = _title(update)
     team = await context.team()
+    async with context.read(Scope.system()) as session:
+        await summaries.team_group(session, chat_id, member)  # refused before anything is written
     async with context.write(Scope.system()) as session:
         sub = await summaries.subscribe(
             session, team, chat_id=chat_id, title=title, schedule=schedule, by=member, now=utcnow()
@@ -92,10 +101,8 @@ async def funnel_command(update: Update, context: BotContext) -> None:
     scope, t, title = context.scope, context.t, member.display_name
     if group is not None:
         async with context.read(Scope.system()) as session:
-            sub = await summaries.subscription_of(session, group)
-        if sub is not None and sub.team_id != member.team_id:
-            raise DomainError(N_("This group receives another team's summaries."))
-        # A group sees the team, in the team's language.
+            await summaries.team_group(session, group, member)  # not linked, or another team's: refused
+        # A group linked to the member's team sees the team, in the team's language.
         scope, t = Scope(team_id=team.id, member_id=None, sees_team=True), context.catalogs.get(team.language)
     if scope.sees_team:
         title = team.name
@@ -107,19 +114,79 @@ async def funnel_command(update: Update, context: BotContext) -> None:
 
 
 async def group_start(update: Update, context: BotContext) -> None:
-    """/start in a group (the bot was just added through the link): say how to subscribe."""
-    if context.me.role.sees_team:
+    """/start in a group. Through the team's signed link (`startgroup`), sent by a manager of that
+    team: the group is linked to it. Otherwise: how to go on, as the group's state allows."""
+    member = context.me
+    chat_id = _group_chat(update)
+    if chat_id is None:
+        return
+    payload = (context.args or [""])[0]
+    team_id = team_of_group_payload(payload, context.settings.telegram_bot_token.get_secret_value())
+    if team_id is not None and team_id == member.team_id and member.role.sees_team:
+        await _link(update, context, chat_id)
+        return
+    async with context.read(Scope.system()) as session:
+        await summaries.team_group(session, chat_id, member)  # not linked, or another team's: refused
+    if member.role.sees_team:
         text = context.t("Hello, team! Send /subscribe daily 9:00 or /subscribe weekly monday 9:00 to get summaries.")
     else:
         text = context.t("Hello! A manager of the team can send /subscribe to get funnel summaries here.")
     await reply(update, text)
 
 
+async def link_command(update: Update, context: BotContext) -> None:
+    """/link in a group, by a manager: the group becomes their team's (unless another team's)."""
+    chat_id = _group_chat(update)
+    if chat_id is None:
+        return
+    if not context.me.role.sees_team:
+        raise DomainError(N_("Only a manager of the team can link or unlink this group."))
+    await _link(update, context, chat_id)
+
+
+async def _link(update: Update, context: BotContext, chat_id: int) -> None:
+    team = await context.team()
+    async with context.read(Scope.system()) as session:
+        link = await summaries.link_of(session, chat_id)
+    if link is not None and link.team_id != team.id:
+        raise DomainError(summaries.OTHER_TEAM)
+    async with context.write(Scope.system()) as session:
+        await summaries.link(session, team, chat_id=chat_id, title=_title(update), by=context.me, now=utcnow())
+    t = context.catalogs.get(team.language)  # the group hears the team's language
+    await reply(
+        update,
+        t(
+            "✅ This group now belongs to {team}. Send /subscribe daily 9:00 or /subscribe weekly monday 9:00 "
+            "for summaries, /funnel month for the month so far; /unlink undoes it.",
+            team=team.name,
+        ),
+    )
+
+
+async def unlink_command(update: Update, context: BotContext) -> None:
+    """/unlink in a group, by a manager of its team: no more summaries, no more /funnel here."""
+    member = context.me
+    chat_id = _group_chat(update)
+    if chat_id is None:
+        return
+    async with context.read(Scope.system()) as session:
+        await summaries.team_group(session, chat_id, member)
+    if not member.role.sees_team:
+        raise DomainError(N_("Only a manager of the team can link or unlink this group."))
+    async with context.write(Scope.system()) as session:
+        await summaries.unlink(session, chat_id, by=member, now=utcnow())
+    await reply(
+        update,
+        context.t("Unlinked: this group gets no summaries and no figures any more. A manager can /link it again."),
+    )
+
+
 # --- the group's life (before the access gate: whoever caused it) -------------------------------
 
 
 async def on_my_chat_member(update: Update, context: BotContext) -> None:
-    """The bot was removed from a group (or banned): its subscription is switched off, once."""
+    """The bot was removed from a group (or banned): its subscription is switched off, once, and
+    the group is no team's any more (adding the bot again needs the link or /link)."""
     change = update.my_chat_member
     if change is None:
         return
@@ -127,7 +194,7 @@ async def on_my_chat_member(update: Update, context: BotContext) -> None:
     if status not in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
         return
     async with context.write(Scope.system()) as session:
-        switched_off = await summaries.disable(session, change.chat.id, reason=f"bot {status}", now=utcnow())
+        switched_off = await summaries.forget_group(session, change.chat.id, reason=f"bot {status}", now=utcnow())
     if switched_off:
         log.info("summaries for chat %s switched off: the bot was removed", change.chat.id)
 

@@ -25,7 +25,7 @@ async def _settings_text(context: BotContext) -> str:
 
 async def settings_command(update: Update, context: BotContext) -> None:
     text = await _settings_text(context)
-    group = links.group_link(context.bot.username, context.me)
+    group = links.group_link(context.bot.username, context.me, context.settings.telegram_bot_token.get_secret_value())
     await reply(update, text, keyboards.settings_menu(context.t, group))
 
 

@@ -62,8 +62,8 @@ async def _unsaved_card(update: Update, context: BotContext) -> None:
     if card.is_empty or (flow is not None and flow.step is CardStep.NEW and flow.nonce == draft.nonce):
         return  # /new is still asking: its question is on screen
     async with context.read(capture.team_wide(member)) as session:
-        duplicate = await capture.find_duplicate(session, card)
-    duplicate_id = duplicate.id if duplicate is not None else None
+        duplicate = await capture.duplicate_for(session, member, card)
+    duplicate_id = duplicate.merge_id if duplicate is not None else None
     if duplicate_id != draft.duplicate_id:  # Merge offers the record found now
         async with context.write() as session:
             await drafts.revise(session, member, draft.nonce, card, duplicate_id=duplicate_id)

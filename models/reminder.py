@@ -54,8 +54,24 @@ class Reminder(TeamScoped, OwnedByMember, table=True):
     updated_at: datetime = updated_at()
 
 
+class GroupLink(TeamScoped, table=True):
+    """A group chat that belongs to a team: linked by a manager (through the team's signed
+    `startgroup` link or /link), unlinked by a manager with /unlink. Only a linked group gets the
+    team's summaries and answers /funnel, and only for its own team's members."""
+
+    __tablename__ = "group_link"
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigIntId)
+    team_id: int = Field(foreign_key="team.id", ondelete="CASCADE", index=True, sa_type=sa.BigInteger)
+    chat_id: int = Field(sa_type=sa.BigInteger, unique=True)
+    chat_title: str | None = Field(default=None, max_length=256)
+    linked_by_id: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL", sa_type=sa.BigInteger)
+    linked_at: datetime = created_at()
+
+
 class GroupSubscription(TeamScoped, table=True):
-    """A group chat that receives the team's funnel summary. A group belongs to one team."""
+    """A group chat that receives the team's funnel summary. A group belongs to one team, and
+    subscribing needs the group linked to it (`GroupLink`)."""
 
     __tablename__ = "group_subscription"
     __table_args__ = (

@@ -11,13 +11,14 @@ from bot import callbacks
 from bot.domain.cards import Card
 from bot.i18n import Translator
 from bot.presentation.labels import FIELD_LABELS, field_labels, sources
+from bot.services.capture import Duplicate
 from models import Lead
 
 ACTION = "card"  # the preview's buttons: "1card:<nonce>:<what>[:<field>]"
 SOURCE_ACTION = "src"  # the saved card's source buttons: "1src:<lead>:<source or detail>"
 
 
-def render_preview(t: Translator, card: Card, duplicate: Lead | None) -> str:
+def render_preview(t: Translator, card: Card, duplicate: Duplicate | None) -> str:
     values = {
         "name": card.full_name,
         "job_title": card.job_title,
@@ -32,22 +33,33 @@ def render_preview(t: Translator, card: Card, duplicate: Lead | None) -> str:
     missing = [t(FIELD_LABELS[k]) for k, v in values.items() if not v]
     if missing:
         lines.append(t("Not found: {fields}", fields=", ".join(missing)))
-    if duplicate is not None:
+    if duplicate is not None and not duplicate.mergeable:  # a colleague's record: who, never what
+        lines += [
+            "",
+            t(
+                "⚠️ A colleague, <b>{colleague}</b>, already has this contact. "
+                "You can still save it as your own record; better ask them first.",
+                colleague=duplicate.colleague or "–",
+            ),
+        ]
+    elif duplicate is not None:
         lines += [
             "",
             t(
                 "⚠️ Already in your team: <b>{name}</b> ({company}). "
                 "Merge the new details into it, or save a new record?",
-                name=duplicate.full_name or "–",
+                name=duplicate.name or "–",
                 company=duplicate.company or "–",
             ),
         ]
     return "\n".join(lines)
 
 
-def preview(t: Translator, nonce: str, card: Card, duplicate: Lead | None) -> tuple[str, InlineKeyboardMarkup]:
-    """The preview and its buttons: Save, Edit, Discard (Merge and Save as new for a duplicate)."""
-    return render_preview(t, card, duplicate), card_preview(t, nonce, duplicate=duplicate is not None)
+def preview(t: Translator, nonce: str, card: Card, duplicate: Duplicate | None) -> tuple[str, InlineKeyboardMarkup]:
+    """The preview and its buttons: Save, Edit, Discard (Merge and Save as new for a duplicate the
+    member can see; a colleague's record offers no merge)."""
+    mergeable = duplicate is not None and duplicate.mergeable
+    return render_preview(t, card, duplicate), card_preview(t, nonce, duplicate=mergeable)
 
 
 def fields_menu(t: Translator, nonce: str, card: Card) -> tuple[str, InlineKeyboardMarkup]:

@@ -14,7 +14,7 @@ from bot.db import Scope
 from bot.domain.cards import LANGUAGE_REGION, Card
 from bot.services import drafts, leads
 from models import Activity, ActivityKind, ContactKind, ContactPoint, Lead, LeadSource, Member, Stage, Team
-from models.errors import N_, DomainError
+from models.errors import N_, AccessDenied, DomainError
 
 CARD_FIELDS = ("first_name", "last_name", "job_title", "company", "website", "address")
 
@@ -22,6 +22,24 @@ CARD_FIELDS = ("first_name", "last_name", "job_title", "company", "website", "ad
 def team_wide(member: Member) -> Scope:
     """The member's team as a whole: duplicates are checked against every record of the team."""
     return Scope(team_id=member.team_id, member_id=member.id, sees_team=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """What the preview may say about a record of the team that matches a card. A member who can
+    see the record gets its name and company and the merge; a rep whose colleague owns it gets
+    only the colleague's name: never the contact's details they did not type themselves."""
+
+    lead_id: int
+    mergeable: bool
+    name: str | None = None
+    company: str | None = None
+    colleague: str | None = None
+
+    @property
+    def merge_id(self) -> int | None:
+        """The record a Merge tap may merge into (kept with the draft), when the member sees it."""
+        return self.lead_id if self.mergeable else None
 
 
 def phone_region(team: Team | None, member: Member) -> str | None:
@@ -54,6 +72,17 @@ async def find_duplicate(session: AsyncSession, card: Card) -> Lead | None:
             await session.exec(select(Lead).where(Lead.name_key == name_key, Lead.company_key == company_key).limit(1))
         ).first()
     return None
+
+
+async def duplicate_for(session: AsyncSession, member: Member, card: Card) -> Duplicate | None:
+    """The team's record matching `card` (run with `team_wide(member)`), as `member` may be told."""
+    lead = await find_duplicate(session, card)
+    if lead is None or lead.id is None:
+        return None
+    if member.role.sees_team or lead.owner_id == member.id:
+        return Duplicate(lead.id, mergeable=True, name=lead.full_name, company=lead.company)
+    owner = (await session.exec(select(Member).where(col(Member.id) == lead.owner_id))).first()
+    return Duplicate(lead.id, mergeable=False, colleague=owner.display_name if owner is not None else None)
 
 
 def _fields(card: Card) -> dict[str, Any]:
@@ -127,6 +156,8 @@ async def save_draft(
     card = drafts.card_of(draft)
     if card.is_empty:
         raise DomainError(N_("A lead needs at least a name, a company, an e-mail or a phone."))
+    if merge and draft.duplicate_id is None:  # no record to merge into was offered (a colleague's)
+        raise AccessDenied()
     if merge and draft.duplicate_id is not None:
         target = await leads.get_visible(session, draft.duplicate_id)
         lead, merged = await merge_card(session, target, card, by=member, now=now), True

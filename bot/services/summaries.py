@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import false, func, or_, true, update
+from sqlalchemy import delete, exists, false, func, or_, true, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
@@ -33,6 +33,7 @@ from models import (
     Team,
 )
 from models.errors import N_, DomainError
+from models.reminder import GroupLink
 
 LEASE = timedelta(minutes=5)
 TOP_REASONS = 3
@@ -232,6 +233,61 @@ async def compute(
     )
 
 
+# --- groups linked to a team ----------------------------------------------------------------------
+
+NOT_LINKED = N_("This group is not linked to a team. A manager of the team links it with /link.")
+OTHER_TEAM = N_("This group is linked to another team.")
+
+
+async def link_of(session: AsyncSession, chat_id: int) -> GroupLink | None:
+    """The team the group belongs to, if any (run with the system scope)."""
+    found = await session.exec(select(GroupLink).where(col(GroupLink.chat_id) == chat_id))
+    return found.first()
+
+
+async def team_group(session: AsyncSession, chat_id: int, member: Member) -> GroupLink:
+    """The group's link, when it belongs to `member`'s team; otherwise a refusal (never a figure)."""
+    link = await link_of(session, chat_id)
+    if link is None:
+        raise DomainError(NOT_LINKED)
+    if link.team_id != member.team_id:
+        raise DomainError(OTHER_TEAM)
+    return link
+
+
+async def link(
+    session: AsyncSession, team: Team, *, chat_id: int, title: str | None, by: Member, now: datetime
+) -> GroupLink:
+    """Link a group to `team` (again: nothing changes but its title). Only a manager of the team may,
+    and a group linked to another team stays theirs. Run with the system scope."""
+    if team.id is None or by.team_id != team.id or not by.role.sees_team:
+        raise DomainError(N_("Only a manager of the team can link or unlink this group."))
+    found = await link_of(session, chat_id)
+    if found is not None and found.team_id != team.id:
+        raise DomainError(OTHER_TEAM)
+    if found is None:
+        found = GroupLink(team_id=team.id, chat_id=chat_id, linked_by_id=by.id, linked_at=now)
+    found.chat_title = (title or "")[:256] or None
+    session.add(found)
+    await session.flush()
+    return found
+
+
+async def unlink(session: AsyncSession, chat_id: int, *, by: Member, now: datetime) -> None:
+    """A manager of the group's team unlinks it: the link goes and its summaries stop."""
+    await team_group(session, chat_id, by)
+    if not by.role.sees_team:
+        raise DomainError(N_("Only a manager of the team can link or unlink this group."))
+    await session.exec(delete(GroupLink).where(col(GroupLink.chat_id) == chat_id, col(GroupLink.team_id) == by.team_id))
+    await disable(session, chat_id, reason="unlinked", now=now)
+
+
+async def forget_group(session: AsyncSession, chat_id: int, *, reason: str, now: datetime) -> bool:
+    """The bot left the group (removed or banned): its summaries stop and it is no team's any more."""
+    await session.exec(delete(GroupLink).where(col(GroupLink.chat_id) == chat_id))
+    return await disable(session, chat_id, reason=reason, now=now)
+
+
 # --- group subscriptions -------------------------------------------------------------------------
 
 
@@ -256,6 +312,7 @@ async def subscribe(
     looked up whichever team holds it)."""
     if team.id is None or by.team_id != team.id or not by.role.sees_team:
         raise DomainError(N_("Only a manager of the team can subscribe this group."))
+    await team_group(session, chat_id, by)  # a group gets summaries once it is linked to the team
     sub = await subscription_of(session, chat_id)
     if sub is not None and sub.team_id != team.id:
         raise DomainError(N_("This group already receives another team's summaries."))
@@ -294,10 +351,15 @@ async def unsubscribe(session: AsyncSession, chat_id: int, *, by: Member, now: d
 
 
 async def claim_due(session: AsyncSession, *, now: datetime, owner: str, limit: int = 10) -> list[GroupSubscription]:
+    linked = exists().where(
+        col(GroupLink.chat_id) == col(GroupSubscription.chat_id),
+        col(GroupLink.team_id) == col(GroupSubscription.team_id),
+    )
     due = (
         select(col(GroupSubscription.id))
         .where(
             col(GroupSubscription.enabled),
+            linked,  # only a group linked to the subscription's team gets summaries
             col(GroupSubscription.next_due_at) <= now,
             or_(col(GroupSubscription.lease_until).is_(None), col(GroupSubscription.lease_until) < now),
         )
@@ -348,7 +410,9 @@ async def disable(session: AsyncSession, chat_id: int, *, reason: str, now: date
 
 
 async def migrate(session: AsyncSession, old_chat_id: int, new_chat_id: int, *, now: datetime) -> bool:
-    """The group became a supergroup: the subscription follows it to its new id."""
+    """The group became a supergroup: its link and subscription follow it to its new id."""
+    if await link_of(session, new_chat_id) is None:
+        await session.exec(update(GroupLink).where(col(GroupLink.chat_id) == old_chat_id).values(chat_id=new_chat_id))
     if await subscription_of(session, new_chat_id) is not None:
         return False
     result = await session.exec(

@@ -47,6 +47,8 @@ async def test_a_manager_subscribes_a_group_and_the_summary_arrives_once(databas
         assert "Only a manager" in refusal.text
 
         olga_in_group = await fg.user(ADMIN_ID, first_name="Olga", chat_id=GROUP, chat_type="group", chat_title="Sales")
+        [linked] = await olga_in_group.ask("/link")  # the group becomes the team's first
+        assert "This group now belongs to Olga's team" in linked.text
         [ok] = await olga_in_group.ask("/subscribe daily 9:00")
         assert "This group gets Olga's team's funnel summary every day" in ok.text
 

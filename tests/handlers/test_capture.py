@@ -477,18 +477,6 @@ async def test_a_server_without_tesseract_says_so(tg, monkeypatch):
     )
 
 
-async def test_a_rep_cannot_merge_into_a_record_of_another_rep(tg, db):
-    people = await make_team(db, "Adria", 7100)
-    rita, rob = people["rep1"], people["rep2"]
-    await add_lead(db, rita, "Ana")  # ana@acme.hr, Rita's
-    rob_chat = tg.person(rob.telegram_user_id, "Rob")
-    [preview] = sent(await rob_chat.send("Ana\nana@acme.hr"))
-    assert says(preview, DUPLICATE, name="Ana", company="Acme d.o.o.")  # duplicates are team-wide
-    calls = await tap(tg, rob_chat, preview, msg("Merge into the existing record"))
-    assert alert(calls) == msg("That record is not available to you.")
-    assert len(await drafts_in(db)) == 1 and len(await all_leads(db)) == 1  # nothing half-saved
-
-
 async def _team_before_0006(db: Database, name: str, base_id: int) -> dict[str, Member]:
     """`make_team` on a schema older than 0006: the member rows with the columns of then only."""
     now = utcnow()

@@ -7,11 +7,12 @@ from sqlmodel import col, select
 
 from bot.app import set_commands
 from bot.db import Database, Scope
+from bot.presentation.links import group_payload
 from bot.services import members
 from models import FlowState, Member
 from tests.conftest import ADMIN_ID
 from tests.support import alert, catalogue, make_team, msg, owner, says, sent
-from tests.telegram_fake import FakeTelegram
+from tests.telegram_fake import TOKEN, FakeTelegram
 
 SETTINGS = "<b>Settings</b>\nLanguage: {language}\nTime zone: {zone}\nTeam: {team} ({role})"
 ZONE_SAVED = "Time zone set to {zone}. Your local time is {time}. You can change it in /settings."
@@ -113,7 +114,7 @@ async def test_managers_get_the_group_link_in_settings_reps_do_not(tg, db):
     team = await make_team(db, "T", 3300)
     [menu] = sent(await tg.person(team["manager"].telegram_user_id, "Max").send("/settings"))
     link = menu.button(msg("➕ Add me to your team's group"))["url"]
-    assert link.endswith(f"?startgroup=g{team['manager'].team_id}")
+    assert link.endswith(f"?startgroup={group_payload(team['manager'].team_id, TOKEN)}")  # signed
     [menu] = sent(await tg.person(team["rep1"].telegram_user_id, "Rita").send("/settings"))
     assert all("url" not in b for b in menu.buttons)
 
@@ -189,7 +190,13 @@ async def test_commands_menu_is_set_per_language(tg):
     await set_commands(tg.app)
     calls = [c for c in tg.request.calls if c.method == "setMyCommands" and "scope" not in c.params]
     in_groups = [c for c in tg.request.calls if c.method == "setMyCommands" and "scope" in c.params]
-    assert {c["command"] for c in in_groups[0].params["commands"]} == {"funnel", "subscribe", "unsubscribe"}
+    assert {c["command"] for c in in_groups[0].params["commands"]} == {
+        "funnel",
+        "subscribe",
+        "unsubscribe",
+        "link",
+        "unlink",
+    }
     assert len(in_groups) == 7
     assert calls and {c["command"] for c in calls[0].params["commands"]} == {
         "start",

@@ -21,6 +21,7 @@ from bot.state import state_of
 from models import GroupSubscription, HistoryEvent, Lead, Member, Stage, StageChange, Team
 from models.base import utcnow
 from models.errors import DomainError
+from models.reminder import GroupLink
 from tests.support import WriteWatch, add_lead, catalogue, make_team, msg, sent
 from tests.telegram_fake import Call
 
@@ -91,6 +92,7 @@ async def build(db) -> dict:
         change("L6", rep2, z(21, 23, 30), None, Stage.LEAD)
         change("L7", rep1, z(2, 10), None, Stage.LEAD)
         change("L7", rep1, z(2, 11), Stage.LEAD, Stage.LEAD)  # parked: same stage
+        s.add(GroupLink(team_id=rep1.team_id, chat_id=GROUP, linked_by_id=team["manager"].id, linked_at=NOW))
         s.add(GroupSubscription(team_id=rep1.team_id, chat_id=GROUP, next_due_at=NOW - timedelta(minutes=1)))
     async with db.begin(Scope.system()) as s:
         team_row = (await s.exec(select(Team))).one()
@@ -318,6 +320,9 @@ async def test_only_a_manager_subscribes_and_a_group_belongs_to_one_team(db, tg)
     assert bad.text == msg("Send /subscribe daily 9:00 or /subscribe weekly monday 9:00 (the team's time zone).")
     [private] = sent(await boss.send("/subscribe daily 9:00"))
     assert private.text == msg("Send /subscribe in your team's group. Add me to it from /settings.")
+    [unlinked] = sent(await boss.send("/subscribe weekly monday 8:30", chat_id=group))
+    assert unlinked.text == msg("This group is not linked to a team. A manager of the team links it with /link.")
+    await boss.send("/link", chat_id=group)
     [ok] = sent(await boss.send("/subscribe weekly monday 8:30", chat_id=group))
     async with db.read(Scope.system()) as s:
         sub = (await s.exec(select(GroupSubscription))).one()
@@ -334,9 +339,9 @@ async def test_only_a_manager_subscribes_and_a_group_belongs_to_one_team(db, tg)
     )
     stranger_boss = tg.person(other["manager"].telegram_user_id, "Olga")
     [taken] = sent(await stranger_boss.send("/subscribe daily 9:00", chat_id=group))
-    assert taken.text == msg("This group already receives another team's summaries.")
+    assert taken.text == msg("This group is linked to another team.")
     [theirs] = sent(await stranger_boss.send("/funnel", chat_id=group))
-    assert theirs.text == msg("This group receives another team's summaries.")
+    assert theirs.text == msg("This group is linked to another team.")
     [not_theirs] = sent(await stranger_boss.send("/unsubscribe", chat_id=group))
     assert not_theirs.text == msg("This chat has no summaries to stop.")
     nobody = tg.person(777777, "Nobody")
@@ -367,7 +372,14 @@ async def test_the_subscription_rules_hold_in_the_service(db):
             async with db.begin(Scope.system()) as s:
                 await summaries.subscribe(s, team_row, chat_id=-1, title="G", schedule=schedule, by=by, now=NOW)
         assert refused.value.message == "Only a manager of the team can subscribe this group."
+    with pytest.raises(DomainError) as refused:  # not linked yet
+        async with db.begin(Scope.system()) as s:
+            await summaries.subscribe(
+                s, team_row, chat_id=-1, title="G", schedule=schedule, by=team["manager"], now=NOW
+            )
+    assert refused.value.message == summaries.NOT_LINKED
     async with db.begin(Scope.system()) as s:
+        await summaries.link(s, team_row, chat_id=-1, title="G", by=team["manager"], now=NOW)
         await summaries.subscribe(s, team_row, chat_id=-1, title="G", schedule=schedule, by=team["manager"], now=NOW)
     for by, refusal in (
         (other["manager"], "This chat has no summaries to stop."),
@@ -398,6 +410,10 @@ async def test_funnel_on_demand_counts_the_team_in_a_group_and_a_reps_own_in_pri
         assert len(sent(calls, "sendPhoto")) == 1
         return "\n".join(texts(calls))
 
+    [refusal] = sent(await rep.send("/funnel week", chat_id=-100555))  # no team's group yet: no figure
+    assert refusal.text == msg("This group is not linked to a team. A manager of the team links it with /link.")
+    boss = tg.person(team["manager"].telegram_user_id, "Maja")
+    await boss.send("/link", chat_id=-100555)
     in_group = await rep.send("/funnel week", chat_id=-100555)
     assert sent(in_group, "sendPhoto")[0].params["chat_id"] == -100555
     text = shown(in_group)
@@ -406,7 +422,6 @@ async def test_funnel_on_demand_counts_the_team_in_a_group_and_a_reps_own_in_pri
     text = shown(await rep.send("/funnel"))  # the week by default, in private: her own records only
     assert text.startswith(heading("Rita"))
     assert msg("New records: {value}", value=compared(2, 0)) in text
-    boss = tg.person(team["manager"].telegram_user_id, "Maja")
     text = shown(await boss.send("/funnel week"))  # a manager sees the team
     assert text.startswith(heading("T"))
     assert msg("New records: {value}", value=compared(5, 0)) in text
@@ -417,8 +432,11 @@ async def test_funnel_on_demand_counts_the_team_in_a_group_and_a_reps_own_in_pri
 
 
 @pytest.mark.usefixtures("watch")
-async def test_start_in_a_group_says_who_may_subscribe(db, tg):
+async def test_start_in_a_linked_group_says_who_may_subscribe(db, tg):
     team = await make_team(db, "T", 6500)
+    [unlinked] = sent(await tg.person(team["rep1"].telegram_user_id, "Rita").send("/start", chat_id=-100600))
+    assert unlinked.text == msg("This group is not linked to a team. A manager of the team links it with /link.")
+    await tg.person(team["manager"].telegram_user_id, "Maja").send("/link", chat_id=-100600)
     [hello] = sent(await tg.person(team["manager"].telegram_user_id, "Maja").send("/start", chat_id=-100600))
     assert hello.text == msg(
         "Hello, team! Send /subscribe daily 9:00 or /subscribe weekly monday 9:00 to get summaries."

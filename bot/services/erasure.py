@@ -13,8 +13,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain.retention import Retention
-from bot.services import leads
+from bot.domain.retention import KEY, Retention
+from bot.services import leads, members
+from bot.services.team_settings import ManagersOnly
 from models import (
     Activity,
     CardDraft,
@@ -29,6 +30,7 @@ from models import (
     StageChange,
 )
 from models.audit import MANUAL, RETENTION
+from models.errors import AccessDenied
 
 
 @dataclass(frozen=True)
@@ -127,3 +129,16 @@ async def erase_due(
         await _erase(session, lead, by_id=None, reason=RETENTION, now=now)
         erased += 1
     return erased
+
+
+async def set_retention(session: AsyncSession, member: Member, months: int | None, now: datetime) -> Retention:
+    """A manager switches retention on for `months`, or off (None)."""
+    if not member.role.sees_team:
+        raise ManagersOnly()
+    team = await members.get_team(session, member.team_id)
+    if team is None:
+        raise AccessDenied()
+    changed = Retention.of(team.settings).switched(months, now)
+    team.settings = {**(team.settings or {}), KEY: changed.dump()}
+    session.add(team)
+    return changed

@@ -206,6 +206,8 @@ async def test_commands_menu_is_set_per_language(tg):
         "funnel",
         "nudges",
         "qualification",
+        "export",
+        "retention",
     }
     by_language = {c.params.get("language_code"): c.params["commands"] for c in calls}
     assert set(by_language) == {None, "en", "hr", "cs", "pl", "mk", "fa"}

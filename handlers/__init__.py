@@ -24,6 +24,8 @@ from handlers import (
     access,
     capture,
     card_flow,
+    erase,
+    export,
     fallback,
     groups,
     invite,
@@ -57,6 +59,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("cancel", N_("Leave what we are doing")),
     ("invite", N_("Invite a rep (owners and managers)")),
     ("team", N_("Members, roles and invites")),
+    ("export", N_("Export records: CSV, Excel, vCards")),
+    ("retention", N_("How long records are kept")),
 ]
 
 
@@ -116,6 +120,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("pipeline", moves.pipeline_command, filters=private))
     app.add_handler(CommandHandler("qualification", team_settings.qualification_command, filters=private))
     app.add_handler(CommandHandler("nudges", team_settings.nudges_command, filters=private))
+    app.add_handler(CommandHandler("export", export.export_command, filters=private))
+    app.add_handler(CommandHandler("retention", export.retention_command, filters=private))
 
     app.add_handler(CallbackQueryHandler(settings.on_settings_button, pattern=callbacks.pattern("set")))
     app.add_handler(CallbackQueryHandler(settings.on_zone_button, pattern=callbacks.pattern("tz")))
@@ -146,6 +152,12 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(card_flow.on_card_button, pattern=callbacks.pattern("card")))
     app.add_handler(CallbackQueryHandler(card_flow.on_source_button, pattern=callbacks.pattern("src")))
     app.add_handler(CallbackQueryHandler(team.team_button, pattern=callbacks.pattern(view_team.ACTION)))
+    app.add_handler(CallbackQueryHandler(export.export_button, pattern=callbacks.pattern("xp")))
+    app.add_handler(CallbackQueryHandler(export.vcard_button, pattern=callbacks.pattern("xvc")))
+    app.add_handler(CallbackQueryHandler(export.report_button, pattern=callbacks.pattern("xrep")))
+    app.add_handler(CallbackQueryHandler(export.retention_button, pattern=callbacks.pattern("xret")))
+    app.add_handler(CallbackQueryHandler(erase.delete_button, pattern=callbacks.pattern("xdel")))
+    app.add_handler(CallbackQueryHandler(erase.confirm_button, pattern=callbacks.pattern("xdely")))
 
     # A card arrives in any form, no command needed first.
     app.add_handler(MessageHandler(private & filters.CONTACT, capture.on_contact))

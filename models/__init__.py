@@ -1,5 +1,6 @@
 """SQLModel tables, enums and the funnel rules. Importing this package registers every table."""
 
+from models.audit import ErasureAudit
 from models.draft import CardDraft
 from models.enums import (
     ActivityKind,
@@ -25,6 +26,7 @@ __all__ = [
     "CardDraft",
     "ContactKind",
     "ContactPoint",
+    "ErasureAudit",
     "FlowState",
     "HistoryEvent",
     "InboxChat",

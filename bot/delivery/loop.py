@@ -10,7 +10,7 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.db import Scope
-from bot.delivery import App
+from bot.delivery import App, retention
 from bot.delivery import reminders as reminder_delivery
 from bot.delivery import summaries as summary_delivery
 from bot.services import leases
@@ -49,6 +49,7 @@ async def tick(app: App) -> int:
     if dispatcher.planned_at is None or now - dispatcher.planned_at >= PLAN_EVERY:
         await reminder_delivery.plan(app, now)
         dispatcher.planned_at = now
+        await retention.run_due(app, now)  # each team once a day; erasures and week-ahead notices
     dispatcher.lease_lost = False
     keeper = asyncio.create_task(_keep_lease(app))
     try:

@@ -84,7 +84,8 @@ def move_buttons(t: Translator, lead: Lead) -> list[list[InlineKeyboardButton]]:
 
 
 def card_buttons(t: Translator, lead: Lead) -> InlineKeyboardMarkup:
-    """Under a record's card: the allowed moves, then note, birthday, park, remind, qualify."""
+    """Under a record's card: the allowed moves, then note, birthday, park, remind, qualify; then
+    vCard, data report and delete above the actions (whoever sees a record may delete it: its owner or a manager)."""
     lead_id = record_id(lead)
     rows = move_buttons(t, lead)
     actions = [
@@ -96,6 +97,13 @@ def card_buttons(t: Translator, lead: Lead) -> InlineKeyboardMarkup:
     actions.append(InlineKeyboardButton(t("⏰ Remind me"), callback_data=callbacks.encode("rmn", lead_id)))
     if lead.stage in (Stage.SUSPECT, Stage.LEAD, Stage.PROSPECT):
         actions.insert(0, InlineKeyboardButton(t("✅ Qualify"), callback_data=callbacks.encode("qs", lead_id)))
+    rows.append(
+        [
+            InlineKeyboardButton(t("👤 vCard"), callback_data=callbacks.encode("xvc", lead_id)),
+            InlineKeyboardButton(t("📄 Data report"), callback_data=callbacks.encode("xrep", lead_id)),
+            InlineKeyboardButton(t("🗑 Delete"), callback_data=callbacks.encode("xdel", lead_id)),
+        ]
+    )
     rows.append(actions)
     rows.append([InlineKeyboardButton(t("« My records"), callback_data=callbacks.encode("ls", 0))])
     return InlineKeyboardMarkup(rows)

@@ -214,6 +214,8 @@ async def test_commands_menu_is_set_per_language(tg):
         "nudges",
         "qualification",
         "team",
+        "export",
+        "retention",
     }
     by_language = {c.params.get("language_code"): c.params["commands"] for c in calls}
     assert set(by_language) == {None, "en", "hr", "cs", "pl", "mk", "fa"}

@@ -73,21 +73,22 @@ import time
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 HARNESS = ROOT / "tests" / "e2e" / "fakegram"
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(HARNESS))
 
 import aiohttp  # noqa: E402
-import drive  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.common import fresh_database  # noqa: E402
 from bot.db import Database, Scope  # noqa: E402
 from models import Member, Role, Team  # noqa: E402
+
+if TYPE_CHECKING:
+    import drive  # the emulator's driver, imported from --harness at run time
 
 TOKEN = "424242:AAH" + "x" * 32
 SECRET = "bench-scale-secret"
@@ -388,6 +389,16 @@ async def stop(proc: asyncio.subprocess.Process) -> None:
             await proc.wait()
 
 
+def load_driver(harness: Path) -> Any:
+    """tests/e2e/fakegram/drive.py, or that of a copy of the harness (with its own node_modules)."""
+    if not (harness / "node_modules" / "telegram-test-api").is_dir():
+        raise SystemExit(f"the emulator's packages are missing in {harness}: run `npm ci` there (or pass --harness)")
+    sys.path.insert(0, str(harness))
+    import drive
+
+    return drive
+
+
 def free_port() -> int:
     import socket
 
@@ -402,6 +413,7 @@ async def run_setup(
     limiter = ("Redis, shared " if setup.redis else "in-process ") + ("30/s" if capped else "cap lifted")
     logs = workdir / f"{setup.database}-{setup.instances}-{'capped' if capped else 'uncapped'}"
     logs.mkdir()
+    drive = load_driver(args.harness)
     async with drive.Stack(None, token=TOKEN, log_dir=logs, bot_username="salesbot_e2e_bot", timeout=120) as fg:
         assert fg.stack is not None and fg.stack.emulator is not None
         ports = [free_port() for _ in range(setup.instances)]
@@ -877,6 +889,9 @@ async def main() -> None:
         "--url", default=os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
     )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/11")
+    parser.add_argument(
+        "--harness", type=Path, default=HARNESS, help="the emulator's folder (default tests/e2e/fakegram)"
+    )
     parser.add_argument("--logs", type=Path, help="keep the bots' and the emulator's logs in this (new) folder")
     parser.add_argument("--skip-e2e", action="store_true")
     parser.add_argument("--skip-inbox", action="store_true")

@@ -230,22 +230,25 @@ def brief_text(t: Translator, told: Brief, *, zone: str, now: datetime) -> str:
     if told.stalled:
         lines += ["", t("<b>Gone quiet</b> (no activity for a while)")]
         for lead in told.stalled.items:
+            # (Values first: Babel's extractor reads a plural call only with plain arguments.)
+            days, named, stage = quiet_days(lead), who(t, lead), stage_name(t, lead.stage)
             lines.append(
                 t.plural(
-                    "• {who}, {stage}, quiet for {n} day", "• {who}, {stage}, quiet for {n} days", quiet_days(lead),
-                    who=who(t, lead), stage=stage_name(t, lead.stage),
+                    "• {who}, {stage}, quiet for {n} day", "• {who}, {stage}, quiet for {n} days", days,
+                    who=named, stage=stage,
                 )
             )  # fmt: skip
         more(told.stalled)
     if told.escalated:
         lines += ["", t("<b>Still quiet after a reminder</b> (your team)")]
         for lead in told.escalated.items:
+            days, named, stage = quiet_days(lead), who(t, lead), stage_name(t, lead.stage)
+            rep = told.owners.get(lead.owner_id, "–")
             lines.append(
                 t.plural(
                     "• {who}, {stage}, quiet for {n} day, rep: {rep}",
                     "• {who}, {stage}, quiet for {n} days, rep: {rep}",
-                    quiet_days(lead), who=who(t, lead), stage=stage_name(t, lead.stage),
-                    rep=told.owners.get(lead.owner_id, "–"),
+                    days, who=named, stage=stage, rep=rep,
                 )
             )  # fmt: skip
         more(told.escalated)

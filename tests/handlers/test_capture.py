@@ -20,7 +20,7 @@ from bot.state import state_of
 from models import Activity, CardDraft, FlowState, LeadSource, Member, Role, Stage, Team
 from models.base import utcnow
 from tests.conftest import ADMIN_ID
-from tests.support import ANA, add_lead, alert, all_leads, catalogue, make_team, msg, owner, says, sent
+from tests.support import ANA, add_lead, alert, all_leads, catalogue, msg, owner, says, sent
 from tests.telegram_fake import Call, FakeTelegram, Person
 
 CARDS = Path(__file__).resolve().parents[1] / "data" / "cards"

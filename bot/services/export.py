@@ -1,9 +1,12 @@
 """Exports: the records a member sees (a manager the team's, a rep their own) as CSV or Excel, with
 their notes and stage history beside them; vCards; a person's data report.
 
-Large exports are streamed: rows are read in pages of `PAGE` through the member's scope (keyset on
-the id, one read transaction for a consistent picture), and each page is written by a worker thread
-into files in a private temporary folder (0700, files 0600). XlsxWriter's constant-memory mode
+Large exports are streamed: each sheet is one ORM select of plain columns on the mapped classes (so
+the session's scope applies), ordered by id and read `PAGE` rows at a time from a streamed result
+in one read transaction (a consistent picture; no objects, nothing kept in the session; one sort
+instead of a keyset query per page, which SQLite planned as a scan and sort of the whole team each
+time). Each page is written by a worker thread into files in a private temporary folder (0700,
+files 0600). XlsxWriter's constant-memory mode
 flushes every row to disk, so memory stays flat however many records there are.
 """
 
@@ -27,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 import xlsxwriter
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -98,34 +102,103 @@ def _money(amount: Decimal | None, currency: str | None) -> Money | None:
 
 
 def record_row(lead: Lead, owner: str) -> list[Cell]:
-    answers = lead.qualification or {}
-    details = {k: v for k, v in answers.items() if k not in CRITERIA}
+    """One record's cells, from a loaded record (the export itself reads plain columns)."""
+    return _record_cells(owner, *(getattr(lead, n) for n in _RECORD_NAMES))
+
+
+# The record's columns the export reads, in the order `_record_cells` takes them.
+_RECORD_NAMES = (
+    "code",
+    "first_name",
+    "last_name",
+    "company",
+    "job_title",
+    "emails",
+    "phones",
+    "website",
+    "address",
+    "birthday",
+    "stage",
+    "source",
+    "source_detail",
+    "qualification",
+    "score",
+    "estimated_value",
+    "estimated_currency",
+    "deal_amount",
+    "currency",
+    "probability",
+    "expected_close_date",
+    "parked",
+    "parked_until",
+    "lost_reason",
+    "last_activity_at",
+    "created_at",
+)
+_RECORD_FIELDS: tuple[Any, ...] = tuple(getattr(Lead, n) for n in _RECORD_NAMES)
+
+
+def _record_cells(
+    owner: str,
+    code: str,
+    first_name: str | None,
+    last_name: str | None,
+    company: str | None,
+    job_title: str | None,
+    emails: list[str],
+    phones: list[str],
+    website: str | None,
+    address: str | None,
+    birthday: date | None,
+    stage: StrEnum,
+    source: StrEnum | None,
+    source_detail: str | None,
+    qualification: dict[str, Any] | None,
+    score: int | None,
+    estimated_value: Decimal | None,
+    estimated_currency: str | None,
+    deal_amount: Decimal | None,
+    currency: str | None,
+    probability: int | None,
+    expected_close_date: date | None,
+    parked: bool,
+    parked_until: datetime | None,
+    lost_reason: str | None,
+    last_activity_at: datetime | None,
+    created_at: datetime,
+) -> list[Cell]:
+    answers = qualification or {}
+    if answers:
+        criteria: list[Cell] = [str(answers[c]) if c in answers else None for c in CRITERIA]
+        details = {k: v for k, v in answers.items() if k not in CRITERIA}
+    else:
+        criteria, details = [None] * len(CRITERIA), {}
     return [
-        lead.code,
-        lead.first_name,
-        lead.last_name,
-        lead.company,
-        lead.job_title,
-        "; ".join(lead.emails),
-        "; ".join(lead.phones),
-        lead.website,
-        lead.address,
-        lead.birthday,
-        lead.stage.value,
+        code,
+        first_name,
+        last_name,
+        company,
+        job_title,
+        "; ".join(emails),
+        "; ".join(phones),
+        website,
+        address,
+        birthday,
+        stage.value,
         owner,
-        lead.source.value if lead.source else None,
-        lead.source_detail,
-        *(str(answers[c]) if c in answers else None for c in CRITERIA),
+        source.value if source else None,
+        source_detail,
+        *criteria,
         json.dumps(details, ensure_ascii=False, default=str) if details else None,
-        lead.score,
-        _money(lead.estimated_value, lead.estimated_currency),
-        _money(lead.deal_amount, lead.currency),
-        lead.probability,
-        lead.expected_close_date,
-        lead.parked_until if lead.parked else None,
-        lead.lost_reason,
-        lead.last_activity_at,
-        lead.created_at,
+        score,
+        _money(estimated_value, estimated_currency),
+        _money(deal_amount, currency),
+        probability,
+        expected_close_date,
+        parked_until if parked else None,
+        lost_reason,
+        last_activity_at,
+        created_at,
     ]
 
 
@@ -137,79 +210,73 @@ async def count(session: AsyncSession) -> int:
     return int((await session.exec(select(func.count()).select_from(Lead))).one())
 
 
+async def _pages(session: AsyncSession, statement: Any, page: int) -> AsyncIterator[Sequence[Any]]:
+    """The rows of an ORM select on mapped classes (so the session's scope applies), `page` at a
+    time from one streamed result: plain tuples, no objects, nothing kept in the session."""
+    result = await session.stream(statement.execution_options(yield_per=page))
+    try:
+        async for rows in result.partitions(page):
+            yield rows
+    finally:
+        await result.close()
+
+
 async def record_pages(session: AsyncSession, page: int = PAGE) -> AsyncIterator[list[list[Cell]]]:
-    last = 0
-    while True:
-        rows = (
-            await session.exec(
-                select(Lead, Member.first_name, Member.last_name)
-                .join(Member, col(Member.id) == col(Lead.owner_id))
-                .where(col(Lead.id) > last)
-                .order_by(col(Lead.id))
-                .limit(page)
-            )
-        ).all()
-        if not rows:
-            return
-        last = leads.saved_id(rows[-1][0].id)
-        out = [record_row(lead, _name(first, last_name)) for lead, first, last_name in rows]
-        session.expunge_all()  # one page in memory at a time
-        yield out
+    statement = (
+        sa_select(*_RECORD_FIELDS, col(Member.first_name), col(Member.last_name))
+        .join(Member, col(Member.id) == col(Lead.owner_id))
+        .order_by(col(Lead.id))
+    )
+    cells, name = _record_cells, _name
+    async for rows in _pages(session, statement, page):
+        yield [cells(name(row[-2], row[-1]), *row[:-2]) for row in rows]
 
 
 async def note_pages(session: AsyncSession, page: int = PAGE) -> AsyncIterator[list[list[Cell]]]:
     author = aliased(Member)
-    last = 0
-    while True:
-        rows = (
-            await session.exec(
-                select(Activity, col(Lead.code), col(author.first_name), col(author.last_name))
-                .join(Lead, col(Lead.id) == col(Activity.lead_id))
-                .outerjoin(author, col(author.id) == col(Activity.member_id))
-                .where(col(Activity.id) > last)
-                .order_by(col(Activity.id))
-                .limit(page)
-            )
-        ).all()
-        if not rows:
-            return
-        last = leads.saved_id(rows[-1][0].id)
-        out: list[list[Cell]] = [[code, n.at, _name(f, ln), n.kind.value, n.text] for n, code, f, ln in rows]
-        session.expunge_all()
-        yield out
+    statement = (
+        sa_select(
+            col(Lead.code),
+            col(Activity.at),
+            col(author.first_name),
+            col(author.last_name),
+            col(Activity.kind),
+            col(Activity.text),
+        )
+        .select_from(Activity)
+        .join(Lead, col(Lead.id) == col(Activity.lead_id))
+        .outerjoin(author, col(author.id) == col(Activity.member_id))
+        .order_by(col(Activity.id))
+    )
+    name = _name
+    async for rows in _pages(session, statement, page):
+        yield [[code, at, name(f, ln), kind.value, text] for code, at, f, ln, kind, text in rows]
 
 
 async def history_pages(session: AsyncSession, page: int = PAGE) -> AsyncIterator[list[list[Cell]]]:
     by = aliased(Member)
-    last = 0
-    while True:
-        rows = (
-            await session.exec(
-                select(StageChange, col(Lead.code), col(by.first_name), col(by.last_name))
-                .join(Lead, col(Lead.id) == col(StageChange.lead_id))
-                .outerjoin(by, col(by.id) == col(StageChange.member_id))
-                .where(col(StageChange.id) > last)
-                .order_by(col(StageChange.id))
-                .limit(page)
-            )
-        ).all()
-        if not rows:
-            return
-        last = leads.saved_id(rows[-1][0].id)
-        out: list[list[Cell]] = [
-            [
-                code,
-                c.at,
-                c.event.value,
-                c.from_stage.value if c.from_stage else None,
-                c.to_stage.value,
-                _name(f, ln),
-                c.reason,
-            ]
-            for c, code, f, ln in rows
+    statement = (
+        sa_select(
+            col(Lead.code),
+            col(StageChange.at),
+            col(StageChange.event),
+            col(StageChange.from_stage),
+            col(StageChange.to_stage),
+            col(by.first_name),
+            col(by.last_name),
+            col(StageChange.reason),
+        )
+        .select_from(StageChange)
+        .join(Lead, col(Lead.id) == col(StageChange.lead_id))
+        .outerjoin(by, col(by.id) == col(StageChange.member_id))
+        .order_by(col(StageChange.id))
+    )
+    name = _name
+    async for rows in _pages(session, statement, page):
+        yield [
+            [code, at, event.value, from_stage.value if from_stage else None, to_stage.value, name(f, ln), reason]
+            for code, at, event, from_stage, to_stage, f, ln, reason in rows
         ]
-        session.expunge_all()
-        yield out
 
 
 # --- writing, in a worker thread ---------------------------------------------------------------
@@ -244,17 +311,26 @@ class CsvWriter:
 
     def _cells(self, row: Sequence[Cell]) -> list[str]:
         out: list[str] = []
+        add = out.append
         for value in row:
-            if value is None:
-                out.append("")
+            kind = value.__class__
+            # The common exact types first, by class; anything else (subclasses) as before.
+            if kind is str:
+                add(value)  # type: ignore[arg-type]
+            elif value is None:
+                add("")
+            elif kind is datetime:
+                add(value.astimezone(self.zone).isoformat(timespec="seconds"))  # type: ignore[union-attr]
+            elif kind is int or kind is Decimal:
+                add(str(value))
             elif isinstance(value, Money):
                 out += [str(value.amount), value.currency]
             elif isinstance(value, datetime):
-                out.append(value.astimezone(self.zone).isoformat(timespec="seconds"))
+                add(value.astimezone(self.zone).isoformat(timespec="seconds"))
             elif isinstance(value, date):
-                out.append(value.isoformat())
+                add(value.isoformat())
             else:
-                out.append(str(value))
+                add(str(value))
         return out
 
     def rows(self, sheet: str, rows: Sequence[Sequence[Cell]]) -> None:
@@ -307,23 +383,36 @@ class XlsxWriter:
 
     def rows(self, sheet: str, rows: Sequence[Sequence[Cell]]) -> None:
         ws, r = self.sheets[sheet], self.next_row[sheet]
+        write_string, write_number, write_datetime = ws.write_string, ws.write_number, ws.write_datetime
+        zone, time_format, date_format = self.zone, self.time_format, self.date_format
         for row in rows:
             for c, value in enumerate(row):
-                if value is None:
+                kind = value.__class__
+                # The common exact types first, by class; anything else (subclasses) as before.
+                if kind is str:
+                    write_string(r, c, value)
+                elif value is None:
                     continue
-                if isinstance(value, Money):
-                    ws.write_number(r, c, float(value.amount), self._money_format(value.currency))
+                elif kind is datetime:
+                    write_datetime(r, c, value.astimezone(zone).replace(tzinfo=None), time_format)  # type: ignore[union-attr]
+                elif kind is int or kind is Decimal:
+                    write_number(r, c, value)
+                elif kind is Money:
+                    write_number(r, c, float(value.amount), self._money_format(value.currency))  # type: ignore[union-attr]
+                elif kind is date:
+                    write_datetime(r, c, value, date_format)
+                elif isinstance(value, Money):
+                    write_number(r, c, float(value.amount), self._money_format(value.currency))
                 elif isinstance(value, datetime):
-                    local = value.astimezone(self.zone).replace(tzinfo=None)
-                    ws.write_datetime(r, c, local, self.time_format)
+                    write_datetime(r, c, value.astimezone(zone).replace(tzinfo=None), time_format)
                 elif isinstance(value, date):
-                    ws.write_datetime(r, c, value, self.date_format)
+                    write_datetime(r, c, value, date_format)
                 elif isinstance(value, bool):
                     ws.write_boolean(r, c, value)
                 elif isinstance(value, int | Decimal):
-                    ws.write_number(r, c, value)
+                    write_number(r, c, value)
                 else:
-                    ws.write_string(r, c, value)
+                    write_string(r, c, value)
             r += 1
         self.next_row[sheet] = r
 

@@ -45,13 +45,16 @@ itself, so (b) pays what the runtime pays. Reported: p50/p95 of (b - a) per pair
 step timed on its own (store, claim, mark before answer, finish). Target: the inbox adds at most
 5 ms p95 per update.
 
-Commands:
+Commands (the first is the whole bench with its defaults, spelled out in the second; about 4
+minutes on an idle 2-core machine, more when other work runs on it):
 
-    .venv/bin/python bench/scale.py                        # everything, about 3 minutes
-    .venv/bin/python bench/scale.py --skip-e2e             # part 2 only
-    .venv/bin/python bench/scale.py --skip-inbox           # part 1 only
-    .venv/bin/python bench/scale.py --chats 20 --per-chat 10 --inbox-updates 500 \\
+    .venv/bin/python bench/scale.py
+    .venv/bin/python bench/scale.py --chats 20 --per-chat 8 --inbox-updates 500 --inbox-warmup 20 \\
         --url postgresql+asyncpg://postgres@127.0.0.1:5432/test --redis-url redis://127.0.0.1:6379/11
+    .venv/bin/python bench/scale.py --skip-e2e             # part 2 only (no emulator needed)
+    .venv/bin/python bench/scale.py --skip-inbox           # part 1 only
+    .venv/bin/python bench/scale.py --harness /tmp/harness --logs /tmp/scale-logs
+        # the emulator from a copy of tests/e2e/fakegram where `npm ci` was run; keep the logs
 
 The database named in --url is left alone: the bench makes `<name>_bench_scale` beside it and
 drops it at the end; SQLite files live in a temporary folder. Redis database 11 is used (the
@@ -704,7 +707,8 @@ async def inbox_overhead(url: str, users: list[int], count: int, warmup: int) ->
         claim = probe.since(t1)
         if claimed is None or claimed.update_id != update_id:
             raise RuntimeError(f"claimed {claimed} instead of update {update_id}")
-        # InboxWorker._handle, line by line, with a timer between handling and finishing
+        # InboxWorker._handle line by line (less its retry-limit branch, never taken here), with a
+        # timer between handling and finishing
         worker.busy[claimed.chat_key] = claimed.update_id
         token = inbox.CURRENT_UPDATE.set(inbox.Work(claimed.update_id))
         request.marking = []
@@ -882,9 +886,9 @@ def report_inbox(out: dict[str, Steps], args: argparse.Namespace) -> None:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chats", type=int, default=20)
-    parser.add_argument("--per-chat", type=int, default=10, help="updates per chat in each load shape")
+    parser.add_argument("--per-chat", type=int, default=8, help="updates per chat in each load shape")
     parser.add_argument("--inbox-updates", type=int, default=500)
-    parser.add_argument("--inbox-warmup", type=int, default=40)
+    parser.add_argument("--inbox-warmup", type=int, default=20)
     parser.add_argument(
         "--url", default=os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
     )

@@ -16,6 +16,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import text
 from telegram import Update
 
 from bot import metrics
@@ -139,15 +140,20 @@ class InboxWorker:
                 log.warning("inbox housekeeping failed; trying again", exc_info=True)
 
 
-async def mark_before_answer(state: Any, endpoint: str) -> None:
-    """Before a Bot API call that answers the user: an update that wrote nothing is marked handled
-    now, so that it is not answered twice if this process dies right after (see `inbox.Work`)."""
+async def mark_answered(state: Any, endpoint: str) -> None:
+    """Right after Telegram took an answer: an update that wrote nothing is marked handled now, so
+    that another process does not answer it again if this one dies (see `inbox.Work`). The window
+    left is the moment between Telegram's answer and this commit: then the update is handled once
+    more (at least once, never lost). On PostgreSQL the commit does not wait for the disk: losing
+    this mark in a database crash only means the same at-least-once."""
     work = inbox.CURRENT_UPDATE.get()
     if work is None or work.done or work.defer or endpoint in NOT_ANSWERS:
         return
-    async with state.db.begin(Scope.system()) as session:
-        await inbox.mark_done(session, work.update_id, now=utcnow())
     work.done = True
+    async with state.db.begin(Scope.system()) as session:
+        if state.db.engine.dialect.name == "postgresql":
+            await session.execute(text("SET LOCAL synchronous_commit = off"))
+        await inbox.mark_done(session, work.update_id, now=utcnow())
 
 
 NOT_ANSWERS = frozenset(

@@ -24,6 +24,7 @@ from tests.telegram_fake import TOKEN
 SECRET = "e2e-webhook-secret"
 CHATS = 20
 PER_CHAT = 10
+KILL_ROUND = PER_CHAT // 2
 FIRST_USER = 7000
 
 
@@ -125,27 +126,36 @@ async def test_two_webhook_instances_keep_order_lose_nothing_and_survive_a_kill(
                 async with http.post(f"http://127.0.0.1:{ports[0]}/telegram", json=intruder) as r:
                     assert r.status == 401
                 headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+                replies: dict[int, list[str]] = defaultdict(list)
+
+                async def collect(each: int, seconds: float) -> None:
+                    deadline = time.monotonic() + seconds
+                    while time.monotonic() < deadline and any(len(replies[u]) < each for u in users):
+                        for uid, user in users.items():
+                            replies[uid] += [m.text for m in await user.settle(quiet=0.05)]
+
+                async def post(port: int, body: dict) -> None:
+                    async with http.post(f"http://127.0.0.1:{port}/telegram", json=body, headers=headers) as r:
+                        assert r.status == 200
+
                 update_id = 10
-                killed = False
                 for n in range(PER_CHAT):
+                    bodies = []
                     for uid in users:
                         update_id += 1
-                        alive = [p for i, p in enumerate(ports) if not (killed and i == 0)]
-                        port = alive[update_id % len(alive)]
-                        body = _update(update_id, uid, f"/find w{uid}-{n}")
-                        async with http.post(f"http://127.0.0.1:{port}/telegram", json=body, headers=headers) as r:
-                            assert r.status == 200
-                    if n == PER_CHAT // 2 and not killed:
-                        bots[0].kill()  # kill -9 in the middle: what it held is handled by the other
+                        bodies.append(_update(update_id, uid, f"/find w{uid}-{n}"))
+                    if n == KILL_ROUND:
+                        await collect(KILL_ROUND, 60)  # everything before it answered: both idle
+                        # The whole round to the instance about to die, at once, then kill -9: what it
+                        # stored and had not answered is handled by the other after the lease.
+                        await asyncio.gather(*(post(ports[0], body) for body in bodies))
+                        bots[0].kill()
                         await bots[0].wait()
-                        killed = True
-            replies: dict[int, list[str]] = defaultdict(list)
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline and any(len(replies[u]) < PER_CHAT for u in users):
-                for uid, user in users.items():
-                    for message in await user.settle(quiet=0.05):
-                        replies[uid].append(message.text)
-                await asyncio.sleep(0.2)
+                        continue
+                    alive = ports[1:] if n > KILL_ROUND else ports
+                    for i, body in enumerate(bodies):
+                        await post(alive[i % len(alive)], body)
+                await collect(PER_CHAT, 90)
             await asyncio.sleep(1)
             for uid, user in users.items():
                 replies[uid] += [m.text for m in await user.settle(quiet=0.2)]

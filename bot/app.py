@@ -22,7 +22,7 @@ from bot.domain.ocr import CardReader
 from bot.errors import on_error
 from bot.i18n import Catalogs
 from bot.runtime.limiter import CountingRateLimiter, SharedRateLimiter
-from bot.runtime.worker import mark_answered
+from bot.runtime.worker import mark_answering
 from bot.state import STATE_KEY, AppState, state_of
 
 log = logging.getLogger(__name__)
@@ -65,13 +65,13 @@ def build_application(
     if rate_limiter:
         # Waits out Telegram's 429 answers (retry_after) instead of failing the send.
 
-        async def after_answer(endpoint: str) -> None:
-            await mark_answered(state, endpoint)
+        async def before_answer(endpoint: str) -> None:
+            await mark_answering(state, endpoint)
 
         limiter = (
-            SharedRateLimiter(settings.redis_url, after_answer=after_answer)
+            SharedRateLimiter(settings.redis_url, before_answer=before_answer)
             if settings.redis_url
-            else CountingRateLimiter(max_retries=3, after_answer=after_answer)
+            else CountingRateLimiter(max_retries=3, before_answer=before_answer)
         )
         builder = builder.rate_limiter(limiter)
     app: App = builder.build()

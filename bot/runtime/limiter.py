@@ -55,7 +55,7 @@ def retry_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-AfterAnswer = Callable[[str], Awaitable[None]]
+BeforeAnswer = Callable[[str], Awaitable[None]]
 
 
 async def _nothing(_endpoint: str) -> None:
@@ -65,9 +65,9 @@ async def _nothing(_endpoint: str) -> None:
 class CountingRateLimiter(AIORateLimiter):
     """PTB's in-process limiter, counting failures for /metrics."""
 
-    def __init__(self, *, max_retries: int = 3, after_answer: AfterAnswer = _nothing) -> None:
+    def __init__(self, *, max_retries: int = 3, before_answer: BeforeAnswer = _nothing) -> None:
         super().__init__(max_retries=max_retries)
-        self.after_answer = after_answer
+        self.before_answer = before_answer
 
     async def process_request(
         self,
@@ -80,9 +80,8 @@ class CountingRateLimiter(AIORateLimiter):
     ) -> bool | JSONDict | list[JSONDict]:
 
         async def send(*call_args: Any, **call_kwargs: Any) -> bool | JSONDict | list[JSONDict]:
-            result = await callback(*call_args, **call_kwargs)
-            await self.after_answer(endpoint)  # Telegram has it: say so before anything else happens
-            return result
+            await self.before_answer(endpoint)  # after the wait for the budget, right before the call
+            return await callback(*call_args, **call_kwargs)
 
         try:
             return await super().process_request(send, args, kwargs, endpoint, data, rate_limit_args)
@@ -92,9 +91,9 @@ class CountingRateLimiter(AIORateLimiter):
 
 
 class SharedRateLimiter(BaseRateLimiter[int]):
-    def __init__(self, redis_url: str, *, max_retries: int = 3, after_answer: AfterAnswer = _nothing) -> None:
+    def __init__(self, redis_url: str, *, max_retries: int = 3, before_answer: BeforeAnswer = _nothing) -> None:
         self.redis_url = redis_url
-        self.after_answer = after_answer
+        self.before_answer = before_answer
         self.max_retries = max_retries
         self._storage: RedisStorage | None = None
         self._limiter: MovingWindowRateLimiter | None = None
@@ -147,10 +146,9 @@ class SharedRateLimiter(BaseRateLimiter[int]):
                 await self._acquire(OVERALL, "all")
                 if isinstance(chat_id, str) or int(chat_id) < 0:
                     await self._acquire(PER_GROUP, f"group:{chat_id}")
+            await self.before_answer(endpoint)
             try:
-                result = await callback(*args, **kwargs)
-                await self.after_answer(endpoint)
-                return result
+                return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 metrics.TELEGRAM_ERRORS.labels("429").inc()
                 seconds = retry_seconds(exc) + 0.1

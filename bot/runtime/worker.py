@@ -140,12 +140,12 @@ class InboxWorker:
                 log.warning("inbox housekeeping failed; trying again", exc_info=True)
 
 
-async def mark_answered(state: Any, endpoint: str) -> None:
-    """Right after Telegram took an answer: an update that wrote nothing is marked handled now, so
-    that another process does not answer it again if this one dies (see `inbox.Work`). The window
-    left is the moment between Telegram's answer and this commit: then the update is handled once
-    more (at least once, never lost). On PostgreSQL the commit does not wait for the disk: losing
-    this mark in a database crash only means the same at-least-once."""
+async def mark_answering(state: Any, endpoint: str) -> None:
+    """Right before an answer goes to Telegram (after the wait for the sending budget): an update
+    that wrote nothing is marked handled now, so that a process killed after answering is never
+    answered again by another (see `inbox.Work`). What is left is the instant between this commit
+    and the request leaving the process. On PostgreSQL this commit does not wait for the disk (it is
+    on the answer's path; a database crash losing it only means the update is handled once more)."""
     work = inbox.CURRENT_UPDATE.get()
     if work is None or work.done or work.defer or endpoint in NOT_ANSWERS:
         return

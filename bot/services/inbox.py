@@ -25,8 +25,8 @@ from models import InboxChat, InboxStatus, InboxUpdate
 @dataclass(slots=True)
 class Work:
     """The inbox update this task is handling. It is marked handled together with the handler's
-    write (`done`), or, for an update that writes nothing, as soon as Telegram took its first
-    answer, so that a process dying after answering does not make another process answer again. A
+    write (`done`), or, for an update that writes nothing, just before its first answer leaves, so
+    that a process dying after answering does not make another process answer again. A
     handler that answers before it writes (a "Reading the card…" placeholder) says so (`defer`)."""
 
     update_id: int

@@ -39,7 +39,7 @@ migrated database; for M `/find` updates of existing members, alternately:
         `process_update`, then `inbox.finish` in its own transaction).
 
 Since `rate_limiter=False` drops the hook the runtime's limiter calls before each Bot API call
-(`bot.runtime.worker.mark_before_answer`: an update that wrote nothing, like /find, is marked
+(`bot.runtime.worker.mark_answering`: an update that wrote nothing, like /find, is marked
 handled in a transaction of its own before its answer goes out), the fake request calls that hook
 itself, so (b) pays what the runtime pays. Reported: p50/p95 of (b - a) per pair, and each inbox
 step timed on its own (store, claim, mark before answer, finish). Target: the inbox adds at most
@@ -500,9 +500,12 @@ def serve_uncapped() -> int:
     from bot.cli import main
 
     class UncappedRateLimiter(limiter.CountingRateLimiter):
-        def __init__(self, *, max_retries: int = 3, before_send: limiter.BeforeSend) -> None:
+        """The bot's in-process limiter (with its hook before each answer), without a budget."""
+
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            max_retries = kwargs.get("max_retries", 3)
             AIORateLimiter.__init__(self, overall_max_rate=0, group_max_rate=0, max_retries=max_retries)
-            self.before_send = before_send
 
     bot.app.CountingRateLimiter = UncappedRateLimiter  # type: ignore[misc]
     limiter.OVERALL = RateLimitItemPerSecond(1_000_000)
@@ -612,7 +615,7 @@ class Steps:
     inbox: list[float] = field(default_factory=list)
     store: list[Cost] = field(default_factory=list)
     claim: list[Cost] = field(default_factory=list)
-    mark: list[Cost] = field(default_factory=list)  # mark_before_answer's own transaction
+    mark: list[Cost] = field(default_factory=list)  # mark_answering's own transaction
     finish: list[Cost] = field(default_factory=list)
     handle: list[float] = field(default_factory=list)  # process_update inside the inbox, marking excluded
     empty: list[Cost] = field(default_factory=list)  # a write transaction running only SELECT 1
@@ -632,7 +635,7 @@ async def inbox_overhead(url: str, users: list[int], count: int, warmup: int) ->
     from bot import metrics
     from bot.app import build_application
     from bot.config import Settings
-    from bot.runtime.worker import InboxWorker, mark_before_answer
+    from bot.runtime.worker import InboxWorker, mark_answering
     from bot.services import inbox
     from bot.state import AppState, state_of
     from models.base import utcnow
@@ -659,7 +662,7 @@ async def inbox_overhead(url: str, users: list[int], count: int, warmup: int) ->
         ) -> tuple[int, bytes]:
             if self.state is not None and self.probe is not None and "/file/bot" not in url:
                 started = self.probe.mark()
-                await mark_before_answer(self.state, url.rsplit("/", 1)[-1])
+                await mark_answering(self.state, url.rsplit("/", 1)[-1])
                 self.marking.append(self.probe.since(started))
             return await super().do_request(
                 url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout

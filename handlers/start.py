@@ -126,12 +126,15 @@ async def help_command(update: Update, context: BotContext) -> None:
         t("/remind – a reminder in words: /remind Ana Friday 3pm call about the quote"),
         t("/nudges – the automatic reminders: morning digest, quiet records, close dates, birthdays"),
         t("/funnel – the funnel with a chart: /funnel week, month or quarter"),
+        t("/export – your records as CSV, Excel or vCards"),
+        t("/retention – how long the team's records are kept"),
         t("/settings – language and time zone"),
         t("/cancel – leave whatever we are doing"),
         t("/help – this message"),
     ]
     if member.role.sees_team:
         lines.append(t("/invite – invite a rep to your team (/invite manager for a manager)"))
+        lines.append(t("/team – members, roles, removals and invites"))
         lines.append(t("/qualification – the team's qualification criteria and pass mark"))
         lines.append(t("/subscribe – in your team's group: daily or weekly funnel summaries there (see /settings)"))
     await reply(update, "\n".join(lines))

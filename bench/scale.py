@@ -11,9 +11,11 @@ for …". Set-ups:
     (c) PostgreSQL, two instances (webhook; updates POSTed alternately to each; REDIS_URL set, so
         both share one Telegram sending budget, as several processes must)
 
-Two load shapes per set-up: "closed" (each chat sends its next update when the reply to the
-previous one has arrived) and "burst" (every chat POSTs all its updates at once, in order, and the
-replies are collected as they come; latency then includes the wait in the inbox queue).
+Three load shapes per set-up: "1 chat" (one chat alone, each update sent when the previous reply
+has arrived: the latency of an idle bot), "closed" (all chats at once, each sending its next update
+when the reply to its previous one has arrived) and "burst" (every chat POSTs all its updates at
+once, in order, and the replies are collected as they come; latency then includes the wait in the
+inbox queue).
 Throughput = updates / (last reply observed - first POST sent); latency = POST sent -> its reply
 observed by the driver (the harness itself costs ~1.5-2 ms per observed reply, see the emulator's
 README, "Latency / throughput floor"). Also shown: the bots' own mean time in process_update (from
@@ -56,9 +58,11 @@ minutes on an idle 2-core machine, more when other work runs on it):
     .venv/bin/python bench/scale.py --harness /tmp/harness --logs /tmp/scale-logs
         # the emulator from a copy of tests/e2e/fakegram where `npm ci` was run; keep the logs
 
-The database named in --url is left alone: the bench makes `<name>_bench_scale` beside it and
-drops it at the end; SQLite files live in a temporary folder. Redis database 11 is used (the
-limiter's keys only) so that a test suite using database 0 does not share its budget.
+The bot processes get this process's environment (then the bench's own settings), so a setting
+such as INBOX_SLOTS=1 in front of the command reaches them. The database named in --url is left
+alone: the bench makes `<name>_bench_scale` beside it and drops it at the end; SQLite files live in
+a temporary folder. Redis database 11 is used (the limiter's keys only) so that a test suite using
+database 0 does not share its budget.
 """
 
 from __future__ import annotations
@@ -213,6 +217,14 @@ def machine_ticks() -> tuple[int, int]:
     return user + nice + system + irq + softirq + steal, idle + iowait
 
 
+async def backend_ticks(db: Database) -> dict[int, int]:
+    """CPU clock ticks of each PostgreSQL backend connected to `db`'s database (but this query's)."""
+    async with db.read(Scope.system()) as session:
+        query = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        pids = (await session.scalars(text(query))).all()
+    return {int(pid): cpu_ticks(int(pid)) for pid in pids}
+
+
 def open_log(path: Path) -> IO[bytes]:
     return path.open("ab")
 
@@ -274,14 +286,7 @@ class Run:
     async def cpu(self) -> dict[str, Any]:
         """CPU clock ticks so far: the bots, the emulator, this driver, the PostgreSQL backends
         serving the bench's database (per pid), and the whole machine."""
-        backends: dict[int, int] = {}
-        if self.pg is not None:
-            async with self.pg.read(Scope.system()) as session:
-                query = (
-                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-                pids = (await session.scalars(text(query))).all()
-                backends = {int(pid): cpu_ticks(int(pid)) for pid in pids}
+        backends = await backend_ticks(self.pg) if self.pg is not None else {}
         busy, idle = machine_ticks()
         return {
             "bots": sum(cpu_ticks(b.pid) for b in self.bots),
@@ -325,8 +330,10 @@ async def measured(run: Run, setup: str, limiter: str, shape: str, body: Shape) 
     )
 
 
-async def closed_loop(run: Run, per_chat: int) -> tuple[float, float, list[float]]:
-    """Each chat sends its next update once the reply to its previous one has arrived."""
+async def closed_loop(run: Run, per_chat: int, chats: int = 0) -> tuple[float, float, list[float]]:
+    """Each chat (of the first `chats`; all by default) sends its next update once the reply to its
+    previous one has arrived."""
+    users = list(run.users.items())[: chats or None]
     latencies: list[float] = []
     first_post = time.perf_counter()
 
@@ -338,7 +345,7 @@ async def closed_loop(run: Run, per_chat: int) -> tuple[float, float, list[float
             await run.post(update_id, uid, f"/find {marker}")
             latencies.append(await run.reply_to(user, marker) - sent)
 
-    await asyncio.gather(*(chat(uid, user) for uid, user in run.users.items()))
+    await asyncio.gather(*(chat(uid, user) for uid, user in users))
     return first_post, time.perf_counter(), latencies
 
 
@@ -457,6 +464,7 @@ async def run_setup(
                 )
                 await closed_loop(run, 2)  # warm-up: connections, caches, first queries
                 out = [
+                    await measured(run, setup.label, limiter, "1 chat", lambda: closed_loop(run, args.single, 1)),
                     await measured(run, setup.label, limiter, "closed", lambda: closed_loop(run, args.per_chat)),
                     await measured(run, setup.label, limiter, "burst", lambda: burst(run, args.per_chat)),
                 ]
@@ -619,6 +627,7 @@ class Steps:
     finish: list[Cost] = field(default_factory=list)
     handle: list[float] = field(default_factory=list)  # process_update inside the inbox, marking excluded
     empty: list[Cost] = field(default_factory=list)  # a write transaction running only SELECT 1
+    others: float = 0.0  # % of one core the rest of the machine used meanwhile
 
     @property
     def added(self) -> list[float]:
@@ -783,8 +792,17 @@ async def inbox_part(args: argparse.Namespace, workdir: Path) -> dict[str, Steps
         url = await database_for(kind, args.url, workdir, "inbox")
         try:
             users = await team_of_reps(url, args.chats)
+            pg = Database(url) if kind == "postgresql" else None
+            before = (machine_ticks()[0], time.process_time(), await backend_ticks(pg) if pg else {})
             started = time.perf_counter()
-            out[kind] = await inbox_overhead(url, users, args.inbox_updates, args.inbox_warmup)
+            out[kind] = steps = await inbox_overhead(url, users, args.inbox_updates, args.inbox_warmup)
+            wall = time.perf_counter() - started
+            backends = await backend_ticks(pg) if pg else {}
+            if pg is not None:
+                await pg.dispose()
+            ours = (time.process_time() - before[1]) * CLK_TCK
+            ours += sum(t - before[2].get(pid, 0) for pid, t in backends.items())
+            steps.others = max(0.0, 100.0 * (machine_ticks()[0] - before[0] - ours) / CLK_TCK / wall)
             print(f"  inbox in process, {kind}: {time.perf_counter() - started:.0f} s", flush=True)
         finally:
             if kind == "postgresql":
@@ -801,8 +819,9 @@ def ms(values: list[float], q: float) -> str:
 
 def report_e2e(results: list[Measure], args: argparse.Namespace) -> None:
     print(
-        f"\n1. End to end, webhook mode, {args.chats} chats x {args.per_chat} `/find` updates per shape (after 2 "
-        "warm-up updates per chat), reply observed through the emulator. 'handle' is the bots' own mean time in "
+        f"\n1. End to end, webhook mode: {args.single} `/find` updates of 1 chat alone, then {args.chats} chats x "
+        f"{args.per_chat} updates per shape (after 2 warm-up updates per chat), reply observed through the emulator. "
+        "'handle' is the bots' own mean time in "
         "process_update (their /metrics; waits for the sending budget included), 'bot CPU' the CPU time of the bot "
         "process(es) per update (ms), then CPU use in % of one core by the bots, the emulator, the driver, the "
         "PostgreSQL backends serving the bench, and everything else on the machine (other processes, VM steal)"
@@ -846,6 +865,7 @@ def report_inbox(out: dict[str, Steps], args: argparse.Namespace) -> None:
     print(header)
     print("-" * len(header))
     for kind, s in out.items():
+        print(f"{kind:10} (meanwhile the rest of the machine used {s.others:.0f}% of one core)")
         plain: list[tuple[str, list[float]]] = [
             ("(a) direct: process_update", s.direct),
             ("(b) inbox: store, claim, handle, finish", s.inbox),
@@ -882,7 +902,7 @@ def report_inbox(out: dict[str, Steps], args: argparse.Namespace) -> None:
         floor = 4 * 1000 * statistics.median(c.total for c in s.empty)
         print(
             f"{kind}: the inbox adds {p95:.1f} ms p95 per update (target {TARGET_MS:.0f} ms): {verdict}; "
-            f"its 4 write transactions per update cost {floor:.1f} ms even if each ran only SELECT 1"
+            f"its 4 write transactions per /find cost {floor:.1f} ms even if each ran only SELECT 1"
         )
 
 
@@ -890,6 +910,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chats", type=int, default=20)
     parser.add_argument("--per-chat", type=int, default=8, help="updates per chat in each load shape")
+    parser.add_argument("--single", type=int, default=30, help="updates of one chat alone, one after another")
     parser.add_argument("--inbox-updates", type=int, default=500)
     parser.add_argument("--inbox-warmup", type=int, default=20)
     parser.add_argument(

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from datetime import timedelta
 from typing import Any
 
@@ -28,6 +29,7 @@ from models.base import utcnow
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # an update that took the process down this often is skipped, not retried forever
+IDLE_REST = 10.0  # seconds an idle slot other than the first rests when nobody wakes it
 
 
 class InboxWorker:
@@ -37,8 +39,8 @@ class InboxWorker:
         self.slots = slots
         self.poll_seconds = poll_seconds
         self.busy: dict[int, int] = {}  # chat key -> update id being handled here
-        self._generation = 0
-        self._event = asyncio.Event()
+        self._idle: deque[asyncio.Future[None]] = deque()  # idle slots, each waiting to be woken
+        self._wakes = 0  # wakes that found no idle slot: the next slot to go idle looks at once
         self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
         # A dead process's chats are handled again within this time.
@@ -49,19 +51,43 @@ class InboxWorker:
         return self.state.worker_id
 
     def wake(self) -> None:
-        """New updates were stored: idle slots look again at once."""
-        self._generation += 1
-        event, self._event = self._event, asyncio.Event()
-        event.set()
+        """An update was stored (or taken while more may wait): one idle slot looks again at once.
+        One, not all: the others would only contend for the same claim."""
+        while self._idle:
+            waiter = self._idle.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._wakes = min(self._wakes + 1, self.slots)
+
+    async def _rest(self, seconds: float) -> None:
+        """Wait until woken, or `seconds` (a look for work stored by other processes, or whose
+        claimer died)."""
+        if self._stopping:
+            return
+        if self._wakes:
+            self._wakes -= 1
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._idle.append(waiter)
+        try:
+            await asyncio.wait_for(waiter, seconds)
+        except TimeoutError:
+            pass
+        finally:
+            if waiter in self._idle:
+                self._idle.remove(waiter)
 
     def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._slot(), name=f"inbox-{i}") for i in range(self.slots)]
+        self._tasks = [asyncio.create_task(self._slot(i), name=f"inbox-{i}") for i in range(self.slots)]
         self._tasks.append(asyncio.create_task(self._keeper(), name="inbox-leases"))
 
     async def stop(self, *, grace: float) -> None:
         """Take no new update; let the ones in hand finish within `grace` seconds, give the rest back."""
         self._stopping = True
-        self.wake()
+        for waiter in self._idle:
+            if not waiter.done():
+                waiter.set_result(None)
         slots, keeper = self._tasks[:-1], self._tasks[-1:]
         _, pending = await asyncio.wait(slots, timeout=grace) if slots else (set(), set())
         for task in (*pending, *keeper):
@@ -73,9 +99,11 @@ class InboxWorker:
             async with self.state.db.begin(Scope.system()) as session:
                 await inbox.release(session, owner=self.owner)
 
-    async def _slot(self) -> None:
+    async def _slot(self, index: int) -> None:
+        # The first slot looks every `poll_seconds` for work it was not told about (stored by
+        # another process, or left by a dead one); the others rest until woken.
+        rest = self.poll_seconds if index == 0 else IDLE_REST
         while not self._stopping:
-            generation, event = self._generation, self._event
             try:
                 claimed = await self._claim()
             except Exception:
@@ -83,10 +111,9 @@ class InboxWorker:
                 await asyncio.sleep(self.poll_seconds)
                 continue
             if claimed is None:
-                if generation == self._generation:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(event.wait(), self.poll_seconds)
+                await self._rest(rest)
                 continue
+            self.wake()  # more may be waiting: one more idle slot looks
             await self._handle(claimed)
 
     async def _claim(self) -> inbox.Claimed | None:

@@ -16,9 +16,6 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-from limits import RateLimitItemPerMinute, RateLimitItemPerSecond
-from limits.aio.storage import RedisStorage
-from limits.aio.strategies import MovingWindowRateLimiter
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, BaseRateLimiter
 
@@ -28,8 +25,6 @@ log = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
 Callback = Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]]
-OVERALL = RateLimitItemPerSecond(30)
-PER_GROUP = RateLimitItemPerMinute(20)
 PAUSE_KEY = "salesbot:telegram-pause-until"
 
 
@@ -95,13 +90,21 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         self.redis_url = redis_url
         self.before_answer = before_answer
         self.max_retries = max_retries
-        self._storage: RedisStorage | None = None
-        self._limiter: MovingWindowRateLimiter | None = None
+        self._storage: Any = None  # limits' RedisStorage
+        self._limiter: Any = None  # limits' MovingWindowRateLimiter
+        self._overall: Any = None
+        self._per_group: Any = None
 
     async def initialize(self) -> None:
+        # Imported here: only processes sharing a budget through Redis need the library.
+        from limits import RateLimitItemPerMinute, RateLimitItemPerSecond
+        from limits.aio.storage import RedisStorage
+        from limits.aio.strategies import MovingWindowRateLimiter
+
         url = self.redis_url if self.redis_url.startswith("async+") else f"async+{self.redis_url}"
         self._storage = RedisStorage(url, implementation="redispy")
         self._limiter = MovingWindowRateLimiter(self._storage)
+        self._overall, self._per_group = RateLimitItemPerSecond(30), RateLimitItemPerMinute(20)
 
     async def shutdown(self) -> None:
         self._limiter = None
@@ -143,9 +146,9 @@ class SharedRateLimiter(BaseRateLimiter[int]):
             if left:
                 await asyncio.sleep(left)
             if chat_id is not None:
-                await self._acquire(OVERALL, "all")
+                await self._acquire(self._overall, "all")
                 if isinstance(chat_id, str) or int(chat_id) < 0:
-                    await self._acquire(PER_GROUP, f"group:{chat_id}")
+                    await self._acquire(self._per_group, f"group:{chat_id}")
             await self.before_answer(endpoint)
             try:
                 return await callback(*args, **kwargs)

@@ -11,7 +11,7 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -20,6 +20,7 @@ from sqlalchemy import text
 
 from bot import metrics
 from bot.db import Scope
+from bot.runtime.health import Health
 from bot.services import inbox
 from bot.state import AppState
 from models.base import utcnow
@@ -28,18 +29,6 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1024 * 1024  # an update is a few kilobytes; anything near this is not from Telegram
-
-
-class Health:
-    """What /readyz reports: is the database there, was Telegram reachable lately, is the inbox
-    keeping up."""
-
-    def __init__(self, state: AppState) -> None:
-        self.state = state
-        self.telegram_ok_at = 0.0  # monotonic time of the last successful Bot API call
-
-    def telegram_ok(self) -> None:
-        self.telegram_ok_at = time.monotonic()
 
 
 def make_app(
@@ -95,3 +84,11 @@ def make_app(
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics_page)
     return app
+
+
+async def serve_http(app: web.Application, host: str, port: int) -> Callable[[], Awaitable[None]]:
+    """Start serving `app`; returns what stops it."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner.cleanup

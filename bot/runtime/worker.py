@@ -103,6 +103,8 @@ class InboxWorker:
         # The first slot looks every `poll_seconds` for work it was not told about (stored by
         # another process, or left by a dead one); the others rest until woken.
         rest = self.poll_seconds if index == 0 else IDLE_REST
+        if index:  # at start-up only the first looks: a herd of claims would hold up the first update
+            await self._rest(rest)
         while not self._stopping:
             try:
                 claimed = await self._claim()

@@ -314,19 +314,17 @@ class CsvWriter:
         add = out.append
         for value in row:
             kind = value.__class__
-            # The common exact types first, by class; anything else (subclasses) as before.
-            if kind is str:
-                add(value)  # type: ignore[arg-type]
+            # The most common types first; int and Decimal by exact class (a bool is an int too).
+            if isinstance(value, str):
+                add(value)
             elif value is None:
                 add("")
-            elif kind is datetime:
-                add(value.astimezone(self.zone).isoformat(timespec="seconds"))  # type: ignore[union-attr]
+            elif isinstance(value, datetime):
+                add(value.astimezone(self.zone).isoformat(timespec="seconds"))
             elif kind is int or kind is Decimal:
                 add(str(value))
             elif isinstance(value, Money):
                 out += [str(value.amount), value.currency]
-            elif isinstance(value, datetime):
-                add(value.astimezone(self.zone).isoformat(timespec="seconds"))
             elif isinstance(value, date):
                 add(value.isoformat())
             else:
@@ -388,31 +386,23 @@ class XlsxWriter:
         for row in rows:
             for c, value in enumerate(row):
                 kind = value.__class__
-                # The common exact types first, by class; anything else (subclasses) as before.
-                if kind is str:
+                # The most common types first; int and Decimal by exact class (a bool is an int too).
+                if isinstance(value, str):
                     write_string(r, c, value)
                 elif value is None:
                     continue
-                elif kind is datetime:
-                    write_datetime(r, c, value.astimezone(zone).replace(tzinfo=None), time_format)  # type: ignore[union-attr]
-                elif kind is int or kind is Decimal:
-                    write_number(r, c, value)
-                elif kind is Money:
-                    write_number(r, c, float(value.amount), self._money_format(value.currency))  # type: ignore[union-attr]
-                elif kind is date:
-                    write_datetime(r, c, value, date_format)
-                elif isinstance(value, Money):
-                    write_number(r, c, float(value.amount), self._money_format(value.currency))
                 elif isinstance(value, datetime):
                     write_datetime(r, c, value.astimezone(zone).replace(tzinfo=None), time_format)
+                elif kind is int or kind is Decimal:
+                    write_number(r, c, value)
+                elif isinstance(value, Money):
+                    write_number(r, c, float(value.amount), self._money_format(value.currency))
                 elif isinstance(value, date):
                     write_datetime(r, c, value, date_format)
                 elif isinstance(value, bool):
                     ws.write_boolean(r, c, value)
-                elif isinstance(value, int | Decimal):
+                else:  # an int or Decimal of a subclass
                     write_number(r, c, value)
-                else:
-                    write_string(r, c, value)
             r += 1
         self.next_row[sheet] = r
 

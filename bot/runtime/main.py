@@ -126,7 +126,15 @@ async def _run(app: Any, settings: Settings, stopping: asyncio.Event) -> int:
         web_app = make_app(
             state, health, on_stored=worker.wake, webhook=settings.webhook_mode, stopping=stopping.is_set
         )
-        stop_http = await serve_http(web_app, settings.webhook_listen, port)
+        try:
+            stop_http = await serve_http(web_app, settings.webhook_listen, port)
+        except OSError as exc:
+            log.critical("Cannot listen on %s:%d (%s).", settings.webhook_listen, port, exc.strerror or exc)
+            for task in tasks:
+                task.cancel()
+            await worker.stop(grace=0)
+            await app.stop()
+            return 2
     log.info("bot @%s is running (%s)", app.bot.username, "webhook" if settings.webhook_mode else "long polling")
     await stopping.wait()
     log.info("stopping: no new updates; finishing the ones in hand")

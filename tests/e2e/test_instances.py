@@ -7,6 +7,7 @@ import asyncio
 import os
 import re
 import signal
+import socket
 import sys
 import time
 from collections import defaultdict
@@ -18,7 +19,7 @@ import pytest
 
 from bot.db import Database, Scope
 from models import Member, Role, Team
-from tests.e2e.conftest import _require_emulator, drive, free_port
+from tests.e2e.conftest import _require_emulator, drive
 from tests.telegram_fake import TOKEN
 
 SECRET = "e2e-webhook-secret"
@@ -83,6 +84,15 @@ async def _wait_ready(port: int) -> None:
     raise AssertionError(f"the instance on port {port} did not start")
 
 
+def two_free_ports() -> list[int]:
+    """Two different free ports (asked for together: one after the other, the system may give the
+    same port twice)."""
+    with socket.socket() as a, socket.socket() as b:
+        a.bind(("127.0.0.1", 0))
+        b.bind(("127.0.0.1", 0))
+        return [a.getsockname()[1], b.getsockname()[1]]
+
+
 async def _until(condition: Callable[[], bool], seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while not condition() and time.monotonic() < deadline:  # noqa: ASYNC110  (a log file, not an event)
@@ -101,7 +111,7 @@ async def test_two_webhook_instances_keep_order_lose_nothing_and_survive_a_kill(
         pytest.skip("several instances need PostgreSQL (run the suite with DATABASE_URL=postgresql+asyncpg://…)")
     _require_emulator()
     await _team_of_reps(database_url)
-    ports = [free_port(), free_port()]
+    ports = two_free_ports()
     async with drive.Stack(None, token=TOKEN, log_dir=tmp_path, bot_username="salesbot_e2e_bot") as fg:
         base = {
             "TELEGRAM_BOT_TOKEN": TOKEN,

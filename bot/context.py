@@ -137,7 +137,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
             for write in pending:
                 await write(session)
             if work is not None and not work.done:  # the update's work and "handled" commit together
-                await inbox.mark_done(session, work.update_id, now=utcnow())
+                await inbox.mark_done(await session.connection(), work.update_id, now=utcnow())
             yield session
         if work is not None:
             work.done = True

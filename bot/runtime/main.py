@@ -117,14 +117,14 @@ async def _run(app: Any, settings: Settings, stopping: asyncio.Event) -> int:
         log.info("webhook mode: listening on %s:%d", settings.webhook_listen, settings.webhook_port)
     else:
         await app.bot.delete_webhook(drop_pending_updates=False)
-        poller = Poller(app, worker.wake)
+        poller = Poller(app, worker.receive)
         tasks.append(asyncio.create_task(poller.run(), name="poller"))
     worker.start()  # after the poller: its first look for updates goes first
     stop_http: Callable[[], Awaitable[None]] | None = None
     port = settings.webhook_port if settings.webhook_mode else settings.ops_port
     if port:
         web_app = make_app(
-            state, health, on_stored=worker.wake, webhook=settings.webhook_mode, stopping=stopping.is_set
+            state, health, receive=worker.receive, webhook=settings.webhook_mode, stopping=stopping.is_set
         )
         try:
             stop_http = await serve_http(web_app, settings.webhook_listen, port)

@@ -34,7 +34,8 @@ def check_token(token: str, api_url: str, *, timeout: float = 10.0) -> Check:
     try:
         r = httpx.get(f"{api_url.rstrip('/')}/bot{token}/getMe", timeout=timeout)
     except httpx.HTTPError as exc:
-        return Check(None, f"Could not reach Telegram to check the token ({type(exc).__name__}); it is saved unchecked.")
+        reason = type(exc).__name__
+        return Check(None, f"Could not reach Telegram to check the token ({reason}); it is saved unchecked.")
     if r.status_code in (401, 404):
         return Check(False, "Telegram rejected this token: copy it again from @BotFather (/mybots → API Token).")
     try:

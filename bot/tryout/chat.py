@@ -153,8 +153,14 @@ class Room:
         entry = self.entries.get(key)
         if entry is None:
             self.order += 1
-            entry = {"key": key, "n": self.order, "chat": chat, "from": "bot", "message_id": message_id,
-                     "time": time.time()}  # fmt: skip
+            entry = {
+                "key": key,
+                "n": self.order,
+                "chat": chat,
+                "from": "bot",
+                "message_id": message_id,
+                "time": time.time(),
+            }
             self.entries[key] = entry
         markup = message.get("reply_markup")
         if isinstance(markup, str):
@@ -214,8 +220,14 @@ class Room:
     async def _user_entry(self, player: Player, chat: dict[str, Any], **content: Any) -> None:
         self.order += 1
         key = f"u{self.order}"
-        entry = {"key": key, "n": self.order, "chat": chat["id"], "from": player.person.user_id, "time": time.time(),
-                 **content}  # fmt: skip
+        entry = {
+            "key": key,
+            "n": self.order,
+            "chat": chat["id"],
+            "from": player.person.user_id,
+            "time": time.time(),
+            **content,
+        }
         self.entries[key] = entry
         self._touch(entry)
         await self._changed_now()
@@ -275,20 +287,34 @@ class Room:
             raise web.HTTPBadRequest(text="no such message")
         if not any(b.get("callback_data") == data for row in entry["buttons"] for b in row):
             raise web.HTTPBadRequest(text="no such button on that message")
-        message: dict[str, Any] = {"message_id": message_id, "date": int(entry["time"]), "chat": chat,
-                                   "from": self.bot_user, **entry["raw"]}  # fmt: skip
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(entry["time"]),
+            "chat": chat,
+            "from": self.bot_user,
+            **entry["raw"],
+        }
         if entry["buttons"]:
             message["reply_markup"] = {"inline_keyboard": entry["buttons"]}
         await self._post(
             "/sendCallback",
-            {"botToken": self.token, "from": player.from_user, "message": message, "data": data,
-             "chat_instance": f"ci{chat['id']}"},  # fmt: skip
+            {
+                "botToken": self.token,
+                "from": player.from_user,
+                "message": message,
+                "data": data,
+                "chat_instance": f"ci{chat['id']}",
+            },
         )
 
     @property
     def bot_user(self) -> dict[str, Any]:
-        return {"id": int(self.token.split(":")[0]), "is_bot": True, "first_name": "Salesbot",
-                "username": self.bot_username}  # fmt: skip
+        return {
+            "id": int(self.token.split(":")[0]),
+            "is_bot": True,
+            "first_name": "Salesbot",
+            "username": self.bot_username,
+        }
 
     async def set_language(self, player: Player, language: str) -> None:
         """The person's Telegram language; a member of the team also gets it as the bot's language
@@ -312,11 +338,11 @@ class Room:
                     out[user_id] = member.role.value
         return out
 
-    async def wait_changes(self, since: int, timeout: float) -> dict[str, Any]:
+    async def wait_changes(self, since: int, seconds: float) -> dict[str, Any]:
         if self.rev <= since:
             async with self._changed:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._changed.wait_for(lambda: self.rev > since), timeout)
+                    await asyncio.wait_for(self._changed.wait_for(lambda: self.rev > since), seconds)
         entries = sorted((e for e in self.entries.values() if e["rev"] > since), key=lambda e: e["n"])
         return {
             "rev": self.rev,
@@ -371,8 +397,14 @@ async def _state(request: web.Request) -> web.Response:
     ]
     group = {"id": room.cast.group.chat_id, "title": room.cast.group.title}
     return web.json_response(
-        {"bot": room.bot_username, "team": room.cast.team_name, "people": people, "group": group,
-         "languages": {code: LANGUAGE_NAMES.get(code, code) for code in room.languages}, "rev": room.rev}  # fmt: skip
+        {
+            "bot": room.bot_username,
+            "team": room.cast.team_name,
+            "people": people,
+            "group": group,
+            "languages": {code: LANGUAGE_NAMES.get(code, code) for code in room.languages},
+            "rev": room.rev,
+        }
     )
 
 

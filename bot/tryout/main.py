@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import json
 import os
 import shutil
@@ -36,6 +37,13 @@ DEFAULT_PORT = 8765
 READY_SECONDS = 60.0
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when this process dies, however it dies (Linux)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 class TryError(Exception):
     """Why the try mode cannot start, in one sentence."""
 
@@ -47,7 +55,7 @@ def say(line: str) -> None:
 
 def check_emulator() -> None:
     if not (HARNESS / "fakegram.mjs").is_file():
-        raise TryError(f"The Bot API emulator is not here ({HARNESS}): `salesbot try` runs from a clone of the project.")
+        raise TryError(f"The Bot API emulator is not in {HARNESS}: `salesbot try` runs from a clone of the project.")
     if shutil.which("node") is None:
         raise TryError("Node.js is not installed: the try mode runs the Bot API emulator with it (see the README).")
     if not (HARNESS / "node_modules" / "telegram-test-api").is_dir():
@@ -61,6 +69,7 @@ async def start_emulator(workdir: Path) -> tuple[asyncio.subprocess.Process, str
         "--bot-username", BOT_USERNAME, "--bot-name", "Salesbot",
         stdout=asyncio.subprocess.DEVNULL,
         cwd=str(workdir),
+        preexec_fn=_die_with_parent,
     )  # fmt: skip
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -118,7 +127,7 @@ class Served:
 
 
 async def serve_page(room: Room, port: int) -> Served:
-    runner = web.AppRunner(make_app(room), access_log=None)
+    runner = web.AppRunner(make_app(room), access_log=None, shutdown_timeout=1.0)
     await runner.setup()
     for candidate in (port, 0) if port else (0,):
         site = web.TCPSite(runner, "127.0.0.1", candidate)
@@ -156,8 +165,9 @@ async def run(port: int = DEFAULT_PORT, *, open_browser: bool = True) -> int:
         try:
             (node, emulator_url), _ = await asyncio.gather(start_emulator(workdir), seed_database(database_url))
             bot = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", env=bot_environment(emulator_url, database_url), cwd=tmp
-            )
+                sys.executable, "-m", "bot", "run", env=bot_environment(emulator_url, database_url), cwd=tmp,
+                preexec_fn=_die_with_parent,
+            )  # fmt: skip
             room = Room(emulator_url, TOKEN, CAST, database_url, BOT_USERNAME)
             await room.start()
             served = await serve_page(room, port)
@@ -168,7 +178,11 @@ async def run(port: int = DEFAULT_PORT, *, open_browser: bool = True) -> int:
             say("Nothing leaves this machine and nothing is kept: Ctrl+C stops it and forgets the data.")
             if open_browser and can_open_browser():
                 webbrowser.open(url)
-            waits = [asyncio.create_task(stopping.wait()), asyncio.create_task(bot.wait()), asyncio.create_task(node.wait())]
+            waits = [
+                asyncio.create_task(stopping.wait()),
+                asyncio.create_task(bot.wait()),
+                asyncio.create_task(node.wait()),
+            ]
             await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
             for task in waits:
                 task.cancel()

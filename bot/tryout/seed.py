@@ -13,8 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.db import Database, Scope
 from bot.services import leads
 from models import Lead, LeadSource, Member, Role, Stage, Team, funnel
-from models.reminder import GroupLink
 from models.base import utcnow
+from models.reminder import GroupLink
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,46 @@ OWNER_ID = 7001
 REP_ID = 7002
 NEWCOMER_ID = 7003
 
+# fmt: off
+RECORDS = (
+    Record(
+        REP_ID, "Petra", "Jurić", "Head of Procurement", "Lipa Foods d.o.o.",
+        "petra.juric@lipafoods.hr", "+385915550101", (Stage.LEAD,), 3,
+    ),
+    Record(
+        REP_ID, "Marko", "Babić", "Operations Director", "Sava Logistika d.o.o.",
+        "marko@savalogistika.hr", "+385915550102", (Stage.LEAD, Stage.PROSPECT), 12, score=80,
+    ),
+    Record(
+        REP_ID, "Lucija", "Marić", "CEO", "Dalmacija Tours d.o.o.",
+        "lucija@dalmacijatours.hr", "+385915550103", (Stage.LEAD, Stage.PROSPECT, Stage.OPPORTUNITY), 20,
+        amount=Decimal("18000"), score=90, close_in_days=20,
+    ),
+    Record(
+        REP_ID, "Tomislav", "Perić", "Owner", "Perić Gradnja d.o.o.",
+        "tomislav@pericgradnja.hr", "+385915550104",
+        (Stage.LEAD, Stage.PROSPECT, Stage.OPPORTUNITY, Stage.CUSTOMER), 25, amount=Decimal("9500"), score=85,
+    ),
+    Record(
+        REP_ID, "Ivana", "Šarić", "Marketing Manager", "Zagreb Print d.o.o.",
+        "ivana@zagrebprint.hr", "+385915550105", (Stage.LEAD, Stage.LOST), 9, lost_reason="price",
+    ),
+    Record(
+        OWNER_ID, "Jan", "Novák", "Sales Director", "Brno Systems s.r.o.",
+        "jan.novak@brnosystems.cz", "+420601555106", (Stage.LEAD,), 2,
+    ),
+    Record(
+        OWNER_ID, "Katarzyna", "Nowak", "Purchasing Manager", "Wisła Trade sp. z o.o.",
+        "k.nowak@wislatrade.pl", "+48601555107", (Stage.LEAD, Stage.PROSPECT, Stage.OPPORTUNITY), 30,
+        amount=Decimal("32000"), score=75, close_in_days=10,
+    ),
+    Record(
+        OWNER_ID, "Goran", "Stojanovski", "CTO", "Ohrid Solutions DOOEL",
+        "goran@ohridsolutions.mk", "+38970555108", (Stage.LEAD, Stage.PROSPECT), 8, score=70,
+    ),
+)
+# fmt: on
+
 CAST = Cast(
     team_name="Adria Sales",
     timezone="Europe/Zagreb",
@@ -76,43 +116,7 @@ CAST = Cast(
         Person(NEWCOMER_ID, "Ana", "Babić", "ana_b", None),
     ),
     group=Group(-1007001, "Adria Sales team"),
-    records=(
-        Record(
-            REP_ID, "Petra", "Jurić", "Head of Procurement", "Lipa Foods d.o.o.",
-            "petra.juric@lipafoods.hr", "+385915550101", (Stage.LEAD,), 3,
-        ),
-        Record(
-            REP_ID, "Marko", "Babić", "Operations Director", "Sava Logistika d.o.o.",
-            "marko@savalogistika.hr", "+385915550102", (Stage.LEAD, Stage.PROSPECT), 12, score=80,
-        ),
-        Record(
-            REP_ID, "Lucija", "Marić", "CEO", "Dalmacija Tours d.o.o.",
-            "lucija@dalmacijatours.hr", "+385915550103", (Stage.LEAD, Stage.PROSPECT, Stage.OPPORTUNITY), 20,
-            amount=Decimal("18000"), score=90, close_in_days=20,
-        ),
-        Record(
-            REP_ID, "Tomislav", "Perić", "Owner", "Perić Gradnja d.o.o.",
-            "tomislav@pericgradnja.hr", "+385915550104",
-            (Stage.LEAD, Stage.PROSPECT, Stage.OPPORTUNITY, Stage.CUSTOMER), 25, amount=Decimal("9500"), score=85,
-        ),
-        Record(
-            REP_ID, "Ivana", "Šarić", "Marketing Manager", "Zagreb Print d.o.o.",
-            "ivana@zagrebprint.hr", "+385915550105", (Stage.LEAD, Stage.LOST), 9, lost_reason="price",
-        ),
-        Record(
-            OWNER_ID, "Jan", "Novák", "Sales Director", "Brno Systems s.r.o.",
-            "jan.novak@brnosystems.cz", "+420601555106", (Stage.LEAD,), 2,
-        ),
-        Record(
-            OWNER_ID, "Katarzyna", "Nowak", "Purchasing Manager", "Wisła Trade sp. z o.o.",
-            "k.nowak@wislatrade.pl", "+48601555107", (Stage.LEAD, Stage.PROSPECT, Stage.OPPORTUNITY), 30,
-            amount=Decimal("32000"), score=75, close_in_days=10,
-        ),
-        Record(
-            OWNER_ID, "Goran", "Stojanovski", "CTO", "Ohrid Solutions DOOEL",
-            "goran@ohridsolutions.mk", "+38970555108", (Stage.LEAD, Stage.PROSPECT), 8, score=70,
-        ),
-    ),
+    records=RECORDS,
 )
 
 

@@ -21,7 +21,7 @@ BAD = "123456789:AABad-token_secret_00000000000000000"
 
 
 class _BotApi(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+    def do_GET(self) -> None:
         if self.path == f"/bot{GOOD}/getMe":
             code, body = 200, {"ok": True, "result": {"id": 123456789, "is_bot": True, "username": "acme_sales_bot"}}
         else:

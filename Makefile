@@ -46,11 +46,11 @@ check-env:
 
 # .env is checked before anything is installed.
 run: check-env
-	@$(MAKE) --no-print-directory $(INSTALLED)
+	@$(MAKE) --no-print-directory -s $(INSTALLED)
 	$(VENV)/bin/salesbot run
 
 upgrade: check-env
-	@$(MAKE) --no-print-directory $(INSTALLED)
+	@$(MAKE) --no-print-directory -s $(INSTALLED)
 	$(VENV)/bin/salesbot db upgrade
 
 lint: install-test

@@ -19,6 +19,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.app import build_application
 from bot.config import Settings
+from bot.runtime import claim
 from bot.runtime.health import Health
 from bot.runtime.polling import ALLOWED_UPDATES, Poller
 from bot.runtime.worker import InboxWorker
@@ -136,6 +137,7 @@ async def _run(app: Any, settings: Settings, stopping: asyncio.Event) -> int:
             await app.stop()
             return 2
     log.info("bot @%s is running (%s)", app.bot.username, "webhook" if settings.webhook_mode else "long polling")
+    await claim.announce(app)
     await stopping.wait()
     log.info("stopping: no new updates; finishing the ones in hand")
     if poller is not None:

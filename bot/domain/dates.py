@@ -926,8 +926,8 @@ def _rules(language: str) -> _Rules:
     ]
     day_of: dict[str, tuple[int, str | None]] = {}
     for lang in langs:
-        for words, spec in DAY_WORDS[lang].items():
-            day_of.update(dict.fromkeys(_words(words), spec))
+        for words, day_spec in DAY_WORDS[lang].items():
+            day_of.update(dict.fromkeys(_words(words), day_spec))
     weekday_of: dict[str, int] = {}
     for lang in langs:
         for i, names in enumerate(WEEKDAYS[lang]):
@@ -968,9 +968,7 @@ def _rules(language: str) -> _Rules:
         rf"(?<!\w)(?:{prefix})\s*(?P<h>\d{{1,2}})(?:\s*[:.h]\s*(?P<m>\d{{2}}))?(?:\s*(?P<ap>am|pm|a\.m\.|p\.m\.))?"
         rf"(?:\s*(?:{hour_units}))?(?![\w:]|\.\d)"
     )
-    prefixed_word = re.compile(
-        rf"(?<!\w)(?:{prefix})\s+(?P<h>{_alts(hour_word)})(?:\s*(?:{hour_units}))?(?!\w)"
-    )
+    prefixed_word = re.compile(rf"(?<!\w)(?:{prefix})\s+(?P<h>{_alts(hour_word)})(?:\s*(?:{hour_units}))?(?!\w)")
     unit_time = re.compile(
         rf"(?<![\w:.])(?P<h>\d{{1,2}})(?:\s*[:.]\s*(?P<m>\d{{2}}))?\s*(?:{hour_units})(?:\s*(?P<m2>\d{{2}}))?(?!\w)"
     )
@@ -1017,6 +1015,7 @@ class _Found:
     explicit_hour: bool = False  # 24-hour or am/pm: no 3:00/15:00 question
     part: str | None = None
     bad: bool = False  # something contradictory or impossible
+    far: bool = False  # a duration beyond any bound ("in 500 years")
 
 
 def _cut(text: str, match: re.Match[str]) -> str:
@@ -1067,16 +1066,15 @@ def _relative(text: str, rules: _Rules, f: _Found, today: date, local_now: datet
         raw_n = match.group("n")
         count = 1 if raw_n is None else (int(raw_n) if raw_n.isdigit() else rules.number.get(raw_n, 0))
         unit = rules.unit.get(re.sub(r"\s+", " ", match.group("u")))
-        if not count or unit is None or count > 5000:
+        if not count or unit is None:
             continue
-        if unit in ("minute", "hour"):
+        days = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 31, "year": 366}[unit] * count
+        if days > 366 * (YEARS_AHEAD + 1):
+            f.far = True
+        elif unit in ("minute", "hour"):
             f.moment = local_now + (timedelta(minutes=count) if unit == "minute" else timedelta(hours=count))
         elif unit in ("month", "year"):
-            months = count * (12 if unit == "year" else 1)
-            if months > 12 * (YEARS_AHEAD + 1):
-                f.bad = True
-            else:
-                f.dates = [_add_months(today, months)]
+            f.dates = [_add_months(today, count * (12 if unit == "year" else 1))]
         else:
             f.dates = [today + timedelta(days=count * (7 if unit == "week" else 1))]
         return _cut(text, match)
@@ -1150,10 +1148,10 @@ def _period_date(spec: tuple[str, int], part: str | None, today: date, explicit:
         pick = {"early": 0, "mid": 2, "end": 4, "after": 7}.get(part or "", None)
         if pick is None:
             return monday if offset else None
-        found = monday + timedelta(days=pick)
-        if found < today and not explicit:
-            found += timedelta(weeks=1)
-        return found
+        day = monday + timedelta(days=pick)
+        if day < today and not explicit:
+            day += timedelta(weeks=1)
+        return day
     if unit == "month":
         first = _add_months(today.replace(day=1), offset)
         candidates = [first, _add_months(first, 1)] if not explicit else [first]
@@ -1177,11 +1175,11 @@ def _period_date(spec: tuple[str, int], part: str | None, today: date, explicit:
         return _part_of_range(first, date(first.year, 12, 31), part, offset)
     if unit == "solar_year":
         solar_year = jdatetime.date.fromgregorian(date=today).year + offset
-        first = _solar(solar_year, 1, 1)
-        last = _solar_month_end(solar_year, 12)
-        if first is None or last is None:
+        new_year = _solar(solar_year, 1, 1)
+        year_end = _solar_month_end(solar_year, 12)
+        if new_year is None or year_end is None:
             return None
-        return _part_of_range(first, last, part, offset)
+        return _part_of_range(new_year, year_end, part, offset)
     return None
 
 
@@ -1385,12 +1383,11 @@ def _times(text: str, rules: _Rules, f: _Found) -> str:
     for pattern, minute, shift in rules.idioms:
         match = pattern.search(text)
         if match:
-            hour = _hour(match.group("h"), rules)
-            if hour is None or not 1 <= hour <= 12:
+            named = _hour(match.group("h"), rules)
+            if named is None or not 1 <= named <= 12:
                 f.bad = True
                 return _cut(text, match)
-            hour = (hour + shift - 1) % 12 + 1
-            _set_time(f, hour, minute, False)
+            _set_time(f, (named + shift - 1) % 12 + 1, minute, False)
             return _cut(text, match)
     for pattern in (rules.prefixed_time, rules.unit_time):
         match = pattern.search(text)
@@ -1411,9 +1408,9 @@ def _times(text: str, rules: _Rules, f: _Found) -> str:
         return _cut(text, match)
     match = rules.prefixed_word.search(text)
     if match:
-        hour = _hour(match.group("h"), rules)
-        if hour is not None:
-            _set_time(f, hour, 0, False)
+        word_hour = _hour(match.group("h"), rules)
+        if word_hour is not None:
+            _set_time(f, word_hour, 0, False)
             return _cut(text, match)
     return text
 
@@ -1443,6 +1440,8 @@ def _read_pieces(text: str, rules: _Rules, today: date, local_now: datetime, lan
     text = _parts(text, rules, f)
     if f.bad:
         return []
+    if f.far:
+        return [f] if _only_filler(text, rules) else []
     readings = [f]
     ambiguous = _AMBIGUOUS.search(text)
     if ambiguous:
@@ -1597,6 +1596,8 @@ def _read(cleaned: str, language: str, tz: ZoneInfo, local_now: datetime) -> Rea
     today = local_now.date()
     rules = _rules(language)
     found = _read_pieces(cleaned, rules, today, local_now, language)
+    if any(reading.far for reading in found):
+        return OutOfBounds(at=date.max, too_far=True)
     whens: list[When] = []
     for reading in found:
         resolved = _resolve(reading, today, local_now, tz)

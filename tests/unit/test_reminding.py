@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.dates import parse_when
-from bot.domain.dates import Ambiguous, OutOfBounds
+from bot.domain.dates import Ambiguous, OutOfBounds, parse_when
 from bot.domain.reminding import SNOOZES, names_record, readings, snooze_until, when_and_text
 
 ZAGREB = "Europe/Zagreb"

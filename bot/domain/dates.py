@@ -1016,6 +1016,7 @@ class _Found:
     part: str | None = None
     bad: bool = False  # something contradictory or impossible
     far: bool = False  # a duration beyond any bound ("in 500 years")
+    coarse: bool = False  # the date stands for a period ("early May"): a bare number is no hour
 
 
 def _cut(text: str, match: re.Match[str]) -> str:
@@ -1244,6 +1245,8 @@ def _periods(text: str, rules: _Rules, f: _Found, today: date, language: str) ->
             if part is None and spec[0] == "week":  # "next week": a weekday may follow
                 f.week_offset = spec[1]
         elif anchor in rules.month_of:
+            if anchor == "may" and part is None and year is None and not re.search(r"(?<!\w)in\s+may", text):
+                return text  # "may" alone is the verb more often than the month
             first = date(year or today.year, rules.month_of[anchor], 1)
             if part is None and year is None and first.month == today.month:
                 f.bad = True  # "in January" in January: this month or next year's?
@@ -1275,7 +1278,7 @@ def _periods(text: str, rules: _Rules, f: _Found, today: date, language: str) ->
     if found is None:
         f.bad = True
     else:
-        f.dates = [found]
+        f.dates, f.coarse = [found], True
     return _cut(text, match)
 
 
@@ -1470,8 +1473,8 @@ def _read_pieces(text: str, rules: _Rules, today: date, local_now: datetime, lan
         f = readings[0]
         has_day = bool(f.dates) or f.weekday is not None or f.part is not None
         hour = int(bare.group(1))
-        if not has_day or f.times or f.moment is not None or hour > 23:
-            return []
+        if not has_day or f.coarse or f.times or f.moment is not None or hour > 23:
+            return []  # "15 اسفند" read as a month and an hour would be silently wrong
         readings = [_with_time(f, (hour, 0), explicit=hour > 12 or hour == 0 or bare.group(1).startswith("0"))]
     return readings
 

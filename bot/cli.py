@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from pydantic import ValidationError
 
 def _run() -> int:
     from bot.config import Settings, describe_error
+    from bot.db import restrict_sqlite_files
     from bot.logs import setup_logging
     from bot.runtime.main import serve
 
@@ -25,6 +27,7 @@ def _run() -> int:
         print(describe_error(exc), file=sys.stderr)
         return 2
     setup_logging(settings.log_level, settings.secrets, json_lines=settings.log_format == "json")
+    restrict_sqlite_files(settings.database_url)
     # SIGINT and SIGTERM stop it cleanly; updates sent while the bot was down are kept by Telegram.
     return asyncio.run(serve(settings))
 
@@ -94,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     restore.add_argument("path", type=Path)
     restore.add_argument("--force", action="store_true", help="restore although a dispatcher lease is held")
     args = parser.parse_args(argv)
+    # Whatever the bot writes (the database and its journal, backups, exports, .env) is its owner's
+    # alone: files 0600, folders 0700.
+    os.umask(0o077)
     if args.command == "run":
         return _run()
     if args.command == "try":

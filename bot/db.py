@@ -18,7 +18,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, select
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
 from sqlalchemy.orm import Session as OrmSession
@@ -139,7 +139,20 @@ def _sqlite_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def restrict_sqlite_files(url: str) -> None:
+    """An SQLite database made by an older version (or another tool) becomes its owner's alone."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return
+    for suffix in ("", "-wal", "-shm"):
+        path = Path(parsed.database + suffix)
+        if path.exists():
+            path.chmod(0o600)
+
+
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    # hide_parameters: a failed statement is logged without its values (names, e-mails, card text).
+    kwargs.setdefault("hide_parameters", True)
     engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"), **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

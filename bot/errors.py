@@ -39,7 +39,13 @@ async def on_error(update: object, context: BotContext) -> None:
         return
     kind = type(update).__name__ if update is not None else "no update"
     log.error("unhandled error while handling %s", kind, exc_info=error)
-    if not isinstance(update, Update) or update.effective_chat is None:
+    if isinstance(update, Update):
+        await apologise(update, context)
+
+
+async def apologise(update: Update, context: BotContext) -> None:
+    """The one apology for what went wrong on our side (the cause is logged by the caller)."""
+    if update.effective_chat is None:
         return
     try:
         if update.callback_query is not None:

@@ -98,7 +98,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Group -2: every update passes the access gate, which may stop it.
     app.add_handler(TypeHandler(Update, access.gate), group=GATE_GROUP)
 
-    # Group 0: the first matching handler wins.
+    # Group 0: the first matching handler wins. An edit is never handled as a new message.
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED, fallback.edited))
     app.add_handler(CommandHandler("cancel", fallback.cancel, filters=private))
     app.add_handler(
         CommandHandler("start", records.open_link, filters=private & filters.Regex(rf"^/start {RECORD_PREFIX}"))

@@ -12,9 +12,11 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext, PendingWrite
 from bot.db import Scope
+from bot.errors import answer_refusal, apologise
 from bot.services import invites, members, reminders
 from models import Member
 from models.base import utcnow
+from models.errors import DomainError, Reply
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,24 @@ def _is_invite_start(update: Update) -> bool:
 
 
 async def gate(update: Update, context: BotContext) -> None:
+    """Who is this? Fails closed: when it cannot decide (the database is down), the update stops
+    here with one apology, and no handler runs without a member."""
+    try:
+        await _gate(update, context)
+    except ApplicationHandlerStop:
+        raise
+    except (DomainError, Reply) as refused:
+        await answer_refusal(update, context, refused)
+        raise ApplicationHandlerStop from refused
+    except Exception as exc:
+        log.exception("the access gate could not decide; the update stops here")
+        if update.effective_user is not None:
+            context.t = context.catalogs.get(context.catalogs.negotiate(update.effective_user.language_code))
+        await apologise(update, context)
+        raise ApplicationHandlerStop from exc
+
+
+async def _gate(update: Update, context: BotContext) -> None:
     user = update.effective_user
     chat = update.effective_chat
     if user is None or user.is_bot or chat is None:

@@ -1,4 +1,4 @@
-"""What is left over: /cancel, text outside any flow, unknown commands, stale buttons."""
+"""What is left over: /cancel, text outside any flow, edited messages, unknown commands, stale buttons."""
 
 from __future__ import annotations
 
@@ -41,6 +41,20 @@ def text_router(steps: Mapping[FlowKind, Handler], default: Handler) -> Handler:
         await (steps[flow.kind] if flow is not None else default)(update, context)
 
     return on_text
+
+
+async def edited(update: Update, context: BotContext) -> None:
+    """An edited message is never handled again (that would save a second note, make a second
+    invite, start a second card): the rep is told, in private chats; groups get silence."""
+    if update.effective_chat is None or update.effective_chat.type != "private":
+        return
+    await reply(
+        update,
+        context.t(
+            "I don't apply edits to messages: what you sent first is what I kept. "
+            "Send the correction as a new message, or open the record to change it."
+        ),
+    )
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:

@@ -3,8 +3,9 @@
 Sending is I/O with its own quirks: the chart goes as a photo with the summary as its caption when
 that fits, otherwise with the heading as caption and the text as the next message; a group that
 became a supergroup answers with its new id (ChatMigrated) and the summary follows it there; without
-the right to send photos, the summary goes as text. A group that removed or blocked the bot is
-switched off, not retried.
+the right to send photos, the summary goes as text. Only a group that is gone for the bot (removed,
+kicked, blocked, chat not found) is switched off; any other refusal skips this period (it is tried
+again next period) and the team's managers are told in private.
 """
 
 from __future__ import annotations
@@ -21,13 +22,26 @@ from bot.db import Scope
 from bot.delivery import App
 from bot.domain import summary as maths
 from bot.i18n import Translator
-from bot.presentation.summaries import CAPTION_LIMIT, chart_of, render_summary
+from bot.presentation.summaries import CAPTION_LIMIT, chart_of, render_summary, summary_not_delivered
 from bot.services import members, summaries
+from bot.services import team as team_service
 from bot.state import state_of
 from models import GroupSubscription
 from models.base import utcnow
 
 log = logging.getLogger(__name__)
+
+
+# What Telegram says when the bot can no longer post in a chat at all.
+GONE = ("chat not found", "bot was kicked", "bot is not a member", "bot was blocked", "group chat was deactivated",
+        "chat was deleted", "have no rights to send a message", "not enough rights to send text")  # fmt: skip
+
+
+def group_gone(exc: TelegramError) -> bool:
+    """Whether `exc` means the bot cannot post in that chat any more (switch its summaries off)."""
+    if isinstance(exc, Forbidden):
+        return True
+    return isinstance(exc, BadRequest) and any(words in str(exc).lower() for words in GONE)
 
 
 def _no_photo_rights(exc: BadRequest) -> bool:
@@ -89,9 +103,17 @@ async def deliver_due(app: App, owner: str, now: datetime | None = None) -> int:
         try:
             chat_id = await send_summary(app.bot, sub.chat_id, catalogs.get(team.language), summary, title=team.name)
         except (Forbidden, BadRequest) as exc:
+            gone = group_gone(exc)
             async with db.begin(Scope.system()) as session:
-                await summaries.disable(session, sub.chat_id, reason=str(exc), now=utcnow())
-            log.warning("summaries for chat %s switched off: %s", sub.chat_id, exc)
+                if gone:
+                    await summaries.disable(session, sub.chat_id, reason=str(exc), now=utcnow())
+                else:  # tried again next period; this period's comparison carries over
+                    await summaries.mark_done(
+                        session, _id(sub), key=period.key, snapshot=None, now=now, zone=team.timezone
+                    )
+            what = "switched off" if gone else "next period"
+            log.warning("summary for chat %s not delivered (%s): %s", sub.chat_id, what, exc)
+            await _tell_managers(app, team.id, sub.chat_id, switched_off=gone)
             continue
         except TelegramError as exc:  # network trouble: the lease lapses and a later poll tries again
             log.warning("summary for chat %s not sent: %s", sub.chat_id, exc)
@@ -104,3 +126,19 @@ async def deliver_due(app: App, owner: str, now: datetime | None = None) -> int:
             )
         sent += 1
     return sent
+
+
+async def _tell_managers(app: App, team_id: int, chat_id: int, *, switched_off: bool) -> None:
+    """A summary could not be delivered: the team's owners and managers hear it in private."""
+    state = state_of(app)
+    async with state.db.read(Scope(team_id=team_id, member_id=None, sees_team=True)) as session:
+        leaders = await team_service.leaders(session)
+        link = await summaries.link_of(session, chat_id)
+    title = link.chat_title if link is not None and link.chat_title else str(chat_id)
+    for leader in leaders:
+        t = state.catalogs.get(leader.language)
+        try:
+            text = summary_not_delivered(t, title, switched_off=switched_off)
+            await app.bot.send_message(leader.telegram_user_id, text)
+        except TelegramError as exc:
+            log.info("could not tell a manager about an undelivered summary: %s", type(exc).__name__)

@@ -120,3 +120,18 @@ def chart_of(t: Translator, s: maths.Summary, title: str) -> charts.FunnelChart:
         counts=[s.stages.get(st, 0) for st in maths.FUNNEL],
         notes=notes,
     )
+
+
+def summary_not_delivered(t: Translator, group: str, *, switched_off: bool) -> str:
+    """Told in private to a team's managers when a group summary could not be posted."""
+    if switched_off:
+        return t(
+            "I could not post the summary in the group {group}: I am no longer in it or may not write there. "
+            "Its summaries are switched off; add me again and send /subscribe there to resume.",
+            group=group,
+        )
+    return t(
+        "I could not post the summary in the group {group} this time (Telegram refused it). "
+        "I will try again next period.",
+        group=group,
+    )

@@ -22,7 +22,7 @@ from models import GroupSubscription, HistoryEvent, Lead, Member, Stage, StageCh
 from models.base import utcnow
 from models.errors import DomainError
 from models.reminder import GroupLink
-from tests.support import WriteWatch, add_lead, catalogue, make_team, msg, sent
+from tests.support import WriteWatch, add_lead, catalogue, make_team, msg, says, sent
 from tests.telegram_fake import Call
 
 ZAGREB = "Europe/Zagreb"
@@ -243,8 +243,32 @@ async def test_a_group_that_blocked_the_bot_is_switched_off_without_retries(db, 
     async with db.read(Scope.system()) as s:
         sub = (await s.exec(select(GroupSubscription))).one()
     assert not sub.enabled and "kicked" in sub.disabled_reason
+    told = [c for c in sent(tg.request.calls) if c.params["chat_id"] > 0]
+    assert told and all(
+        says(c, "I could not post the summary in the group {group}: I am no longer in it or may not write there. "
+             "Its summaries are switched off; add me again and send /subscribe there to resume.")
+        for c in told
+    )  # fmt: skip
     assert await summary_delivery.deliver_due(tg.app, "one", now=NOW + timedelta(days=1)) == 0
     assert len(sent(tg.request.calls, "sendPhoto")) == 1
+
+
+async def test_any_other_refusal_keeps_the_subscription_tells_the_managers_and_tries_next_period(db, tg):
+    await build(db)
+    tg.request.failures["sendPhoto"] = (400, "Bad Request: can't parse entities: unexpected end tag")
+    assert await summary_delivery.deliver_due(tg.app, "one", now=NOW) == 0
+    async with db.read(Scope.system()) as s:
+        sub = (await s.exec(select(GroupSubscription))).one()
+    assert sub.enabled and sub.next_due_at > NOW  # not switched off, not retried every poll
+    told = [c for c in sent(tg.request.calls) if c.params["chat_id"] > 0]
+    assert told and all(
+        says(c, "I could not post the summary in the group {group} this time (Telegram refused it). "
+             "I will try again next period.")
+        for c in told
+    )  # fmt: skip
+    tg.request.calls.clear()
+    assert await summary_delivery.deliver_due(tg.app, "one", now=sub.next_due_at + timedelta(minutes=1)) == 1
+    assert sent(tg.request.calls, "sendPhoto")[0].params["chat_id"] == GROUP
 
 
 async def test_a_group_upgraded_to_a_supergroup_keeps_its_summaries(db, tg):

@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.error import Forbidden, NetworkError, TelegramError
 
 from bot.context import BotContext
+from bot.presentation.fitting import ALERT_LIMIT, fit
 from models.errors import DomainError, Reply
 
 log = logging.getLogger("bot.errors")
@@ -18,9 +19,9 @@ async def answer_refusal(update: Update, context: BotContext, error: DomainError
     """An alert under the tapped button, or a reply to a message."""
     text = error.text if isinstance(error, Reply) else context.t(error.message, **error.params)
     if update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=True)
+        await update.callback_query.answer(fit(text, ALERT_LIMIT, html=False), show_alert=True)
     elif update.effective_chat is not None:
-        await update.effective_chat.send_message(text)
+        await update.effective_chat.send_message(fit(text))
 
 
 async def on_error(update: object, context: BotContext) -> None:

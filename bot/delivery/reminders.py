@@ -22,6 +22,7 @@ from bot import metrics
 from bot.db import Scope
 from bot.delivery import App
 from bot.presentation import reminders as view
+from bot.presentation.fitting import fit
 from bot.services import nudges, reminders
 from bot.services import team as team_members
 from bot.state import state_of
@@ -94,7 +95,7 @@ async def _send(app: App, out: Outgoing, batch: Batch) -> None:
         batch.skipped.append(_id(reminder))
         return
     try:
-        message: Message = await app.bot.send_message(out.chat_id, out.text, reply_markup=out.markup)
+        message: Message = await app.bot.send_message(out.chat_id, fit(out.text), reply_markup=out.markup)
     except Forbidden as exc:
         metrics.REMINDERS.labels("failed").inc()
         async with db.begin(Scope.system()) as session:

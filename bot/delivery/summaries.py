@@ -22,7 +22,8 @@ from bot.db import Scope
 from bot.delivery import App
 from bot.domain import summary as maths
 from bot.i18n import Translator
-from bot.presentation.summaries import CAPTION_LIMIT, chart_of, render_summary, summary_not_delivered
+from bot.presentation.fitting import CAPTION_LIMIT
+from bot.presentation.summaries import chart_of, render_summary, summary_not_delivered
 from bot.services import members, summaries
 from bot.services import team as team_service
 from bot.state import state_of

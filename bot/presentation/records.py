@@ -16,6 +16,7 @@ from bot.presentation.moments import moment, option_buttons, which_one
 from models import Activity, ActivityKind, HistoryEvent, Lead, ParkReason, Stage, StageChange, funnel
 
 PAGE = 8  # records per page of /leads
+SHOWN_POINTS = 5  # e-mails (and phones) listed on a record's card; the rest are counted
 
 
 def render_card(
@@ -45,10 +46,19 @@ def render_card(
         lines.append(t("Parked until {date}", date=moment(t, lead.parked_until, zone)))
     if lead.birthday is not None:
         lines.append(t("Birthday: {date}", date=birthday(t, lead.birthday)))
-    for email in lead.emails:
+    for email in lead.emails[:SHOWN_POINTS]:
         lines.append(t("Email: {email}", email=email))
-    for phone in lead.phones:
+    for phone in lead.phones[:SHOWN_POINTS]:
         lines.append(t("Phone: {phone}", phone=phone))
+    hidden = max(0, len(lead.emails) - SHOWN_POINTS) + max(0, len(lead.phones) - SHOWN_POINTS)
+    if hidden:  # all of them are in the record's vCard and in exports
+        lines.append(
+            t.plural(
+                "…and {n} more e-mail address or phone number (all of them are in the record's vCard).",
+                "…and {n} more e-mail addresses and phone numbers (all of them are in the record's vCard).",
+                hidden,
+            )
+        )
     if notes:
         lines += ["", t("<b>Notes</b>")]
         for note in notes:

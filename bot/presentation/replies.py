@@ -9,6 +9,7 @@ from telegram.error import BadRequest
 
 from bot.context import BotContext
 from bot.presentation import zones
+from bot.presentation.fitting import fit
 from models.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -19,13 +20,13 @@ async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None =
     chat = update.effective_chat
     if chat is None:
         raise RuntimeError("an update without a chat cannot be answered")
-    return await chat.send_message(text, reply_markup=markup)
+    return await chat.send_message(fit(text), reply_markup=markup)
 
 
 async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     """Edit the button's message in place; an unchanged message is not an error."""
     try:
-        await query.edit_message_text(text, reply_markup=markup)
+        await query.edit_message_text(fit(text), reply_markup=markup)
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
@@ -36,7 +37,7 @@ async def edit_message(
 ) -> None:
     """Edit an earlier message by its id (a prompt, a preview); unchanged is not an error."""
     try:
-        await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
+        await bot.edit_message_text(fit(text), chat_id=chat_id, message_id=message_id, reply_markup=markup)
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise

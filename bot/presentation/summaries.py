@@ -10,11 +10,10 @@ from decimal import Decimal
 from bot import charts
 from bot.domain import summary as maths
 from bot.i18n import N_, Translator
+from bot.presentation.fitting import MESSAGE_LIMIT
 from bot.presentation.labels import lost_reason_name, stage_name
 from models import Stage
 
-CAPTION_LIMIT = 1024  # a photo's caption
-MESSAGE_LIMIT = 4096  # a message
 TOP_REPS = 10
 ARROWS = {"up": "▲", "down": "▼", "same": "="}
 KIND_TITLES = {

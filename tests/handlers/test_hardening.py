@@ -20,8 +20,10 @@ from sqlmodel import select
 
 from bot.db import Database, Scope, restrict_sqlite_files
 from bot.logs import setup_logging
-from bot.services import members
-from models import Activity, CardDraft, Invite, Lead
+from bot.presentation.fitting import MESSAGE_LIMIT, units
+from bot.services import leads, members
+from models import Activity, CardDraft, Invite, Lead, Member
+from models.base import utcnow
 from tests.conftest import ADMIN_ID
 from tests.support import ANA, alert, msg, says, sent
 
@@ -123,3 +125,20 @@ def test_files_the_bot_writes_are_its_owners_alone(tmp_path):
     )
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
+
+
+async def test_a_record_with_hundreds_of_addresses_opens_and_every_message_fits(tg, db):
+    owner_person = tg.person(ADMIN_ID, "Olga")
+    await owner_person.send("/start")
+    async with db.read(Scope.system()) as s:
+        olga = (await s.exec(select(Member))).one()
+    emails = [f"ana.{i}@example-{i}.hr" for i in range(400)]
+    async with db.begin(Scope.of(olga)) as s:
+        lead = await leads.create_lead(s, olga, now=utcnow(), first_name="Ana", company="Acme " * 300, emails=emails)
+    calls = await owner_person.press(f"1rec:{lead.id}")
+    shown = [c for c in calls if c.method in ("sendMessage", "editMessageText")]
+    assert shown and all(units(c.text) <= MESSAGE_LIMIT for c in shown)
+    assert "ana.0@example-0.hr" in shown[-1].text and "ana.399@" not in shown[-1].text
+    # a pasted card with as many addresses: its preview fits too
+    calls = await owner_person.send("Ana Horvat\nAcme d.o.o.\n" + "\n".join(emails[:300]))
+    assert sent(calls) and all(units(c.text) <= MESSAGE_LIMIT for c in sent(calls))

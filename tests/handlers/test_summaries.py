@@ -16,6 +16,7 @@ from bot.db import Scope
 from bot.delivery import summaries as summary_delivery
 from bot.domain import summary as maths
 from bot.presentation import summaries as view
+from bot.presentation.fitting import CAPTION_LIMIT, MESSAGE_LIMIT
 from bot.services import summaries
 from bot.state import state_of
 from models import GroupSubscription, HistoryEvent, Lead, Member, Stage, StageChange, Team
@@ -180,18 +181,18 @@ async def test_the_summary_text_has_aggregates_only(db, tg):
     assert msg("Parked records due this week: {n}", n=1) in text
     assert msg("{name}: {new} · {advanced} · {won}", name="rep1", new=1, advanced=2, won=0) in text
     assert msg("{name}: {new} · {advanced} · {won}", name="rep2", new=0, advanced=1, won=1) in text
-    assert len(text) <= view.MESSAGE_LIMIT
+    assert len(text) <= MESSAGE_LIMIT
 
 
 def test_a_long_text_is_cut_at_the_end_of_a_line():
     lines = [f"<b>Line {i}</b>: " + "x" * (i % 50) for i in range(400)]
     text = "\n".join(lines)
-    assert len(text) > view.MESSAGE_LIMIT
+    assert len(text) > MESSAGE_LIMIT
     cut = view.fit(text)
-    assert len(cut) <= view.MESSAGE_LIMIT and cut.endswith("\n…")
+    assert len(cut) <= MESSAGE_LIMIT and cut.endswith("\n…")
     kept = cut.removesuffix("\n…").split("\n")
     assert kept == lines[: len(kept)]  # whole lines only, so every <b> keeps its </b>
-    assert len(cut) > view.MESSAGE_LIMIT - 60  # and not much shorter than it may be
+    assert len(cut) > MESSAGE_LIMIT - 60  # and not much shorter than it may be
     assert view.fit("short\ntext") == "short\ntext"
 
 
@@ -201,7 +202,7 @@ async def test_scheduled_summaries_go_out_once_per_period(db, tg):
     [photo] = sent(tg.request.calls, "sendPhoto")
     assert photo.params["chat_id"] == GROUP
     # A day's summary of this team fits a caption: one photo, no separate message.
-    assert not sent(tg.request.calls) and len(photo.text) <= view.CAPTION_LIMIT
+    assert not sent(tg.request.calls) and len(photo.text) <= CAPTION_LIMIT
     assert msg("New records: {value}", value=compared(1, 3)) in photo.text and "Secret" not in photo.text
     async with db.read(Scope.system()) as s:
         sub = (await s.exec(select(GroupSubscription))).one()
@@ -231,7 +232,7 @@ async def test_a_long_summary_goes_as_a_photo_with_its_heading_then_the_text(db,
     [message] = sent(tg.request.calls)
     heading = msg("📊 <b>{team}</b>: the funnel, {start}", team="Acme sales", start="Nov 22, 2026")
     assert photo.text == heading and message.params["chat_id"] == GROUP
-    assert view.CAPTION_LIMIT < len(message.text) <= view.MESSAGE_LIMIT
+    assert CAPTION_LIMIT < len(message.text) <= MESSAGE_LIMIT
     assert message.text.startswith(heading) and msg("<b>Per rep</b> (new · advanced · won)") in message.text
     assert msg("New records: {value}", value=compared(11, 3)) in message.text
 

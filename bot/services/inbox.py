@@ -59,24 +59,37 @@ class Claimed:
     attempts: int
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
 def chat_key_of(payload: dict[str, Any]) -> int:
     """The chat an update belongs to (its order is kept per chat): the chat of its message or of the
-    message under a tapped button, else its sender; 0 for updates with neither."""
+    message under a tapped button, else its sender; 0 for updates with neither (or malformed)."""
     for kind in ("message", "edited_message", "channel_post", "edited_channel_post", "business_message"):
-        chat = (payload.get(kind) or {}).get("chat")
-        if chat and "id" in chat:
-            return int(chat["id"])
+        key = _int(_dict(_dict(payload.get(kind)).get("chat")).get("id"))
+        if key is not None:
+            return key
     for kind in ("my_chat_member", "chat_member", "chat_join_request", "message_reaction"):
-        chat = (payload.get(kind) or {}).get("chat")
-        if chat and "id" in chat:
-            return int(chat["id"])
-    query = payload.get("callback_query") or {}
-    chat = (query.get("message") or {}).get("chat")
-    if chat and "id" in chat:
-        return int(chat["id"])
+        key = _int(_dict(_dict(payload.get(kind)).get("chat")).get("id"))
+        if key is not None:
+            return key
+    key = _int(_dict(_dict(_dict(payload.get("callback_query")).get("message")).get("chat")).get("id"))
+    if key is not None:
+        return key
     for value in payload.values():
-        if isinstance(value, dict) and isinstance(value.get("from"), dict) and "id" in value["from"]:
-            return int(value["from"]["id"])
+        key = _int(_dict(_dict(value).get("from")).get("id"))
+        if key is not None:
+            return key
     return 0
 
 

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import Scope
 from bot.domain.cards import LANGUAGE_REGION, Card
+from bot.domain.hygiene import check_typed, tidy, tidy_card
 from bot.services import drafts, leads
-from models import Activity, ActivityKind, ContactKind, ContactPoint, Lead, LeadSource, Member, Stage, Team
+from models import Activity, ActivityKind, ContactKind, ContactPoint, Lead, LeadSource, Member, Stage, Team, limits
 from models.errors import N_, AccessDenied, DomainError
+
+log = logging.getLogger(__name__)
 
 CARD_FIELDS = ("first_name", "last_name", "job_title", "company", "website", "address")
 
@@ -76,7 +83,7 @@ async def find_duplicate(session: AsyncSession, card: Card) -> Lead | None:
 
 async def duplicate_for(session: AsyncSession, member: Member, card: Card) -> Duplicate | None:
     """The team's record matching `card` (run with `team_wide(member)`), as `member` may be told."""
-    lead = await find_duplicate(session, card)
+    lead = await find_duplicate(session, tidy_card(card))
     if lead is None or lead.id is None:
         return None
     if member.role.sees_team or lead.owner_id == member.id:
@@ -104,11 +111,14 @@ async def save_card(
     stage: Stage = Stage.LEAD,
     source: LeadSource | None = LeadSource.MEETING,
 ) -> Lead:
+    card = tidy_card(card)  # whatever path the card took, it is stored clean and within limits
     return await leads.create_lead(session, owner, now=now, stage=stage, source=source, **_fields(card))
 
 
 async def merge_card(session: AsyncSession, lead: Lead, card: Card, *, by: Member, now: datetime) -> Lead:
-    """Fill what the record lacks from the card; add e-mails and phones it does not have yet."""
+    """Fill what the record lacks from the card; add e-mails and phones it does not have yet (up to
+    the limits of a contact)."""
+    card = tidy_card(card)
     changed = []
     for name in CARD_FIELDS:
         value = getattr(card, name)
@@ -118,7 +128,7 @@ async def merge_card(session: AsyncSession, lead: Lead, card: Card, *, by: Membe
     for kind, attr in ((ContactKind.EMAIL, "emails"), (ContactKind.PHONE, "phones")):
         current = list(getattr(lead, attr))
         for value in getattr(card, attr):
-            if value not in current:
+            if value not in current and len(current) < (limits.EMAILS if attr == "emails" else limits.PHONES):
                 current.append(value)
                 session.add(ContactPoint(team_id=lead.team_id, lead_id=_id(lead), kind=kind, value=leads.fold(value)))
                 changed.append(attr)
@@ -176,35 +186,86 @@ async def set_source(session: AsyncSession, lead_id: int, source: LeadSource) ->
     return lead
 
 
-MAX_SOURCE_DETAIL = 200
+MAX_SOURCE_DETAIL = limits.SOURCE_DETAIL
 
 
 async def set_source_detail(session: AsyncSession, lead_id: int, detail: str) -> Lead:
-    """The event's name or where the rep met the contact (cut to 200 characters)."""
+    """The event's name or where the rep met the contact (tidied, cut to 200 characters)."""
+    check_typed(detail)
     lead = await leads.get_visible(session, lead_id)
-    lead.source_detail = detail.strip()[:MAX_SOURCE_DETAIL]
+    lead.source_detail = limits.cut(tidy(detail), MAX_SOURCE_DETAIL) or None
     session.add(lead)
     await session.flush()
     return lead
 
 
+# -- importing a file of contacts ----------------------------------------------------------------
+# An import is the deliberate exception to "one write transaction per update" (bot/context.py):
+# ten thousand contacts in one transaction would hold SQLite's write lock for a minute, and every
+# other member's update would fail meanwhile. The handler writes `import_some` chunks, each in a
+# transaction of its own (`BotContext.write_chunk`) that ends after `IMPORT_CHUNK` contacts or
+# `IMPORT_CHUNK_SECONDS`, whichever comes first, and lets waiting writers go between chunks.
+# What is committed stays committed: if the process dies halfway, the update (still unhandled:
+# only the import's last transaction marks it handled) is handled again, and every contact already
+# saved is then found as a duplicate and skipped; sending the file again does the same.
+IMPORT_CHUNK = 50
+IMPORT_CHUNK_SECONDS = 0.05
+NOT_SAVED = "not_saved"  # a refusal reason of the import itself (the reader's are in bot/domain/vcards.py)
+
+
 @dataclass
 class ImportSummary:
-    created: list[Lead] = field(default_factory=list)
+    """What an import did so far: how many saved, which skipped as duplicates, which refused and why."""
+
+    total: int = 0  # contacts in the file
+    created: int = 0
     duplicates: list[str] = field(default_factory=list)
-    rejected: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (reason code, label)
+    longest_write: float = 0.0  # seconds, the longest chunk's transaction
+
+    @property
+    def done(self) -> int:
+        return self.created + len(self.duplicates) + len(self.refused)
+
+
+def label_of(card: Card) -> str:
+    """How a contact is named in a report."""
+    return card.full_name or card.company or (card.emails or card.phones or ["?"])[0]
+
+
+async def import_some(
+    session: AsyncSession, owner: Member, cards: Sequence[Card], start: int, summary: ImportSummary, *, now: datetime
+) -> int:
+    """Import `cards[start:]` as suspects (duplicates of the team's records, and of the file's
+    earlier contacts, skipped and named) until the chunk is full; returns where the next chunk
+    starts. Each contact is saved in a savepoint: one that cannot be saved is refused alone."""
+    began = time.monotonic()
+    index = start
+    while index < len(cards) and index - start < IMPORT_CHUNK:
+        card = tidy_card(cards[index])
+        index += 1
+        label = label_of(card)
+        try:
+            async with session.begin_nested():
+                if await find_duplicate(session, card) is not None:
+                    summary.duplicates.append(label)
+                else:
+                    await save_card(session, owner, card, now=now, stage=Stage.SUSPECT, source=LeadSource.BOUGHT_LIST)
+                    summary.created += 1
+        except SQLAlchemyError:
+            log.warning("an imported contact could not be saved", exc_info=True)
+            summary.refused.append((NOT_SAVED, label))
+        if time.monotonic() - began >= IMPORT_CHUNK_SECONDS:
+            break
+    return index
 
 
 async def import_cards(
     session: AsyncSession, owner: Member, cards: list[Card], *, now: datetime, rejected: list[str]
 ) -> ImportSummary:
-    """Import a list (a .vcf with many contacts) as suspects; duplicates are skipped and named."""
-    summary = ImportSummary(rejected=list(rejected))
-    for card in cards:
-        if await find_duplicate(session, card) is not None:
-            summary.duplicates.append(card.full_name or card.company or (card.emails or card.phones or ["?"])[0])
-            continue
-        summary.created.append(
-            await save_card(session, owner, card, now=now, stage=Stage.SUSPECT, source=LeadSource.BOUGHT_LIST)
-        )
+    """Import a list in one transaction (tests, scripts; the bot imports in chunks, see above)."""
+    summary = ImportSummary(total=len(cards) + len(rejected), refused=[(reason, "") for reason in rejected])
+    index = 0
+    while index < len(cards):
+        index = await import_some(session, owner, cards, index, summary, now=now)
     return summary

@@ -133,12 +133,13 @@ def import_summary(t: Translator, summary: ImportSummary) -> str:
     most `REPORT_NAMES` names of 60 characters per line."""
     lines = [t.plural("Imported {n} contact as a suspect.", "Imported {n} contacts as suspects.", summary.created)]
     if summary.duplicates:
+        skipped = _names(t, summary.duplicates)
         lines.append(
             t.plural(
                 "Skipped {n} already in your team: {names}.",
                 "Skipped {n} already in your team: {names}.",
                 len(summary.duplicates),
-                names=_names(t, summary.duplicates),
+                names=skipped,
             )
         )
     if summary.refused:

@@ -1,28 +1,56 @@
-# Everyday tasks. `make run` and `make test` install what they need first.
+# Everyday tasks: `make try` (no token), `make init` (writes .env), `make run`. Each installs what it
+# needs first, and only when pyproject.toml (or the emulator's package-lock.json) changed since.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HARNESS := tests/e2e/fakegram
+# Stamps: touched after each install, so an install runs again only when its inputs change.
+INSTALLED := $(VENV)/.installed
+INSTALLED_TEST := $(VENV)/.installed-test
+NODE_MODULES := $(HARNESS)/node_modules/.package-lock.json
 KEYWORDS := -k t -k plural:1,2 -k N_
 LANGS := $(notdir $(wildcard bot/locales/*))
 
-.PHONY: install install-test run test lint messages upgrade
+.PHONY: install install-test try init run check-env upgrade lint test messages
 
 $(VENV)/bin/activate:
 	python3 -m venv $(VENV)
 
-install: $(VENV)/bin/activate
+$(INSTALLED): pyproject.toml | $(VENV)/bin/activate
 	$(PIP) install -q -e '.[postgres]'
+	@touch $@
 
-install-test: $(VENV)/bin/activate
+$(INSTALLED_TEST): pyproject.toml | $(VENV)/bin/activate
 	$(PIP) install -q -e '.[test]'
-	cd $(HARNESS) && npm ci --silent --no-audit --no-fund
+	@touch $@
 
-run: install
-	@test -f .env || { echo "No .env yet: copy .env.example to .env and set TELEGRAM_BOT_TOKEN."; exit 2; }
+# `npm ci` writes node_modules/.package-lock.json; it is redone when package-lock.json changes.
+$(NODE_MODULES): $(HARNESS)/package-lock.json
+	cd $(HARNESS) && npm ci --silent --no-audit --no-fund
+	@touch $@
+
+install: $(INSTALLED)
+
+install-test: $(INSTALLED_TEST) $(NODE_MODULES)
+
+# The bot against the bundled Bot API emulator, with a web chat on 127.0.0.1: no token, no network.
+try: $(INSTALLED) $(NODE_MODULES)
+	$(VENV)/bin/salesbot try
+
+# Asks for the bot token (hidden), checks it with Telegram, writes .env (mode 0600).
+init: $(INSTALLED)
+	$(VENV)/bin/salesbot init
+
+check-env:
+	@test -f .env || { echo "No .env yet: run \`make init\` (it asks for the bot token), or copy .env.example to .env."; exit 2; }
+
+# .env is checked before anything is installed.
+run: check-env
+	@$(MAKE) --no-print-directory -s $(INSTALLED)
 	$(VENV)/bin/salesbot run
 
-upgrade: install
+upgrade: check-env
+	@$(MAKE) --no-print-directory -s $(INSTALLED)
 	$(VENV)/bin/salesbot db upgrade
 
 lint: install-test

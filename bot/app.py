@@ -87,7 +87,7 @@ async def _post_init(app: App) -> None:
     if state.migrate:
         await state.db.upgrade()
     await set_commands(app)
-    # dateparser takes a second to import and load its languages: do it now, off the event loop,
+    # The date reader compiles its word tables once per language: do it now, off the event loop,
     # without holding up the first update.
     state.tasks.append(asyncio.create_task(asyncio.to_thread(dates.warm_up), name="warm-up dates"))
     # OCR engines load on the first photo (about 0.3 s once) rather than holding ~40 MB from the start.

@@ -1,4 +1,6 @@
-"""The `salesbot` command: `salesbot run` starts the bot, `salesbot db upgrade` migrates,
+"""The `salesbot` command: `salesbot try` runs the bot against the bundled Bot API emulator with a web
+chat (no token), `salesbot init` writes `.env` with the bot's token, `salesbot run` starts the bot,
+`salesbot db upgrade` migrates,
 `salesbot db backup PATH` copies the live SQLite database, `salesbot db restore PATH` (bot stopped)
 puts a copy back."""
 
@@ -77,6 +79,11 @@ def _db_restore(path: Path, *, force: bool) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="salesbot", description="A Telegram sales assistant.")
     sub = parser.add_subparsers(dest="command", required=True)
+    try_ = sub.add_parser("try", help="try the bot in a browser: no token, no network, nothing kept")
+    try_.add_argument("--port", type=int, default=8765, help="the web chat's port on 127.0.0.1 (0: any free one)")
+    try_.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    init = sub.add_parser("init", help="ask for the bot token, check it with Telegram and write .env")
+    init.add_argument("--env-file", type=Path, default=Path(".env"), help="where to write (default: ./.env)")
     sub.add_parser("run", help="run the bot (long polling)")
     db = sub.add_parser("db", help="database tasks")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -89,6 +96,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "run":
         return _run()
+    if args.command == "try":
+        from bot.tryout.main import main as try_main
+
+        return try_main(args.port, open_browser=not args.no_browser)
+    if args.command == "init":
+        from bot.setup_env import init as init_env
+
+        return init_env(args.env_file)
     if args.db_command == "backup":
         return _db_backup(args.path)
     if args.db_command == "restore":

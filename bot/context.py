@@ -19,8 +19,9 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.db import Database, Scope
-from bot.domain.dates import When, parse_when
+from bot.domain.dates import Ambiguous, OutOfBounds, When, read_when
 from bot.i18n import Catalogs, Translator
+from bot.presentation.moments import out_of_bounds
 from bot.services import inbox, members
 from bot.state import AppState, state_of
 from models.base import utcnow
@@ -107,11 +108,16 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
             raise NotAMember("the member's team is gone")
         return team
 
-    async def future_date(self, text: str, examples: str | None = None) -> When:
-        """A future moment typed in words, in the member's language and zone, parsed in a worker
-        thread (dateparser is not for the event loop). Otherwise `Reply` with examples (the
-        caller's, or general ones): the flow keeps its step and the rep simply tries again."""
-        when = await asyncio.to_thread(parse_when, text, language=self.me.language, zone=self.tz(), now=utcnow())
+    async def future_date(self, text: str, examples: str | None = None) -> When | Ambiguous:
+        """A future moment typed in words, in the member's language and zone, read in a worker
+        thread (CPU work stays off the event loop); two readings come back for the rep to pick.
+        Otherwise `Reply` with examples (the caller's, or general ones): the flow keeps its step
+        and the rep simply tries again."""
+        when = await asyncio.to_thread(read_when, text, language=self.me.language, zone=self.tz(), now=utcnow())
+        if isinstance(when, OutOfBounds):
+            raise Reply(out_of_bounds(self.t, when))
+        if isinstance(when, Ambiguous):
+            return when
         if when is None or when.past:
             if examples is not None:
                 raise Reply(self.t("I could not read that as a future date. ") + examples)
@@ -140,7 +146,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
             for write in pending:
                 await write(session)
             if work is not None and not work.done:  # the update's work and "handled" commit together
-                await inbox.mark_done(session, work.update_id, now=utcnow())
+                await inbox.mark_done(await session.connection(), work.update_id, now=utcnow())
             yield session
         if work is not None:
             work.done = True

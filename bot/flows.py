@@ -50,9 +50,11 @@ class FlowData(BaseModel):
 
 
 class ZoneFlow(FlowData):
-    """ "Type your city or time zone"."""
+    """ "Type your city or time zone" (or the zone buttons asked before a first /remind, whose
+    words wait in `remind` and go on once the zone is known)."""
 
     kind: ClassVar[FlowKind] = FlowKind.ZONE
+    remind: str = Field(default="", max_length=400)
 
 
 CardField = Literal["name", "job_title", "company", "emails", "phones", "website", "address"]
@@ -150,6 +152,8 @@ class RemindFlow(FlowData):
     text: str = Field(default="", max_length=1000)  # what about ("" for a plain follow-up)
     lead: int | None = None  # the record (WHAT, and CONFIRM when one was named)
     reminder: int | None = None  # the reminder being snoozed (SNOOZE)
+    part: str | None = Field(default=None, max_length=16)  # the part of the day named ("morning")
+    options: list[AwareDatetime] = Field(default_factory=list, max_length=4)  # two readings to pick from
 
 
 FLOWS: dict[FlowKind, type[FlowData]] = {

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import jdatetime
 from babel import Locale, dates, numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -85,7 +86,32 @@ class Translator:
         return f"{FSI}{value}{PDI}" if self.rtl else value
 
     def datetime(self, value: dt.datetime, zone: str, fmt: str = "medium") -> str:
+        value, zone = _renderable(value, zone)
         return dates.format_datetime(value, format=fmt, tzinfo=ZoneInfo(zone), locale=self.locale)
+
+    def when(self, value: dt.datetime, zone: str, home: str | None = None) -> str:
+        """A moment as reps read it: "Fri, Mar 13, 3:00 PM" / "pet, 13. ožu, 15:00", the year only
+        when it is not this year, no seconds; the zone ("UTC+1") only when it is not `home`, the
+        rep's own; for a Persian reader the Solar Hijri date too."""
+        value, shown_zone = _renderable(value, zone)
+        local = value.astimezone(ZoneInfo(shown_zone))
+        this_year = dt.datetime.now(ZoneInfo(shown_zone)).year
+        day = dates.format_skeleton("MMMEd" if local.year == this_year else "yMMMEd", local, locale=self.locale)
+        clock = dates.format_time(local, "short", locale=self.locale)
+        text = str(self.locale.datetime_formats["short"]).format(clock, day)
+        if home is not None and home != zone or shown_zone != zone:
+            text += f" ({utc_offset(local)})"
+        return self._solar(text, local.date())
+
+    def day(self, value: dt.date) -> str:
+        """A date without a time ("Fri, Nov 14, 2025"), with the Solar Hijri one for a Persian reader."""
+        return self._solar(dates.format_skeleton("yMMMEd", value, locale=self.locale), value)
+
+    def _solar(self, text: str, value: dt.date) -> str:
+        if self.language != "fa":
+            return text.translate(self._digits)
+        year, month, day = solar_date(value)
+        return f"{text} ({day} {SOLAR_MONTH_NAMES[month - 1]} {year})".translate(self._digits)
 
     def date(self, value: dt.date, fmt: str = "medium") -> str:
         return dates.format_date(value, format=fmt, locale=self.locale)
@@ -95,10 +121,42 @@ class Translator:
         return dates.format_skeleton("MMMMd", value, locale=self.locale)
 
     def time(self, value: dt.datetime, zone: str) -> str:
+        value, zone = _renderable(value, zone)
         return dates.format_time(value, format="short", tzinfo=ZoneInfo(zone), locale=self.locale)
 
     def money(self, amount: Decimal, currency: str) -> str:
         return numbers.format_currency(amount, currency, locale=self.locale)
+
+
+SOLAR_MONTH_NAMES = (
+    "فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند",
+)  # fmt: skip
+
+
+def solar_date(value: dt.date) -> tuple[int, int, int]:
+    """A Gregorian day in the Solar Hijri calendar: (year, month, day)."""
+    found = jdatetime.date.fromgregorian(date=value)
+    return int(found.year), int(found.month), int(found.day)
+
+
+def utc_offset(value: dt.datetime) -> str:
+    """ "UTC+1", "UTC+3:30", "UTC": a zone as short as it gets."""
+    offset = value.utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    if not minutes:
+        return "UTC"
+    sign, minutes = ("+" if minutes > 0 else "-"), abs(minutes)
+    return f"UTC{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
+
+
+def _renderable(value: dt.datetime, zone: str) -> tuple[dt.datetime, str]:
+    """A stored moment near the ends of the calendar cannot be moved to every zone (year 9999 east
+    of UTC overflows): such a moment is shown in UTC rather than not at all."""
+    try:
+        value.astimezone(ZoneInfo(zone))
+    except (OverflowError, ValueError):
+        return value, "UTC"
+    return value, zone
 
 
 def _load_po(path: Path) -> Translations:

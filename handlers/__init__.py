@@ -77,7 +77,7 @@ TEXT_STEPS = {
     FlowKind.ZONE: settings.on_zone_text,
     FlowKind.CARD: capture.on_card_text,
     FlowKind.SOURCE: capture.on_source_text,
-    FlowKind.RECORD: records.text_step(park_date=park.on_date_text),
+    FlowKind.RECORD: records.text_step(park_date=park.on_date_text, new_card=capture.on_text),
     FlowKind.QUALIFY: qualify.on_text,
     FlowKind.MOVE: moves.on_text,
     FlowKind.REMIND: reminders.on_text,
@@ -92,6 +92,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Group -3: the bot's own membership and group upgrades, whoever caused them (before the gate).
     app.add_handler(ChatMemberHandler(groups.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER), group=LIFE_GROUP)
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_migrate), group=LIFE_GROUP)
+
+    settings.after_zone(reminders.remind_in_words)  # a /remind kept across the time zone question
 
     # Group -2: every update passes the access gate, which may stop it.
     app.add_handler(TypeHandler(Update, access.gate), group=GATE_GROUP)

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 def _is_invite_start(update: Update) -> bool:
     message = update.effective_message
     text = (message.text or "") if message else ""
-    return text.startswith("/start ") and text.split(maxsplit=1)[1].startswith(invites.PREFIX)
+    return text.startswith("/start ") and text.split(maxsplit=1)[1].startswith(invites.STRANGER_PAYLOADS)
 
 
 async def gate(update: Update, context: BotContext) -> None:
@@ -67,9 +67,13 @@ async def gate(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop  # strangers in groups get silence, not a reply per message
     if _is_invite_start(update):
         return  # the /start handler redeems the invite
+    # Their own id, so that an owner can add them (ADMIN_IDS) or knows whom an invite is for.
     refusal = context.t(
-        "Hello! I am a private sales assistant for teams. To use me, ask your team's manager for an invite link."
+        "Hello! I am a private sales assistant for teams. To use me, ask your team's manager for an invite link. "
+        "Your Telegram user id is {id}.",
+        id=str(user.id),  # digits as they are: to be pasted into ADMIN_IDS
     )
+    log.info("refused a stranger, Telegram user id %s", user.id)
     if update.callback_query is not None:
         await update.callback_query.answer(refusal, show_alert=True)
     else:

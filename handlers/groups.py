@@ -62,7 +62,7 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
         )
     t = context.catalogs.get(team.language)  # the group hears the team's language
     when = t("every day") if schedule.period is SummaryPeriod.DAILY else t("every week")
-    next_one = t.datetime(sub.next_due_at, team.timezone, "full") if sub.next_due_at is not None else "–"
+    next_one = t.when(sub.next_due_at, team.timezone) if sub.next_due_at is not None else "–"
     await reply(
         update,
         t(

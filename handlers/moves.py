@@ -13,6 +13,7 @@ from bot import callbacks
 from bot.context import BotContext
 from bot.domain import moves as rules
 from bot.domain import qualification as q
+from bot.domain.dates import Ambiguous
 from bot.flows import MoveFlow, MoveStep
 from bot.presentation import moves as view
 from bot.presentation.replies import edit, message_text, reply
@@ -105,7 +106,10 @@ async def on_text(update: Update, context: BotContext) -> None:
         answered = flow.model_copy(update={"probability": probability})
     elif flow.step is MoveStep.CLOSE:
         when = await context.future_date(text)
-        answered = flow.model_copy(update={"close": when.at.date()})
+        days = sorted({w.at.date() for w in when.options}) if isinstance(when, Ambiguous) else [when.at.date()]
+        if len(days) > 1:  # "5/6": a date either way, but which?
+            raise Reply(view.close_date_unclear(t, days))
+        answered = flow.model_copy(update={"close": days[0]})
     elif flow.step in (MoveStep.REASON, MoveStep.LOST_NOTE):
         answered = flow.model_copy(update={"reason": text[:500]})
     else:  # the lost reason is a button

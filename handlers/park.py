@@ -10,9 +10,10 @@ from telegram import Update
 
 from bot import callbacks
 from bot.context import BotContext
-from bot.domain.dates import parse_when
+from bot.domain.dates import Ambiguous, OutOfBounds, read_when, within_bounds
 from bot.flows import RecordFlow, RecordStep
 from bot.presentation import records as view
+from bot.presentation.moments import out_of_bounds
 from bot.presentation.replies import edit, message_text, reply, zone_first
 from bot.services import flows, leads
 from models import ParkReason
@@ -35,7 +36,7 @@ async def reason_button(update: Update, context: BotContext) -> None:
     """A reason picked: ask until when (the record stays open, its text is now the date)."""
     data = callbacks.button(update)
     lead_id, reason = data.id(0), ParkReason(data.choice(1, REASONS))
-    if await zone_first(update, context):  # the follow-up date needs the rep's real time zone
+    if await zone_first(update, context) is not None:  # the follow-up date needs the rep's real time zone
         return
     query = update.callback_query
     message = query.message if query is not None else None
@@ -65,13 +66,18 @@ async def on_date_text(update: Update, context: BotContext) -> None:
     if flow is None or flow.reason is None:
         raise StaleButton()
     when = await asyncio.to_thread(
-        parse_when, message_text(update), language=context.me.language, zone=context.tz(), now=utcnow()
+        read_when, message_text(update), language=context.me.language, zone=context.tz(), now=utcnow()
     )
     if when is None:
         raise Reply(t("I could not read that as a date. ") + view.park_until_question(t))
+    if isinstance(when, OutOfBounds):
+        raise Reply(out_of_bounds(t, when) + " " + view.park_until_question(t))
+    if isinstance(when, Ambiguous):
+        await reply(update, *view.park_options(t, flow.lead, flow.reason, when.options, context.tz()))
+        return
     if when.past:
         raise Reply(t("That is in the past. ") + view.park_until_question(t))
-    await reply(update, *view.park_confirm(t, flow.lead, flow.reason, when.at, context.tz()))
+    await reply(update, *view.park_confirm(t, flow.lead, flow.reason, when.at, context.tz(), when.part))
 
 
 async def confirm_button(update: Update, context: BotContext) -> None:
@@ -82,6 +88,8 @@ async def confirm_button(update: Update, context: BotContext) -> None:
         until = datetime.fromtimestamp(stamp, UTC)
     except (OverflowError, OSError, ValueError) as exc:
         raise StaleButton() from exc
+    if not within_bounds(until, utcnow()):
+        raise StaleButton()  # no date the reader gives is so far off: a forged button
     async with context.write() as session:
         lead = await leads.get_visible(session, lead_id)
         await leads.park(session, lead, reason, until, by=context.me, now=utcnow())

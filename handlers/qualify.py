@@ -16,8 +16,10 @@ from telegram import Update
 from bot import callbacks
 from bot.context import BotContext
 from bot.domain import qualification as q
+from bot.domain.dates import Ambiguous
 from bot.flows import QualifyFlow
 from bot.presentation import qualification as view
+from bot.presentation.moves import close_date_unclear
 from bot.presentation.records import record_id
 from bot.presentation.replies import message_text, reply
 from bot.services import flows, leads, qualification
@@ -78,6 +80,10 @@ async def on_text(update: Update, context: BotContext) -> None:
         raise Reply(t("Please use the buttons under the question, or /cancel."))
     if flow.question == q.Criterion.TIMELINE.value:
         when = await context.future_date(text)
+        if isinstance(when, Ambiguous):  # a timeline is coarse: the hour does not matter, the day does
+            if len({w.at.date() for w in when.options}) > 1:
+                raise Reply(close_date_unclear(t, sorted({w.at.date() for w in when.options})))
+            when = when.options[0]
         given = Answer(flow.question, q.timeline_answer(when.at, utcnow()), {"timeline_at": when.at.isoformat()})
     elif flow.question == q.VALUE:
         team = await context.team()

@@ -4,10 +4,13 @@ history (a button, or the /start r-<code> link); while a record is open, text be
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import InlineKeyboardMarkup, Update
 
 from bot import callbacks
 from bot.context import BotContext, Handler
+from bot.domain.cards import card_shaped
 from bot.domain.dates import parse_birthday
 from bot.flows import RecordFlow, RecordStep
 from bot.presentation import records as view
@@ -83,9 +86,10 @@ async def find_command(update: Update, context: BotContext) -> None:
     await reply(update, text, markup)
 
 
-def text_step(park_date: Handler) -> Handler:
+def text_step(park_date: Handler, new_card: Handler) -> Handler:
     """What text means while a record is open: a note, the birthday after 🎂, or, while parking,
-    the follow-up date (handled by `park_date`)."""
+    the follow-up date (handled by `park_date`). A pasted business card is not a note: it starts a
+    new capture (handled by `new_card`), and the rep is told how to keep it as a note instead."""
 
     async def on_text(update: Update, context: BotContext) -> None:
         async with context.read() as session:
@@ -95,7 +99,12 @@ def text_step(park_date: Handler) -> Handler:
         elif flow is not None and flow.step is RecordStep.BIRTHDAY:
             await _save_birthday(update, context, flow.lead)
         else:
-            await _save_note(update, context, message_text(update).strip())
+            text = message_text(update).strip()
+            if await asyncio.to_thread(card_shaped, text, language=context.me.language):
+                await new_card(update, context)
+                await reply(update, view.card_not_note(context.t))
+                return
+            await _save_note(update, context, text)
 
     return on_text
 

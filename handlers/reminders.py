@@ -15,15 +15,17 @@ import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from bot import callbacks
 from bot.context import BotContext
 from bot.domain import reminding
-from bot.domain.dates import When
-from bot.flows import FlowData, RemindFlow, RemindStep
+from bot.domain.dates import Ambiguous, OutOfBounds, When, within_bounds
+from bot.domain.dates import Reading as Moment
+from bot.flows import FlowData, RemindFlow, RemindStep, ZoneFlow
 from bot.presentation import reminders as view
+from bot.presentation.moments import out_of_bounds
 from bot.presentation.records import card_buttons
 from bot.presentation.replies import drop_keyboard, edit, edit_message, message_text, reply, zone_first
 from bot.services import flows, leads, reminders
@@ -39,11 +41,15 @@ PROMPTS = (RemindStep.PICK, RemindStep.CONFIRM)  # the steps whose prompt has bu
 
 
 def _moment(stamp: int) -> datetime:
-    """A moment a button carries (a UNIX time); one no calendar has is a forged button."""
+    """A moment a button carries (a UNIX time); one no calendar has, or one the date reader would
+    never give (before 1900, more than ten years ahead), is a forged button."""
     try:
-        return datetime.fromtimestamp(stamp, UTC)
+        moment = datetime.fromtimestamp(stamp, UTC)
     except (OverflowError, OSError, ValueError):
         raise StaleButton() from None
+    if not within_bounds(moment, utcnow()):
+        raise StaleButton()
+    return moment
 
 
 def _query(update: Update) -> CallbackQuery:
@@ -73,10 +79,20 @@ async def _open_flow(context: BotContext, nonce: str, step: RemindStep) -> Remin
 
 async def remind_command(update: Update, context: BotContext) -> None:
     """/remind [name] <when> [what]."""
-    member, t = context.me, context.t
-    if await zone_first(update, context):
-        return
     text = " ".join(context.args or []).strip()
+    asked = await zone_first(update, context, kept=bool(text) and len(text) <= reminding.MAX_TEXT)
+    if asked is not None:
+        if text and len(text) <= reminding.MAX_TEXT:  # kept: the reminder goes on once the zone is answered
+            waiting = ZoneFlow(remind=text, chat_id=asked.chat_id, message_id=asked.message_id)
+            async with context.write() as session:
+                await flows.begin(session, context.me, waiting)
+        return
+    await remind_in_words(update, context, text)
+
+
+async def remind_in_words(update: Update, context: BotContext, text: str) -> None:
+    """The words after /remind (typed now, or kept while the time zone was asked)."""
+    member, t = context.me, context.t
     if not text:
         await reply(update, view.tell_me(t))
         return
@@ -93,7 +109,8 @@ async def remind_command(update: Update, context: BotContext) -> None:
     async with context.read() as session:
         for option in options:
             if option.name:
-                matches = await leads.search(session, option.name, limit=MATCHES)
+                found = await leads.search(session, option.name, limit=MATCHES)
+                matches = [lead for lead in found if reminding.names_record(option.name, lead.search_text)]
                 if matches:
                     chosen = option
                     break
@@ -105,24 +122,30 @@ async def remind_command(update: Update, context: BotContext) -> None:
     await _propose(update, context, chosen.when, chosen.text, matches)
 
 
-async def _propose(update: Update, context: BotContext, when: When, text: str, matches: Sequence[Lead]) -> None:
-    """Show the moment back (with several matching records, ask which one first), then remember
-    the proposal with its prompt's message id."""
+async def _propose(update: Update, context: BotContext, when: Moment, text: str, matches: Sequence[Lead]) -> None:
+    """Show the moment back (with several matching records, ask which one first; with two
+    readings, one button each), then remember the proposal with its prompt's message id."""
     t, zone = context.t, context.tz()
-    if when.past:
+    if isinstance(when, OutOfBounds):
+        await reply(update, out_of_bounds(t, when))
+        return
+    if isinstance(when, When) and when.past:
         await reply(update, view.already_passed(t, when.at, zone))
         return
+    first = when.options[0] if isinstance(when, Ambiguous) else when
     flow = RemindFlow(
         step=RemindStep.PICK if len(matches) > 1 else RemindStep.CONFIRM,
         nonce=secrets.token_hex(3),
-        at=when.at,
+        at=first.at,
+        part=first.part if isinstance(when, When) else None,
+        options=[w.at for w in when.options] if isinstance(when, Ambiguous) else [],
         text=text,
         lead=matches[0].id if len(matches) == 1 else None,
     )
     if flow.step is RemindStep.PICK:
         prompt, markup = view.pick_record(t, flow.nonce, matches)
     else:
-        prompt, markup = view.confirm(t, flow.nonce, when.at, zone, text, matches[0] if matches else None)
+        prompt, markup = _confirmation(context, flow, matches[0] if matches else None)
     sent = await reply(update, prompt, markup)
     flow.chat_id, flow.message_id = sent.chat_id, sent.message_id
     async with context.write() as session:
@@ -130,11 +153,22 @@ async def _propose(update: Update, context: BotContext, when: When, text: str, m
     await _drop_replaced(context, previous, flow)
 
 
+def _confirmation(context: BotContext, flow: RemindFlow, lead: Lead | None) -> tuple[str, InlineKeyboardMarkup]:
+    """The moment to confirm, or the readings to pick from."""
+    zone = context.tz()
+    if flow.options:
+        options = [When(at=at, has_time=True, past=False) for at in flow.options]
+        return view.confirm_options(context.t, flow.nonce, options, zone, flow.text, lead)
+    if flow.at is None:
+        raise StaleButton()
+    return view.confirm(context.t, flow.nonce, flow.at, zone, flow.text, lead, flow.part)
+
+
 async def record_button(update: Update, context: BotContext) -> None:
     """⏰ on a record's card: ask when, and what about."""
     query = _query(update)
     lead_id = callbacks.button(update).id(0)
-    if await zone_first(update, context):
+    if await zone_first(update, context) is not None:
         return
     async with context.read() as session:
         lead = await leads.get_visible(session, lead_id)
@@ -164,22 +198,27 @@ async def pick_button(update: Update, context: BotContext) -> None:
     async with context.write() as session:
         await flows.begin(session, context.me, flow)
     await query.answer()
-    if flow.at is not None:
-        await edit(query, *view.confirm(context.t, flow.nonce, flow.at, context.tz(), flow.text, lead))
+    await edit(query, *_confirmation(context, flow, lead))
 
 
 async def confirm_button(update: Update, context: BotContext) -> None:
-    """✅ Set reminder: saved now, for the moment shown."""
+    """✅ Set reminder (or one of two readings): saved now, for the moment shown."""
     query = _query(update)
-    flow = await _open_flow(context, callbacks.button(update).arg(0), RemindStep.CONFIRM)
-    at = flow.at
+    data = callbacks.button(update)
+    flow = await _open_flow(context, data.arg(0), RemindStep.CONFIRM)
+    at, part = flow.at, flow.part
+    if flow.options:
+        pick = data.int_arg(1)
+        if pick is None or pick >= len(flow.options):
+            raise StaleButton()
+        at, part = flow.options[pick], None
     if at is None:
         raise StaleButton()
     async with context.write() as session:
         await reminders.create(session, context.me, at=at, text=flow.text, lead_id=flow.lead, now=utcnow())
         await flows.end(session, context.me)
     await query.answer()
-    await edit(query, view.reminder_set(context.t, at, context.tz()))
+    await edit(query, view.reminder_set(context.t, at, context.tz(), part))
 
 
 async def cancel_button(update: Update, context: BotContext) -> None:
@@ -203,7 +242,10 @@ async def on_text(update: Update, context: BotContext) -> None:
         flow = await flows.current_of(session, context.me, RemindFlow)
     if flow is not None and flow.step is RemindStep.SNOOZE and flow.reminder is not None:
         when = await context.future_date(text, view.when_examples(t))
-        await reply(update, *view.confirm_snooze(t, flow.reminder, when.at, context.tz()))
+        if isinstance(when, Ambiguous):
+            await reply(update, *view.snooze_options(t, flow.reminder, when.options, context.tz()))
+        else:
+            await reply(update, *view.confirm_snooze(t, flow.reminder, when.at, context.tz(), when.part))
         return
     if flow is None or flow.step is not RemindStep.WHAT or flow.lead is None:
         await reply(update, view.use_the_buttons(t))
@@ -250,10 +292,12 @@ async def snooze_button(update: Update, context: BotContext) -> None:
     now = utcnow()
     until = reminding.snooze_until(choice, now, context.tz())
     async with context.write() as session:
-        if await reminders.snooze(session, reminder_id, until=until, now=now) is None:
+        snoozed = await reminders.snooze(session, reminder_id, until=until, now=now)
+        if snoozed is None:
             raise AlreadyHandled()
+        lead = await reminders.record_of(session, snoozed.handled)
     await query.answer()
-    await edit(query, view.snoozed_text(context.t, until, context.tz()))
+    await edit(query, view.snoozed_text(context.t, until, context.tz(), snoozed.handled, lead))
 
 
 async def _ask_snooze_time(update: Update, context: BotContext, query: CallbackQuery, reminder_id: int) -> None:
@@ -284,8 +328,9 @@ async def snooze_confirm_button(update: Update, context: BotContext) -> None:
         flow = await flows.current_of(session, context.me, RemindFlow)
         if flow is not None and flow.step is RemindStep.SNOOZE:
             await flows.end(session, context.me)
+        lead = await reminders.record_of(session, snoozed.handled)
     await query.answer()
-    done = view.snoozed_text(context.t, until, context.tz())
+    done = view.snoozed_text(context.t, until, context.tz(), snoozed.handled, lead)
     await edit(query, done)
     handled = snoozed.handled
     if handled.chat_id and handled.message_id:

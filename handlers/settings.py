@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 
 from bot import callbacks
@@ -17,6 +20,15 @@ from models.errors import N_, DomainError, StaleButton
 
 MENU_CHOICES = ("lang", "tz", "close", "menu")
 ZONE_CHOICES = ("ask", "set")
+
+# What goes on with /remind words kept while the time zone was asked (wired in handlers/__init__.py).
+Continue = Callable[[Update, BotContext, str], Awaitable[None]]
+_after_zone: list[Continue] = []
+
+
+def after_zone(then: Continue) -> None:
+    """Set what carries on with a /remind kept across the time zone question."""
+    _after_zone[:] = [then]
 
 
 async def _settings_text(context: BotContext) -> str:
@@ -69,7 +81,8 @@ async def on_zone_button(update: Update, context: BotContext) -> None:
     if query is None or message is None:
         raise StaleButton()
     if action == "ask":
-        prompt = ZoneFlow(chat_id=message.chat.id, message_id=message.message_id)
+        kept = await _kept_remind(context)
+        prompt = ZoneFlow(remind=kept, chat_id=message.chat.id, message_id=message.message_id)
         async with context.write() as session:
             replaced = await flows.begin(session, context.me, prompt)
         await query.answer()
@@ -80,6 +93,12 @@ async def on_zone_button(update: Update, context: BotContext) -> None:
     zone = find_zone(data.arg(1))
     if zone is None:
         raise DomainError(N_("That time zone is not known."))
+    kept = await _kept_remind(context)
+    if kept and _after_zone:
+        await query.answer()
+        await edit(query, zone_saved(context.t, zone, utcnow()))
+        await _go_on(update, context, zone, kept)
+        return
     ended = await _save_zone(context, zone)
     await query.answer()
     await edit(query, zone_saved(context.t, zone, utcnow()))
@@ -97,8 +116,34 @@ async def on_zone_text(update: Update, context: BotContext) -> None:
                 "Europe/Prague, or an offset such as UTC+2. /cancel stops."
             )
         )
+    kept = await _kept_remind(context)
+    if kept and _after_zone:
+        await reply(update, zone_saved(context.t, zone, utcnow()))
+        await _go_on(update, context, zone, kept)
+        return
     await _save_zone(context, zone)
     await reply(update, zone_saved(context.t, zone, utcnow()))
+
+
+async def _kept_remind(context: BotContext) -> str:
+    """The /remind words waiting for the time zone answer ("" when none)."""
+    async with context.read() as session:
+        waiting = await flows.current_of(session, context.me, ZoneFlow)
+    return waiting.remind if waiting is not None else ""
+
+
+async def _go_on(update: Update, context: BotContext, zone: str, kept: str) -> None:
+    """The zone is saved in the same transaction as what the kept /remind writes (or at the end
+    of the update when it writes nothing), and the reminder goes on in that zone."""
+    member = context.me
+
+    async def save(session: AsyncSession) -> None:
+        context.member = await members.set_timezone(session, member, zone)
+        await flows.end(session, member)
+
+    member.timezone = zone
+    context.pending.append(save)
+    await _after_zone[0](update, context, kept)
 
 
 async def _save_zone(context: BotContext, zone: str) -> FlowData | None:

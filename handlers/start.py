@@ -14,7 +14,7 @@ from bot.flows import CardFlow, CardStep
 from bot.presentation import cards, zones
 from bot.presentation.labels import role_name
 from bot.presentation.replies import reply
-from bot.services import capture, drafts, flows, invites
+from bot.services import capture, claims, drafts, flows, invites
 from models.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,8 @@ async def start(update: Update, context: BotContext) -> None:
     if payload.startswith(invites.PREFIX):
         await _redeem(update, context, payload.removeprefix(invites.PREFIX))
         return
+    if payload.startswith(claims.PREFIX) and context.member is None:
+        await _claim(update, context, payload.removeprefix(claims.PREFIX))
     member, t = context.me, context.t
     team = await context.team()
     if context.bootstrapped:
@@ -69,6 +71,32 @@ async def _unsaved_card(update: Update, context: BotContext) -> None:
             await drafts.revise(session, member, draft.nonce, card, duplicate_id=duplicate_id)
     await reply(update, context.t("You have a card that is not saved yet:"))
     await reply(update, *cards.preview(context.t, draft.nonce, card, duplicate))
+
+
+async def _claim(update: Update, context: BotContext, token: str) -> None:
+    """The first run's claim link: the opener becomes the owner of the first team (a refusal is
+    answered by the error handler)."""
+    user = update.effective_user
+    if user is None:
+        return
+    language = context.catalogs.negotiate(user.language_code)
+    t = context.catalogs.get(language)
+    async with context.write(Scope.system()) as session:
+        context.member = await claims.claim(
+            session,
+            token,
+            telegram_user_id=user.id,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            username=user.username,
+            language=language,
+            default_timezone=context.settings.default_timezone,
+            team_name=t("{name}'s team").format(name=user.first_name),
+            now=utcnow(),
+        )
+    log.info("team %s claimed by its first owner through the claim link", context.member.team_id)
+    context.t = t
+    context.bootstrapped = True
 
 
 async def _redeem(update: Update, context: BotContext, token: str) -> None:

@@ -1,6 +1,7 @@
 """SQLModel tables, enums and the funnel rules. Importing this package registers every table."""
 
 from models.audit import ErasureAudit
+from models.claim import ClaimToken
 from models.draft import CardDraft
 from models.enums import (
     ActivityKind,
@@ -24,6 +25,7 @@ __all__ = [
     "Activity",
     "ActivityKind",
     "CardDraft",
+    "ClaimToken",
     "ContactKind",
     "ContactPoint",
     "ErasureAudit",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -35,6 +35,14 @@ async def _prepare_postgres(url: str) -> str:
     return target.set(database=name).render_as_string(hide_password=False)
 
 
+async def _drop_postgres(named: str, url: str) -> None:
+    """The tests' own database goes at the end of the run (connections left open are cut off)."""
+    admin = Database(named, isolation_level="AUTOCOMMIT")
+    async with admin.engine.connect() as conn:
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    await admin.dispose()
+
+
 async def _migrate(url: str) -> None:
     db = Database(url)
     await db.upgrade()
@@ -42,14 +50,16 @@ async def _migrate(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = os.environ.get("DATABASE_URL") or ""
-    if url.startswith("postgresql"):
-        url = asyncio.run(_prepare_postgres(url))
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    named = os.environ.get("DATABASE_URL") or ""
+    if named.startswith("postgresql"):
+        url = asyncio.run(_prepare_postgres(named))
     else:
         url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     asyncio.run(_migrate(url))
-    return url
+    yield url
+    if named.startswith("postgresql"):
+        asyncio.run(_drop_postgres(named, url))
 
 
 @pytest.fixture

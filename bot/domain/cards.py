@@ -461,6 +461,20 @@ def parse_card(text: str, *, language: str | None = None, default_region: str | 
 EDITABLE_FIELDS = ("name", "job_title", "company", "emails", "phones", "website", "address")
 
 
+CARD_LINES = 3  # a pasted card has at least a name, a company or title, and a way to reach them
+CARD_LINE_LENGTH = 80  # and short lines: a note is sentences
+
+
+def card_shaped(text: str, *, language: str | None = None, default_region: str | None = None) -> bool:
+    """Whether typed text is a business card rather than a note: a few short lines with a name
+    (or company) and an e-mail or phone."""
+    lines = lines_of(text)
+    if len(lines) < CARD_LINES or any(len(line) > CARD_LINE_LENGTH for line in lines):
+        return False
+    card = parse_card(text, language=language, default_region=default_region)
+    return bool((card.full_name or card.company) and (card.emails or card.phones))
+
+
 def apply_field(card: Card, field_name: str, value: str, region: str | None) -> Card:
     """A copy of `card` with one field set from what the rep typed; `card` itself is left alone.
 

@@ -3,6 +3,8 @@ and the pipeline in one message."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -55,6 +57,15 @@ def prompt(t: Translator, step: MoveStep, lead: Lead) -> tuple[str, InlineKeyboa
     return t(PROMPTS[step]), InlineKeyboardMarkup(rows) if rows else None
 
 
+def close_date_unclear(t: Translator, days: Sequence[date]) -> str:
+    """A typed close date with two readings: both shown, and how to write it unmistakably."""
+    return t(
+        "That date can be read as {first} or as {second}. Please write the month as a word, e.g. 14 November.",
+        first=t.day(days[0]),
+        second=t.day(days[1]),
+    )
+
+
 def lost_reasons(t: Translator, lead_id: int, seen: Stage) -> tuple[str, InlineKeyboardMarkup]:
     """Why was it lost: one button per reason."""
     rows = [
@@ -75,6 +86,8 @@ def moved(t: Translator, lead: Lead) -> tuple[str, InlineKeyboardMarkup]:
             amount=t.money(lead.deal_amount, lead.currency or "EUR"),
             probability=lead.probability or 0,
         )
+    if lead.expected_close_date is not None and not lead.stage.is_closed:
+        text += "\n" + t("Expected close: {date}", date=t.day(lead.expected_close_date))
     return text, open_button(t, lead)
 
 

@@ -9,9 +9,10 @@ from datetime import date, datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
-from bot.domain.dates import UNKNOWN_YEAR
+from bot.domain.dates import UNKNOWN_YEAR, When
 from bot.i18n import Translator
 from bot.presentation.labels import NOTE_KINDS, PARK_REASONS, short_label, stage_name
+from bot.presentation.moments import moment, option_buttons, which_one
 from models import Activity, ActivityKind, HistoryEvent, Lead, ParkReason, Stage, StageChange, funnel
 
 PAGE = 8  # records per page of /leads
@@ -38,8 +39,10 @@ def render_card(
                 probability=lead.probability or 0,
             )
         )
+    if lead.expected_close_date is not None and not lead.stage.is_closed:
+        lines.append(t("Expected close: {date}", date=t.day(lead.expected_close_date)))
     if lead.parked and lead.parked_until is not None:
-        lines.append(t("Parked until {date}", date=t.datetime(lead.parked_until, zone, "short")))
+        lines.append(t("Parked until {date}", date=moment(t, lead.parked_until, zone)))
     if lead.birthday is not None:
         lines.append(t("Birthday: {date}", date=birthday(t, lead.birthday)))
     for email in lead.emails:
@@ -208,7 +211,7 @@ def park_until_question(t: Translator) -> str:
 
 
 def park_confirm(
-    t: Translator, lead_id: int, reason: ParkReason, until: datetime, zone: str
+    t: Translator, lead_id: int, reason: ParkReason, until: datetime, zone: str, part: str | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The follow-up time shown back as a concrete date before anything is saved."""
     stamp = int(until.timestamp())
@@ -222,11 +225,31 @@ def park_confirm(
             [InlineKeyboardButton(t("Change the date"), callback_data=callbacks.encode("pr", lead_id, reason.value))],
         ]
     )
-    return t("Park until {date}?", date=t.datetime(until, zone, "full")), markup
+    return t("Park until {date}?", date=moment(t, until, zone, part)), markup
+
+
+def park_options(
+    t: Translator, lead_id: int, reason: ParkReason, options: Sequence[When], zone: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Two readings of the typed date: one "park until" button each, and Change the date."""
+    data = [callbacks.encode("py", lead_id, reason.value, int(w.at.timestamp())) for w in options]
+    rows = option_buttons(t, options, zone, data)
+    rows.append(
+        [InlineKeyboardButton(t("Change the date"), callback_data=callbacks.encode("pr", lead_id, reason.value))]
+    )
+    return which_one(t), InlineKeyboardMarkup(rows)
 
 
 def parked(t: Translator, until: datetime, zone: str) -> str:
-    return t("Parked until {date}. I will remind you then.", date=t.datetime(until, zone, "full"))
+    return t("Parked until {date}. I will remind you then.", date=moment(t, until, zone))
+
+
+def card_not_note(t: Translator) -> str:
+    """After a pasted card while a record was open: it was read as a new card, not as a note."""
+    return t(
+        "That looks like a business card, so I read it as a new card, not as a note. "
+        "To keep it as a note instead, send /note and the text."
+    )
 
 
 def open_button(t: Translator, lead: Lead) -> InlineKeyboardMarkup:

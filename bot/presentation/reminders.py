@@ -10,8 +10,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.domain.calendar import follow_up_event
+from bot.domain.dates import When
 from bot.i18n import Translator
 from bot.presentation.labels import park_reason_name, short_label, stage_name, who
+from bot.presentation.moments import moment, option_buttons, which_one
 from bot.services.nudges import Brief, Section
 from models import Activity, Lead, ParkReason, Reminder, ReminderKind
 
@@ -35,6 +37,18 @@ def reminder_text(
     t: Translator, reminder: Reminder, lead: Lead | None, note: Activity | None, zone: str, late: bool
 ) -> str:
     """A follow-up or a reminder the rep set: who, which company, the stage, why, the last note."""
+    lines = _about(t, reminder, lead)
+    if reminder.kind is not ReminderKind.CUSTOM and reminder.reason in {r.value for r in ParkReason}:
+        lines.append(t("Parked because: {reason}", reason=park_reason_name(t, ParkReason(reminder.reason))))
+    if note is not None:
+        lines.append(t("Last note: {note}", note=note.text[:300]))
+    if late:
+        lines.append(t("(It was due {date}; I could not send it then.)", date=moment(t, reminder.due_at, zone)))
+    return "\n".join(lines)
+
+
+def _about(t: Translator, reminder: Reminder, lead: Lead | None) -> list[str]:
+    """What a reminder is about: its own text or "Follow-up due", and the record."""
     if reminder.kind is ReminderKind.CUSTOM:
         lines = [t("⏰ <b>Reminder</b>: {text}", text=reminder.reason or "")]
     else:
@@ -48,15 +62,7 @@ def reminder_text(
                 stage=stage_name(t, lead.stage),
             )
         )
-    if reminder.kind is not ReminderKind.CUSTOM and reminder.reason in {r.value for r in ParkReason}:
-        lines.append(t("Parked because: {reason}", reason=park_reason_name(t, ParkReason(reminder.reason))))
-    if note is not None:
-        lines.append(t("Last note: {note}", note=note.text[:300]))
-    if late:
-        lines.append(
-            t("(It was due {date}; I could not send it then.)", date=t.datetime(reminder.due_at, zone, "short"))
-        )
-    return "\n".join(lines)
+    return lines
 
 
 def reminder_buttons(t: Translator, reminder_id: int, lead_id: int | None) -> InlineKeyboardMarkup:
@@ -81,8 +87,9 @@ def done_text(t: Translator) -> str:
     return t("✅ Follow-up done and noted. What happens next? Advance, park again or close it here.")
 
 
-def snoozed_text(t: Translator, until: datetime, zone: str) -> str:
-    return t("⏰ Snoozed until {date}.", date=t.datetime(until, zone, "short"))
+def snoozed_text(t: Translator, until: datetime, zone: str, reminder: Reminder, lead: Lead | None) -> str:
+    """The reminder's message once snoozed: still what it is about, and until when."""
+    return "\n".join([*_about(t, reminder, lead), t("⏰ Snoozed until {date}.", date=moment(t, until, zone))])
 
 
 def calendar_file(t: Translator, reminder: Reminder, lead: Lead | None, now: datetime) -> bytes:
@@ -132,7 +139,7 @@ def no_such_record(t: Translator, name: str) -> str:
 
 
 def already_passed(t: Translator, at: datetime, zone: str) -> str:
-    return t("{date} has already passed. ", date=t.datetime(at, zone, "full")) + when_examples(t)
+    return t("{date} has already passed. ", date=moment(t, at, zone)) + when_examples(t)
 
 
 def ask_what(t: Translator, lead: Lead) -> str:
@@ -155,10 +162,10 @@ def pick_record(t: Translator, nonce: str, matches: Sequence[Lead]) -> tuple[str
 
 
 def confirm(
-    t: Translator, nonce: str, at: datetime, zone: str, text: str, lead: Lead | None
+    t: Translator, nonce: str, at: datetime, zone: str, text: str, lead: Lead | None, part: str | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The moment shown back in full, with Set reminder / Cancel: nothing is saved before."""
-    date = t.datetime(at, zone, "full")
+    """The moment shown back, with Set reminder / Cancel: nothing is saved before."""
+    date = moment(t, at, zone, part)
     what = text or t("follow up")
     if lead is not None:
         question = t("Remind you on {date} about {who}: {what}?", date=date, who=who(t, lead), what=what)
@@ -175,8 +182,19 @@ def confirm(
     return question, markup
 
 
-def reminder_set(t: Translator, at: datetime, zone: str) -> str:
-    return t("⏰ Reminder set for {date}.", date=t.datetime(at, zone, "full"))
+def confirm_options(
+    t: Translator, nonce: str, options: Sequence[When], zone: str, text: str, lead: Lead | None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Two readings of the moment: one button each (tapping one sets the reminder), and Cancel."""
+    what = text or t("follow up")
+    about = t("Reminder about {who}: {what}", who=who(t, lead), what=what) if lead else t("Reminder: {what}", what=what)
+    rows = option_buttons(t, options, zone, [callbacks.encode("rmy", nonce, i) for i in range(len(options))])
+    rows.append([InlineKeyboardButton(t("Cancel"), callback_data=callbacks.encode("rmx", nonce))])
+    return about + "\n" + which_one(t), InlineKeyboardMarkup(rows)
+
+
+def reminder_set(t: Translator, at: datetime, zone: str, part: str | None = None) -> str:
+    return t("⏰ Reminder set for {date}.", date=moment(t, at, zone, part))
 
 
 def no_reminder(t: Translator) -> str:
@@ -188,12 +206,22 @@ def until_when(t: Translator) -> str:
     return t("Until when? ") + when_examples(t)
 
 
-def confirm_snooze(t: Translator, reminder_id: int, until: datetime, zone: str) -> tuple[str, InlineKeyboardMarkup]:
+def confirm_snooze(
+    t: Translator, reminder_id: int, until: datetime, zone: str, part: str | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
     stamp = int(until.timestamp())
     markup = InlineKeyboardMarkup(
         [[InlineKeyboardButton(t("✅ Snooze until then"), callback_data=callbacks.encode("rz", reminder_id, stamp))]]
     )
-    return t("Snooze until {date}?", date=t.datetime(until, zone, "full")), markup
+    return t("Snooze until {date}?", date=moment(t, until, zone, part)), markup
+
+
+def snooze_options(
+    t: Translator, reminder_id: int, options: Sequence[When], zone: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Two readings of a typed snooze time: one button each."""
+    data = [callbacks.encode("rz", reminder_id, int(w.at.timestamp())) for w in options]
+    return which_one(t), InlineKeyboardMarkup(option_buttons(t, options, zone, data))
 
 
 def use_the_buttons(t: Translator) -> str:
@@ -225,7 +253,7 @@ def brief_text(t: Translator, told: Brief, *, zone: str, now: datetime) -> str:
     if told.overdue:
         lines += ["", t("<b>Overdue</b>")]
         for reminder, lead in told.overdue:
-            date = t.datetime(reminder.due_at, zone, "short")
+            date = moment(t, reminder.due_at, zone)
             lines.append(t("• {date}: {what}", date=date, what=what(reminder, lead)))
     if told.stalled:
         lines += ["", t("<b>Gone quiet</b> (no activity for a while)")]

@@ -52,17 +52,17 @@ async def drop_keyboard(bot: Bot, chat_id: int | None, message_id: int | None) -
         log.debug("could not remove an old keyboard", exc_info=True)
 
 
-async def zone_first(update: Update, context: BotContext) -> bool:
+async def zone_first(update: Update, context: BotContext, *, kept: bool = False) -> Message | None:
     """Before anything with a date: a member who never confirmed a time zone is asked for one
-    (True: the caller stops there; the member tries again after answering)."""
+    (the question sent: the caller stops there; `kept`: the caller keeps what the rep typed and
+    goes on once the zone is answered; otherwise the member tries again after answering)."""
     member = context.me
     if member.timezone:
-        return False
-    text, markup = zones.before_reminder(context.t, member, context.settings.default_timezone, utcnow())
+        return None
+    text, markup = zones.before_reminder(context.t, member, context.settings.default_timezone, utcnow(), kept=kept)
     if update.callback_query is not None:
         await update.callback_query.answer()
-    await reply(update, text, markup)
-    return True
+    return await reply(update, text, markup)
 
 
 def message_text(update: Update) -> str:

@@ -28,9 +28,12 @@ def question(
 
 
 def before_reminder(
-    t: Translator, member: Member, default_zone: str, now: datetime
+    t: Translator, member: Member, default_zone: str, now: datetime, *, kept: bool = False
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """Asked when a member who never confirmed a time zone sets something with a date."""
-    return question(
-        t, member, default_zone, now, t("Before I set a reminder: which time zone are you in? Then try again.")
-    )
+    """Asked when a member who never confirmed a time zone sets something with a date (`kept`:
+    the /remind words are kept and go on once the zone is answered)."""
+    if kept:
+        text = t("Before I set this reminder: which time zone are you in? I will go on with it right after.")
+    else:
+        text = t("Before I set a reminder: which time zone are you in? Then try again.")
+    return question(t, member, default_zone, now, text)

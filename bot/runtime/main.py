@@ -19,6 +19,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.app import build_application
 from bot.config import Settings
+from bot.runtime import claim
 from bot.runtime.health import Health
 from bot.runtime.polling import ALLOWED_UPDATES, Poller
 from bot.runtime.worker import InboxWorker
@@ -117,14 +118,14 @@ async def _run(app: Any, settings: Settings, stopping: asyncio.Event) -> int:
         log.info("webhook mode: listening on %s:%d", settings.webhook_listen, settings.webhook_port)
     else:
         await app.bot.delete_webhook(drop_pending_updates=False)
-        poller = Poller(app, worker.wake)
+        poller = Poller(app, worker.receive)
         tasks.append(asyncio.create_task(poller.run(), name="poller"))
     worker.start()  # after the poller: its first look for updates goes first
     stop_http: Callable[[], Awaitable[None]] | None = None
     port = settings.webhook_port if settings.webhook_mode else settings.ops_port
     if port:
         web_app = make_app(
-            state, health, on_stored=worker.wake, webhook=settings.webhook_mode, stopping=stopping.is_set
+            state, health, receive=worker.receive, webhook=settings.webhook_mode, stopping=stopping.is_set
         )
         try:
             stop_http = await serve_http(web_app, settings.webhook_listen, port)
@@ -136,6 +137,7 @@ async def _run(app: Any, settings: Settings, stopping: asyncio.Event) -> int:
             await app.stop()
             return 2
     log.info("bot @%s is running (%s)", app.bot.username, "webhook" if settings.webhook_mode else "long polling")
+    await claim.announce(app)
     await stopping.wait()
     log.info("stopping: no new updates; finishing the ones in hand")
     if poller is not None:

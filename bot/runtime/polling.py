@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
 from telegram import Update
 from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
 
-from bot import metrics
 from bot.db import Scope
 from bot.services import inbox, leases
 from bot.state import state_of
@@ -29,10 +28,10 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_membe
 
 
 class Poller:
-    def __init__(self, app: Any, on_stored: Callable[[], None]) -> None:
+    def __init__(self, app: Any, receive: Callable[[Sequence[inbox.Incoming], str], Awaitable[int]]) -> None:
         self.app = app
         self.state = state_of(app)
-        self.on_stored = on_stored
+        self.receive = receive
         self.offset: int | None = None
         self.holding = False
         self._stopping = asyncio.Event()
@@ -94,10 +93,7 @@ class Poller:
         for update in updates:
             payload = update.to_dict()
             incoming.append(inbox.Incoming(update.update_id, inbox.chat_key_of(payload), payload))
-        async with self.state.db.begin(Scope.system()) as session:
-            new = await inbox.store(session, incoming, now=utcnow())
-        metrics.UPDATES_RECEIVED.labels("polling").inc(len(new))
-        self.on_stored()
+        await self.receive(incoming, "polling")
 
     async def _pause(self, seconds: float) -> None:
         try:

@@ -11,15 +11,12 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 
-from bot import metrics
-from bot.db import Scope
 from bot.runtime.health import Health
 from bot.services import inbox
 from bot.state import AppState
@@ -32,12 +29,17 @@ MAX_BODY = 1024 * 1024  # an update is a few kilobytes; anything near this is no
 
 
 def make_app(
-    state: AppState, health: Health, *, on_stored: Callable[[], None], webhook: bool, stopping: Callable[[], bool]
+    state: AppState,
+    health: Health,
+    *,
+    receive: Callable[[Sequence[inbox.Incoming], str], Awaitable[int]],
+    webhook: bool,
+    stopping: Callable[[], bool],
 ) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     secret = state.settings.webhook_secret.get_secret_value().encode()
 
-    async def receive(request: web.Request) -> web.Response:
+    async def webhook_post(request: web.Request) -> web.Response:
         if stopping():
             return web.Response(status=503, text="shutting down")
         given = request.headers.get(SECRET_HEADER, "").encode()
@@ -48,13 +50,7 @@ def make_app(
             update_id = int(payload["update_id"])
         except (ValueError, KeyError, TypeError):
             return web.Response(status=400, text="not an update")
-        async with state.db.begin(Scope.system()) as session:
-            new = await inbox.store(
-                session, [inbox.Incoming(update_id, inbox.chat_key_of(payload), payload)], now=utcnow()
-            )
-        if new:
-            metrics.UPDATES_RECEIVED.labels("webhook").inc()
-            on_stored()
+        await receive([inbox.Incoming(update_id, inbox.chat_key_of(payload), payload)], "webhook")
         return web.Response(text="ok")
 
     async def healthz(_: web.Request) -> web.Response:
@@ -63,9 +59,8 @@ def make_app(
     async def readyz(_: web.Request) -> web.Response:
         checks: dict[str, Any] = {}
         try:
-            async with state.db.read(Scope.system()) as session:
-                await session.scalar(text("SELECT 1"))
-                checks["inbox_lag_seconds"] = round(await inbox.lag(session, now=utcnow()), 1)
+            async with state.db.core_read() as conn:
+                checks["inbox_lag_seconds"] = round(await inbox.lag(conn, now=utcnow()), 1)
             checks["database"] = True
         except Exception as exc:  # any failure means "not ready"
             log.warning("readiness: database unreachable (%s)", type(exc).__name__)
@@ -79,7 +74,7 @@ def make_app(
         return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     if webhook:
-        app.router.add_post(state.settings.webhook_path, receive)
+        app.router.add_post(state.settings.webhook_path, webhook_post)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics_page)

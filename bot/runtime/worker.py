@@ -1,4 +1,8 @@
-"""The inbox workers: claim a chat's next update, handle it with the Application, finish it.
+"""The inbox workers: take a chat's next update, handle it with the Application, finish it.
+
+An update received by this process (webhook or poller) whose chat has nothing waiting goes
+straight to an idle slot: `receive` stores it and leases its chat in one transaction. Anything else
+waits in the inbox and is claimed by the next free slot of any process.
 
 A process runs `slots` of them. Each claim takes the chat served longest ago (see
 bot/services/inbox.py), so chats are served in turn and one chat's burst waits behind itself only.
@@ -14,6 +18,7 @@ import contextlib
 import logging
 import time
 from collections import deque
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -21,7 +26,6 @@ from sqlalchemy import text
 from telegram import Update
 
 from bot import metrics
-from bot.db import Scope
 from bot.services import inbox
 from bot.state import state_of
 from models.base import utcnow
@@ -38,8 +42,9 @@ class InboxWorker:
         self.state = state_of(app)
         self.slots = slots
         self.poll_seconds = poll_seconds
-        self.busy: dict[int, int] = {}  # chat key -> update id being handled here
-        self._idle: deque[asyncio.Future[None]] = deque()  # idle slots, each waiting to be woken
+        self.busy: dict[int, int] = {}  # chat key -> update id being handled here (or about to be)
+        self._idle: deque[asyncio.Future[inbox.Claimed | None]] = deque()  # idle slots, waiting
+        self._ready: deque[inbox.Claimed] = deque()  # taken on receipt, for the next free slot
         self._wakes = 0  # wakes that found no idle slot: the next slot to go idle looks at once
         self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
@@ -50,9 +55,32 @@ class InboxWorker:
     def owner(self) -> str:
         return self.state.worker_id
 
+    async def receive(self, updates: Sequence[inbox.Incoming], source: str) -> int:
+        """Store updates as they arrive (webhook, poller). An update whose chat has nothing waiting
+        goes straight to an idle slot of this process, leased in the same transaction; the others
+        wait in the inbox for the next claim. Returns how many were new."""
+        take = 0 if self._stopping else max(0, sum(not w.done() for w in self._idle) - len(self._ready))
+        async with self.state.db.core() as conn:
+            got = await inbox.accept(conn, updates, now=utcnow(), owner=self.owner, take=take, lease=self.lease)
+        metrics.UPDATES_RECEIVED.labels(source).inc(len(got.new))
+        for claimed in got.taken:
+            self._hand(claimed)
+        if len(got.new) > len(got.taken):
+            self.wake()
+        return len(got.new)
+
+    def _hand(self, claimed: inbox.Claimed) -> None:
+        self.busy[claimed.chat_key] = claimed.update_id  # its lease is renewed from now on
+        while self._idle:
+            waiter = self._idle.popleft()
+            if not waiter.done():
+                waiter.set_result(claimed)
+                return
+        self._ready.append(claimed)
+
     def wake(self) -> None:
-        """An update was stored (or taken while more may wait): one idle slot looks again at once.
-        One, not all: the others would only contend for the same claim."""
+        """Updates wait in the inbox: one idle slot looks again at once. One, not all: the others
+        would only contend for the same claim."""
         while self._idle:
             waiter = self._idle.popleft()
             if not waiter.done():
@@ -60,23 +88,27 @@ class InboxWorker:
                 return
         self._wakes = min(self._wakes + 1, self.slots)
 
-    async def _rest(self, seconds: float) -> None:
-        """Wait until woken, or `seconds` (a look for work stored by other processes, or whose
-        claimer died)."""
+    async def _rest(self, seconds: float) -> inbox.Claimed | None:
+        """Wait for an update handed over on receipt (returned), a wake, or `seconds` (then look
+        for work stored by other processes, or whose claimer died)."""
+        if self._ready:
+            return self._ready.popleft()
         if self._stopping:
-            return
+            return None
         if self._wakes:
             self._wakes -= 1
-            return
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            return None
+        waiter: asyncio.Future[inbox.Claimed | None] = asyncio.get_running_loop().create_future()
         self._idle.append(waiter)
         try:
-            await asyncio.wait_for(waiter, seconds)
-        except TimeoutError:
-            pass
+            await asyncio.wait({waiter}, timeout=seconds)
         finally:
             if waiter in self._idle:
                 self._idle.remove(waiter)
+        if waiter.done():
+            return waiter.result()
+        waiter.cancel()
+        return None
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._slot(i), name=f"inbox-{i}") for i in range(self.slots)]
@@ -85,6 +117,9 @@ class InboxWorker:
     async def stop(self, *, grace: float) -> None:
         """Take no new update; let the ones in hand finish within `grace` seconds, give the rest back."""
         self._stopping = True
+        for claimed in self._ready:
+            self.busy.pop(claimed.chat_key, None)
+        self._ready.clear()
         for waiter in self._idle:
             if not waiter.done():
                 waiter.set_result(None)
@@ -96,33 +131,36 @@ class InboxWorker:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         with contextlib.suppress(Exception):
-            async with self.state.db.begin(Scope.system()) as session:
-                await inbox.release(session, owner=self.owner)
+            async with self.state.db.core() as conn:
+                await inbox.release(conn, owner=self.owner)
 
     async def _slot(self, index: int) -> None:
-        # The first slot looks every `poll_seconds` for work it was not told about (stored by
-        # another process, or left by a dead one); the others rest until woken.
+        # The first slot looks every `poll_seconds` for work it was not handed (stored by another
+        # process, or left by a dead one); the others rest until woken or handed an update.
         rest = self.poll_seconds if index == 0 else IDLE_REST
-        if index:  # at start-up only the first looks: a herd of claims would hold up the first update
-            await self._rest(rest)
+        claimed = await self._rest(rest) if index else None  # at start-up only the first looks
         while not self._stopping:
-            try:
-                claimed = await self._claim()
-            except Exception:
-                log.exception("could not claim an update; trying again")
-                await asyncio.sleep(self.poll_seconds)
-                continue
             if claimed is None:
-                await self._rest(rest)
-                continue
-            self.wake()  # more may be waiting: one more idle slot looks
-            await self._handle(claimed)
+                try:
+                    claimed = await self._claim()
+                except Exception:
+                    log.exception("could not claim an update; trying again")
+                    await asyncio.sleep(self.poll_seconds)
+                    continue
+                if claimed is None:
+                    claimed = await self._rest(rest)
+                    continue
+                self.wake()  # more may be waiting: one more idle slot looks
+            if await self._handle(claimed):
+                self.wake()  # this chat has more waiting
+            claimed = await self._rest(rest)
 
     async def _claim(self) -> inbox.Claimed | None:
-        async with self.state.db.begin(Scope.system()) as session:
-            return await inbox.claim(session, owner=self.owner, now=utcnow(), lease=self.lease, exclude=self.busy)
+        async with self.state.db.core() as conn:
+            return await inbox.claim(conn, owner=self.owner, now=utcnow(), lease=self.lease, exclude=self.busy)
 
-    async def _handle(self, claimed: inbox.Claimed) -> None:
+    async def _handle(self, claimed: inbox.Claimed) -> bool:
+        """Handle one claimed update; True when its chat has more waiting."""
         self.busy[claimed.chat_key] = claimed.update_id
         token = inbox.CURRENT_UPDATE.set(inbox.Work(claimed.update_id))
         kind, outcome, started = "other", "ok", time.perf_counter()
@@ -142,10 +180,11 @@ class InboxWorker:
         metrics.UPDATE_SECONDS.labels(kind).observe(time.perf_counter() - started)
         metrics.UPDATES_PROCESSED.labels(kind, outcome).inc()
         try:
-            async with self.state.db.begin(Scope.system()) as session:
-                await inbox.finish(session, claimed, owner=self.owner, now=utcnow())
+            async with self.state.db.core() as conn:
+                return await inbox.finish(conn, claimed, owner=self.owner, now=utcnow())
         except Exception:  # the lease lapses and the chat is taken again
             log.exception("could not mark update %s handled", claimed.update_id)
+            return False
         finally:
             self.busy.pop(claimed.chat_key, None)
 
@@ -157,14 +196,14 @@ class InboxWorker:
             await asyncio.sleep(every)
             try:
                 now = utcnow()
-                async with self.state.db.begin(Scope.system()) as session:
-                    await inbox.renew(session, list(self.busy), owner=self.owner, until=now + self.lease)
+                async with self.state.db.core() as conn:
+                    await inbox.renew(conn, list(self.busy), owner=self.owner, until=now + self.lease)
                     if time.monotonic() - last_prune > 60:
                         keep = timedelta(minutes=self.state.settings.inbox_keep_minutes)
-                        await inbox.prune(session, before=now - keep)
+                        await inbox.prune(conn, before=now - keep)
                         last_prune = time.monotonic()
-                async with self.state.db.read(Scope.system()) as session:
-                    metrics.INBOX_LAG.set(await inbox.lag(session, now=now))
+                async with self.state.db.core_read() as conn:
+                    metrics.INBOX_LAG.set(await inbox.lag(conn, now=now))
             except Exception:
                 log.warning("inbox housekeeping failed; trying again", exc_info=True)
 
@@ -179,12 +218,13 @@ async def mark_answering(state: Any, endpoint: str) -> None:
     if work is None or work.done or work.defer or endpoint in NOT_ANSWERS:
         return
     work.done = True
-    async with state.db.begin(Scope.system()) as session:
-        if state.db.engine.dialect.name == "postgresql":
-            await session.execute(text("SET LOCAL synchronous_commit = off"))
-        await inbox.mark_done(session, work.update_id, now=utcnow())
+    async with state.db.core() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(LAZY_COMMIT)
+        await inbox.mark_done(conn, work.update_id, now=utcnow())
 
 
+LAZY_COMMIT = text("SET LOCAL synchronous_commit = off")
 NOT_ANSWERS = frozenset(
     {"getUpdates", "getMe", "getFile", "sendChatAction", "setWebhook", "deleteWebhook", "getWebhookInfo",
      "setMyCommands", "getChat", "getChatMember"}

@@ -1,23 +1,29 @@
 """The update inbox (models/inbox.py): store on receipt, claim one chat's next update, finish it.
 
-Every function takes a session in a transaction of the caller's. Claims lock with
-`FOR UPDATE SKIP LOCKED` on PostgreSQL, so processes claiming at once never take the same chat;
-SQLite has one writer at a time (`BEGIN IMMEDIATE`), which serialises claims the same way.
+Every function takes a connection in a write transaction of the caller's (`Database.core()`, or
+the handler's own transaction for `mark_done`) and runs plain Core statements, compiled once and
+cached: the inbox sits on every update's path, so each step is one or two statements. Claims lock
+with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so processes claiming at once never take the same
+chat; SQLite has one writer at a time (`BEGIN IMMEDIATE`), which serialises claims the same way.
+
+The common case costs one transaction before handling: `accept` stores an update and, when its
+chat has nothing waiting and this process has a slot free, leases the chat to this process in
+the same transaction, so the update goes straight to that slot with no separate claim.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-import sqlmodel
-from sqlalchemy import and_, case, delete, func, nulls_first, or_, select, update
+import sqlalchemy as sa
+from sqlalchemy import and_, bindparam, case, delete, func, nulls_first, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import col
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from models import InboxChat, InboxStatus, InboxUpdate
 
@@ -74,164 +80,242 @@ def chat_key_of(payload: dict[str, Any]) -> int:
     return 0
 
 
-def _dialect(session: AsyncSession) -> str:
-    return session.bind.dialect.name if session.bind is not None else "sqlite"
+UPDATES: sa.Table = InboxUpdate.__table__  # type: ignore[attr-defined]
+CHATS: sa.Table = InboxChat.__table__  # type: ignore[attr-defined]
+U, C = UPDATES.c, CHATS.c
+PENDING, DONE = InboxStatus.PENDING, InboxStatus.DONE
 
 
-def _insert(session: AsyncSession, table: Any) -> Any:
-    return (postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert)(table)
+@dataclass(slots=True)
+class Accepted:
+    new: list[int] = field(default_factory=list)  # ids not seen before
+    taken: list[Claimed] = field(default_factory=list)  # leased to the caller on receipt
 
 
-async def store(session: AsyncSession, updates: Sequence[Incoming], *, now: datetime) -> list[int]:
+def _dialect(conn: AsyncConnection) -> str:
+    return conn.dialect.name
+
+
+def _insert(dialect: str, table: sa.Table) -> Any:
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+@cache
+def _store_update(dialect: str) -> Any:
+    return _insert(dialect, UPDATES).on_conflict_do_nothing(index_elements=["update_id"]).returning(U.update_id)
+
+
+@cache
+def _queue_chat(dialect: str, take: bool) -> Any:
+    """Upsert a chat's row with its earliest waiting update; with `take`, also lease the chat to
+    the caller when nothing of it was waiting and nobody holds it (the caller then handles the
+    update at once). Every SET expression sees the row as it was."""
+    stmt = _insert(dialect, CHATS).values(
+        chat_key=bindparam("chat_key"),
+        head=bindparam("head"),
+        lease_owner=bindparam("owner") if take else None,
+        lease_until=bindparam("until") if take else None,
+    )
+    new = stmt.excluded
+    earlier = case((or_(C.head.is_(None), new.head < C.head), new.head), else_=C.head)
+    values: dict[str, Any] = {"head": earlier}
+    if take:
+        free = and_(C.head.is_(None), or_(C.lease_until.is_(None), C.lease_until < bindparam("now")))
+        values |= {
+            "lease_owner": case((free, new.lease_owner), else_=C.lease_owner),
+            "lease_until": case((free, new.lease_until), else_=C.lease_until),
+        }
+    return stmt.on_conflict_do_update(index_elements=["chat_key"], set_=values).returning(C.head, C.lease_owner)
+
+
+_UNTRIED = update(UPDATES).where(U.update_id == bindparam("id")).values(attempts=0)
+
+
+async def accept(
+    conn: AsyncConnection,
+    updates: Sequence[Incoming],
+    *,
+    now: datetime,
+    owner: str = "",
+    take: int = 0,
+    lease: timedelta = timedelta(0),
+) -> Accepted:
     """Keep `updates` (those already stored are skipped: Telegram may send one twice) and queue
-    each new one behind its chat's earlier ones. Returns the ids that were new."""
+    each new one behind its chat's earlier ones. Up to `take` chats that had nothing waiting and
+    nobody handling them are leased to `owner` at once, with their update (`Accepted.taken`)."""
+    out = Accepted()
     if not updates:
-        return []
-    rows = [
-        {
+        return out
+    dialect = _dialect(conn)
+    ordered = sorted(updates, key=lambda u: u.update_id)
+    firsts: dict[int, Incoming] = {}
+    for u in ordered:
+        firsts.setdefault(u.chat_key, u)
+    # Each chat's first update may be taken: stored as tried once, set back below if it is not.
+    meant = {u.update_id for u in firsts.values()} if take > 0 else set()
+    for u in ordered:
+        row = {
             "update_id": u.update_id,
             "chat_key": u.chat_key,
             "payload": u.payload,
-            "status": InboxStatus.PENDING.value,
-            "attempts": 0,
+            "status": PENDING,
+            "attempts": 1 if u.update_id in meant else 0,
             "received_at": now,
         }
-        for u in updates
-    ]
-    stmt = _insert(session, InboxUpdate).values(rows).on_conflict_do_nothing(index_elements=["update_id"])
-    new = set((await session.exec(stmt.returning(col(InboxUpdate.update_id)))).scalars().all())
-    if not new:
-        return []
-    heads: dict[int, int] = {}
-    for u in updates:
-        if u.update_id in new:
-            heads[u.chat_key] = min(heads.get(u.chat_key, u.update_id), u.update_id)
-    upsert = _insert(session, InboxChat).values([{"chat_key": k, "head": h} for k, h in heads.items()])
-    current = col(InboxChat.head)
-    earlier = case((or_(current.is_(None), upsert.excluded.head < current), upsert.excluded.head), else_=current)
-    upsert = upsert.on_conflict_do_update(index_elements=["chat_key"], set_={"head": earlier})
-    await session.exec(upsert)
-    return sorted(new)
+        if (await conn.execute(_store_update(dialect), row)).first() is not None:
+            out.new.append(u.update_id)
+    if not out.new:
+        return out
+    heads: dict[int, Incoming] = {}
+    for u in ordered:
+        if u.update_id in out.new:
+            heads.setdefault(u.chat_key, u)
+    until = now + lease
+    for chat_key, first in heads.items():
+        want = first.update_id in meant and len(out.taken) < take
+        params = {"chat_key": chat_key, "head": first.update_id, "owner": owner, "until": until, "now": now}
+        got = (await conn.execute(_queue_chat(dialect, want), params)).one()
+        if want and got.lease_owner == owner and got.head == first.update_id:
+            out.taken.append(Claimed(first.update_id, chat_key, first.payload, 1))
+        elif first.update_id in meant:
+            await conn.execute(_UNTRIED, {"id": first.update_id})
+    return out
+
+
+async def store(conn: AsyncConnection, updates: Sequence[Incoming], *, now: datetime) -> list[int]:
+    """`accept` without taking anything: the ids that were new."""
+    return (await accept(conn, updates, now=now)).new
+
+
+@cache
+def _pick(dialect: str) -> Any:
+    free = or_(C.lease_until.is_(None), C.lease_until < bindparam("now"))
+    pick = (
+        select(C.chat_key)
+        .where(C.head.is_not(None), free, C.chat_key.not_in(bindparam("busy", expanding=True)))
+        .order_by(nulls_first(C.served_at.asc()), C.head)
+        .limit(1)
+    )
+    if dialect == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    return (
+        update(CHATS)
+        .where(C.chat_key == pick.scalar_subquery())
+        .values(lease_owner=bindparam("owner"), lease_until=bindparam("until"))
+        .returning(C.chat_key, C.head)
+    )
+
+
+_TRY = (
+    update(UPDATES)
+    .where(U.update_id == bindparam("id"), U.status == PENDING)
+    .values(attempts=U.attempts + 1)
+    .returning(U.payload, U.attempts)
+)
+
+
+def _next_head(chat_key: Any) -> Any:
+    return select(func.min(U.update_id)).where(U.chat_key == chat_key, U.status == PENDING).scalar_subquery()
+
+
+_SKIP_HEAD = (
+    update(CHATS)
+    .where(C.chat_key == bindparam("key"))
+    .values(head=_next_head(bindparam("key")), lease_owner=None, lease_until=None)
+)
 
 
 async def claim(
-    session: AsyncSession, *, owner: str, now: datetime, lease: timedelta, exclude: Iterable[int] = ()
+    conn: AsyncConnection, *, owner: str, now: datetime, lease: timedelta, exclude: Iterable[int] = ()
 ) -> Claimed | None:
     """Lease the chat served longest ago that has an update waiting and nobody handling it, and
     return that chat's oldest update; None when there is nothing to do."""
-    free = or_(col(InboxChat.lease_until).is_(None), col(InboxChat.lease_until) < now)
-    query = (
-        sqlmodel.select(InboxChat)
-        .where(col(InboxChat.head).is_not(None), free)
-        .order_by(nulls_first(col(InboxChat.served_at).asc()), col(InboxChat.head))
-        .limit(1)
-    )
-    skip = list(exclude)
-    if skip:
-        query = query.where(col(InboxChat.chat_key).not_in(skip))
-    if _dialect(session) == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    for _ in range(3):  # a head that was handled meanwhile is moved on, then the chat tried again
-        chat = (await session.exec(query)).first()
+    pick = _pick(_dialect(conn))
+    params = {"now": now, "busy": list(exclude), "owner": owner, "until": now + lease}
+    for _ in range(3):  # a head that was handled meanwhile is moved on, then another chat tried
+        chat = (await conn.execute(pick, params)).first()
         if chat is None or chat.head is None:
             return None
-        chat_key, head = chat.chat_key, chat.head
-        found = await session.scalar(
-            select(InboxUpdate).where(
-                col(InboxUpdate.update_id) == head, col(InboxUpdate.status) == InboxStatus.PENDING
-            )
-        )
-        if found is None:
-            await _advance(session, chat_key, served_at=None)
-            continue
-        claimed = Claimed(head, chat_key, dict(found.payload), found.attempts + 1)
-        await session.exec(
-            update(InboxChat)
-            .where(col(InboxChat.chat_key) == chat_key)
-            .values(lease_owner=owner, lease_until=now + lease)
-        )
-        await session.exec(
-            update(InboxUpdate).where(col(InboxUpdate.update_id) == head).values(attempts=col(InboxUpdate.attempts) + 1)
-        )
-        return claimed
+        found = (await conn.execute(_TRY, {"id": chat.head})).first()
+        if found is not None:
+            return Claimed(chat.head, chat.chat_key, dict(found.payload), found.attempts)
+        await conn.execute(_SKIP_HEAD, {"key": chat.chat_key})
     return None
 
 
-async def mark_done(session: AsyncSession, update_id: int, *, now: datetime) -> bool:
+_MARK_DONE = (
+    update(UPDATES)
+    .where(U.update_id == bindparam("id"), U.status == PENDING)
+    .values(status=DONE, done_at=bindparam("now"))
+)
+
+
+async def mark_done(conn: AsyncConnection, update_id: int, *, now: datetime) -> bool:
     """The update's work is committed (called inside the handler's own write, so that work and
     "done" commit together: an update is never half-handled twice)."""
-    result = await session.exec(
-        update(InboxUpdate)
-        .where(col(InboxUpdate.update_id) == update_id, col(InboxUpdate.status) == InboxStatus.PENDING)
-        .values(status=InboxStatus.DONE, done_at=now)
-    )
+    result = await conn.execute(_MARK_DONE, {"id": update_id, "now": now})
     return bool(result.rowcount)
 
 
-async def _advance(session: AsyncSession, chat_key: int, *, served_at: datetime | None) -> None:
-    head = (
-        select(func.min(col(InboxUpdate.update_id)))
-        .where(col(InboxUpdate.chat_key) == chat_key, col(InboxUpdate.status) == InboxStatus.PENDING)
-        .scalar_subquery()
+def _mine(column: Any) -> Any:
+    return case((C.lease_owner == bindparam("owner"), None), else_=column)
+
+
+_MOVE_ON = (
+    update(CHATS)
+    .where(C.chat_key == bindparam("key"))
+    .values(
+        head=_next_head(bindparam("key")),
+        served_at=bindparam("now"),
+        lease_owner=_mine(C.lease_owner),
+        lease_until=_mine(C.lease_until),
     )
-    values: dict[str, Any] = {"head": head}
-    if served_at is not None:
-        values |= {"served_at": served_at, "lease_owner": None, "lease_until": None}
-    await session.exec(update(InboxChat).where(col(InboxChat.chat_key) == chat_key).values(**values))
+    .returning(C.head)
+)
 
 
-async def finish(session: AsyncSession, claimed: Claimed, *, owner: str, now: datetime) -> None:
+_LOCK_CHAT = select(C.chat_key).where(C.chat_key == bindparam("key")).with_for_update()
+
+
+async def finish(conn: AsyncConnection, claimed: Claimed, *, owner: str, now: datetime) -> bool:
     """The update was handled: mark it done (if its handler did not already), move the chat on to
-    its next update and let any process take the chat again."""
-    await mark_done(session, claimed.update_id, now=now)
-    await session.exec(
-        update(InboxChat)
-        .where(col(InboxChat.chat_key) == claimed.chat_key, col(InboxChat.lease_owner) == owner)
-        .values(lease_owner=None)
-    )
-    await _advance(session, claimed.chat_key, served_at=now)
+    its next update and let any process take the chat again. True when the chat has more waiting."""
+    await mark_done(conn, claimed.update_id, now=now)
+    if _dialect(conn) == "postgresql":
+        # Lock the chat's row before looking for its next update: an `accept` that queued one
+        # holds this row until it commits, and the next statement then sees that update (each
+        # statement reads what was committed when it started). Without the lock the head could
+        # be computed from before that commit and the update left waiting with no head.
+        await conn.execute(_LOCK_CHAT, {"key": claimed.chat_key})
+    row = (await conn.execute(_MOVE_ON, {"key": claimed.chat_key, "now": now, "owner": owner})).first()
+    return row is not None and row.head is not None
 
 
-async def renew(session: AsyncSession, chat_keys: Iterable[int], *, owner: str, until: datetime) -> None:
+async def renew(conn: AsyncConnection, chat_keys: Iterable[int], *, owner: str, until: datetime) -> None:
     keys = list(chat_keys)
     if keys:
-        await session.exec(
-            update(InboxChat)
-            .where(col(InboxChat.chat_key).in_(keys), col(InboxChat.lease_owner) == owner)
-            .values(lease_until=until)
-        )
+        await conn.execute(update(CHATS).where(C.chat_key.in_(keys), C.lease_owner == owner).values(lease_until=until))
 
 
-async def release(session: AsyncSession, *, owner: str, chat_keys: Iterable[int] | None = None) -> None:
+async def release(conn: AsyncConnection, *, owner: str, chat_keys: Iterable[int] | None = None) -> None:
     """Give chats back unhandled (shutting down): another process takes them at once."""
-    stmt = update(InboxChat).where(col(InboxChat.lease_owner) == owner)
+    stmt = update(CHATS).where(C.lease_owner == owner)
     if chat_keys is not None:
-        stmt = stmt.where(col(InboxChat.chat_key).in_(list(chat_keys)))
-    await session.exec(stmt.values(lease_owner=None, lease_until=None))
+        stmt = stmt.where(C.chat_key.in_(list(chat_keys)))
+    await conn.execute(stmt.values(lease_owner=None, lease_until=None))
 
 
-async def prune(session: AsyncSession, *, before: datetime, limit: int = 1000) -> int:
+async def prune(conn: AsyncConnection, *, before: datetime, limit: int = 1000) -> int:
     """Forget handled updates older than `before` (a batch at a time), and idle chats."""
-    old = (
-        select(col(InboxUpdate.update_id))
-        .where(col(InboxUpdate.status) == InboxStatus.DONE, col(InboxUpdate.done_at) < before)
-        .limit(limit)
-        .scalar_subquery()
-    )
-    result = await session.exec(delete(InboxUpdate).where(col(InboxUpdate.update_id).in_(old)))
-    await session.exec(
-        delete(InboxChat).where(
-            and_(col(InboxChat.head).is_(None), col(InboxChat.served_at) < before, col(InboxChat.lease_owner).is_(None))
-        )
-    )
+    old = select(U.update_id).where(U.status == DONE, U.done_at < before).limit(limit).scalar_subquery()
+    result = await conn.execute(delete(UPDATES).where(U.update_id.in_(old)))
+    await conn.execute(delete(CHATS).where(and_(C.head.is_(None), C.served_at < before, C.lease_owner.is_(None))))
     return int(result.rowcount or 0)
 
 
-async def lag(session: AsyncSession, *, now: datetime) -> float:
+async def lag(conn: AsyncConnection, *, now: datetime) -> float:
     """Seconds the oldest waiting update has waited (0 when none waits)."""
-    oldest = await session.scalar(
-        select(func.min(col(InboxUpdate.received_at))).where(col(InboxUpdate.status) == InboxStatus.PENDING)
-    )
+    oldest = await conn.scalar(select(func.min(U.received_at)).where(U.status == PENDING))
     if not isinstance(oldest, datetime):
         return 0.0
     return max(0.0, (now - oldest).total_seconds())

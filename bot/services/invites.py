@@ -15,6 +15,9 @@ from models import Invite, Member, Role, Team
 from models.errors import N_, DomainError
 
 PREFIX = "i-"  # deep-link payload prefix: /start i-<token>
+CLAIM_PREFIX = "claim-"  # the first owner's link: /start claim-<token> (bot/services/claims.py)
+# Deep links a stranger may open: the gate lets them through to /start.
+STRANGER_PAYLOADS = (PREFIX, CLAIM_PREFIX)
 
 
 class InviteError(DomainError):

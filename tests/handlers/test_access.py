@@ -15,7 +15,10 @@ from tests.support import alert, msg, says, sent
 from tests.telegram_fake import BOT_USERNAME, FakeTelegram, Person
 
 INVITE_RE = re.compile(rf"https://t\.me/{BOT_USERNAME}\?start=(i-[A-Za-z0-9_-]+)")
-REFUSAL = "Hello! I am a private sales assistant for teams. To use me, ask your team's manager for an invite link."
+REFUSAL = (
+    "Hello! I am a private sales assistant for teams. To use me, ask your team's manager for an invite link. "
+    "Your Telegram user id is {id}."
+)
 WELCOME_OWNER = (
     "Welcome, {name}! Your team <b>{team}</b> is ready and you are its owner.\n\n"
     "Invite your reps with /invite. Send /help to see what I can do."
@@ -40,7 +43,7 @@ async def test_stranger_gets_a_polite_refusal_and_nothing_is_stored(tg, db):
     stranger = tg.person(555, "Eve")
     for text in ("/start", "hello", "/settings", "/invite"):
         [answer] = sent(await stranger.send(text))
-        assert answer.text == msg(REFUSAL)
+        assert answer.text == msg(REFUSAL, id="555")  # their own id, digits as they are
     async with db.read(Scope.system()) as s:
         assert (await s.exec(select(Member))).all() == []
 
@@ -48,7 +51,7 @@ async def test_stranger_gets_a_polite_refusal_and_nothing_is_stored(tg, db):
 async def test_stranger_pressing_a_button_gets_an_alert_only(tg):
     calls = await tg.person(556, "Eve").press("1set:lang:en")
     [answer] = [c for c in calls if c.method == "answerCallbackQuery"]
-    assert answer.params["show_alert"] is True and answer.params["text"] == msg(REFUSAL)
+    assert answer.params["show_alert"] is True and answer.params["text"] == msg(REFUSAL, id="556")
     assert not sent(calls) and not sent(calls, "editMessageText")
 
 
@@ -93,7 +96,7 @@ async def test_invited_rep_joins_and_the_link_works_once(tg, db):
     assert answer.text == msg("This invite link has already been used. Ask your manager for a new one.")
     # and Mallory is still a stranger
     [answer] = sent(await other.send("/help"))
-    assert answer.text == msg(REFUSAL)
+    assert answer.text == msg(REFUSAL, id="778")
 
 
 async def test_expired_and_forged_invites_are_refused(tg, db):

@@ -3,6 +3,7 @@ taken again when the process handling it died."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlmodel import select
@@ -24,18 +25,28 @@ def message(update_id: int, chat: int, text: str = "hi") -> inbox.Incoming:
 
 
 async def store(db, *updates: inbox.Incoming) -> list[int]:
-    async with db.begin(Scope.system()) as s:
-        return await inbox.store(s, list(updates), now=utcnow())
+    async with db.core() as conn:
+        return await inbox.store(conn, list(updates), now=utcnow())
+
+
+async def accept(db, *updates: inbox.Incoming, owner: str = "one", take: int = 1) -> inbox.Accepted:
+    async with db.core() as conn:
+        return await inbox.accept(conn, list(updates), now=utcnow(), owner=owner, take=take, lease=LEASE)
 
 
 async def claim(db, owner: str = "one", now=None, exclude=()) -> inbox.Claimed | None:
-    async with db.begin(Scope.system()) as s:
-        return await inbox.claim(s, owner=owner, now=now or utcnow(), lease=LEASE, exclude=exclude)
+    async with db.core() as conn:
+        return await inbox.claim(conn, owner=owner, now=now or utcnow(), lease=LEASE, exclude=exclude)
 
 
-async def finish(db, claimed: inbox.Claimed, owner: str = "one") -> None:
-    async with db.begin(Scope.system()) as s:
-        await inbox.finish(s, claimed, owner=owner, now=utcnow())
+async def finish(db, claimed: inbox.Claimed, owner: str = "one") -> bool:
+    async with db.core() as conn:
+        return await inbox.finish(conn, claimed, owner=owner, now=utcnow())
+
+
+async def attempts(db, update_id: int) -> int:
+    async with db.read(Scope.system()) as s:
+        return (await s.get_one(InboxUpdate, update_id)).attempts
 
 
 def test_chat_key_follows_the_chat_of_a_message_or_button():
@@ -91,7 +102,7 @@ async def test_work_marked_done_with_the_handler_is_not_handled_twice(db):
     await store(db, message(7, 3), message(8, 3))
     taken = await claim(db)
     async with db.begin(Scope.system()) as s:  # what BotContext.write does inside the handler's transaction
-        assert await inbox.mark_done(s, taken.update_id, now=utcnow())
+        assert await inbox.mark_done(await s.connection(), taken.update_id, now=utcnow())
     # the process dies before `finish`: the next claimer skips the handled update
     nxt = await claim(db, "other", now=utcnow() + LEASE + timedelta(seconds=1))
     assert nxt is not None and nxt.update_id == 8
@@ -99,12 +110,59 @@ async def test_work_marked_done_with_the_handler_is_not_handled_twice(db):
 
 async def test_handled_updates_are_pruned_and_the_lag_is_measured(db):
     await store(db, message(20, 4), message(21, 5))
-    async with db.read(Scope.system()) as s:
-        assert await inbox.lag(s, now=utcnow() + timedelta(seconds=30)) >= 29
+    async with db.core_read() as conn:
+        assert await inbox.lag(conn, now=utcnow() + timedelta(seconds=30)) >= 29
     taken = await claim(db)
     await finish(db, taken)
-    async with db.begin(Scope.system()) as s:
-        assert await inbox.prune(s, before=utcnow() + timedelta(seconds=1)) == 1
+    async with db.core() as conn:
+        assert await inbox.prune(conn, before=utcnow() + timedelta(seconds=1)) == 1
     async with db.read(Scope.system()) as s:
         left = (await s.exec(select(InboxUpdate))).all()
     assert [(u.update_id, u.status) for u in left] == [(21 if taken.update_id == 20 else 20, InboxStatus.PENDING)]
+
+
+async def test_an_update_of_an_idle_chat_is_taken_on_receipt_in_the_same_transaction(db):
+    got = await accept(db, message(30, 6, "first"), take=1)
+    assert got.new == [30] and [(c.update_id, c.chat_key, c.attempts) for c in got.taken] == [(30, 6, 1)]
+    assert got.taken[0].payload["message"]["text"] == "first"
+    assert await claim(db, "two") is None  # leased to the receiver: nobody else takes the chat
+    # the chat's next update, received while the first is in hand, waits behind it
+    behind = await accept(db, message(31, 6, "second"), take=1)
+    assert behind.new == [31] and behind.taken == []
+    assert await attempts(db, 31) == 0  # not taken: not counted as tried
+    assert await finish(db, got.taken[0]) is True  # more waits in this chat
+    nxt = await claim(db, "two")
+    assert nxt is not None and nxt.update_id == 31 and nxt.attempts == 1
+    assert await finish(db, nxt, owner="two") is False
+
+
+async def test_taking_on_receipt_keeps_order_and_the_number_of_free_slots(db):
+    await store(db, message(40, 7))  # chat 7 already has an update waiting
+    got = await accept(db, message(41, 7), message(50, 8), message(51, 8), message(60, 9), take=1)
+    assert got.new == [41, 50, 51, 60]
+    assert [c.update_id for c in got.taken] == [50]  # chat 8's first; chat 7 waits in order; one slot only
+    again = await accept(db, message(50, 8), take=1)  # Telegram sends it again: never taken twice
+    assert again.new == [] and again.taken == []
+    first = await claim(db, "two")
+    assert first is not None and first.update_id in (40, 60)
+
+
+async def test_a_dead_receiver_s_update_is_taken_again_after_its_lease(db):
+    got = await accept(db, message(70, 10), owner="dead")
+    assert [c.update_id for c in got.taken] == [70]
+    again = await claim(db, "alive", now=utcnow() + LEASE + timedelta(seconds=1))
+    assert again is not None and again.update_id == 70 and again.attempts == 2
+
+
+async def test_finishing_a_chat_sees_the_update_queued_while_it_finished(db):
+    """The race of `finish` and an `accept` for the same chat: the update queued meanwhile is
+    never left waiting without a head (it would never be claimed)."""
+    first = (await accept(db, message(80, 12))).taken[0]
+    async with db.core() as conn:  # the next update's receipt, committed only after finish started
+        queued = await inbox.accept(conn, [message(81, 12)], now=utcnow(), owner="one", take=1, lease=LEASE)
+        assert queued.new == [81] and queued.taken == []
+        finishing = asyncio.create_task(finish(db, first))
+        await asyncio.sleep(0.2)
+    assert await finishing is True
+    nxt = await claim(db, "two")
+    assert nxt is not None and nxt.update_id == 81

@@ -97,6 +97,10 @@ async def test_capture_qualify_prospect_opportunity_won(tg, db):
         75,
     )
     assert lead.expected_close_date is not None
+    close = msg("Expected close: {date}", date=catalogue().day(lead.expected_close_date))
+    assert close in sent(calls)[0].text  # the typed date is said back
+    [card] = sent(await olga.press(f"1rec:{lead.id}"), "editMessageText")
+    assert close in card.text  # and shown on the card
 
     [card] = sent(await olga.press(f"1rec:{lead.id}"), "editMessageText")
     [final] = sent(await olga.tap(card, "🏆 Won"))

@@ -121,6 +121,65 @@ async def test_park_with_plain_words_confirmed_before_saving(tg, db):
     assert says(sent(await olga.send("call in two weeks"))[0], NOTE_SAVED)
 
 
+async def test_park_dates_out_of_bounds_or_with_two_readings(tg, db):
+    olga = await owner(tg)
+    await olga.press("1tz:set:Europe/Zagreb")
+    await saved_lead(olga)
+    [lead] = await one(db, Lead)
+    await olga.press(f"1rec:{lead.id}")
+    [reasons] = sent(await olga.press(f"1pk:{lead.id}"), "editMessageText")
+    await olga.tap(reasons, msg("No budget now"))
+    [far] = sent(await olga.send("31.12.9999"))
+    assert says(far, "That is more than ten years ahead. Please pick a nearer date.")
+    [both] = sent(await olga.send("5.11"))  # 5 November, or 5:11 (today or tomorrow)?
+    assert says(both, "That can be read two ways. Which one do you mean?")
+    picks = [b for b in both.buttons if b["callback_data"].startswith("1py:")]
+    assert len(picks) == 2
+    await olga.press(picks[0]["callback_data"])
+    [lead] = await one(db, Lead)
+    assert lead.parked and await one(db, Reminder)
+    # A forged button far ahead is refused like any stale one.
+    far_stamp = int(datetime(2099, 1, 1, tzinfo=UTC).timestamp())
+    assert alert(await olga.press(f"1py:{lead.id}:other:{far_stamp}")) == msg(STALE)
+
+
+async def test_a_record_parked_far_ahead_opens_for_a_member_east_of_utc(tg, db):
+    olga = await owner(tg)
+    await olga.press("1tz:set:Asia/Tokyo")
+    await saved_lead(olga)
+    [lead] = await one(db, Lead)
+    async with db.begin(Scope.system()) as s:
+        row = (await s.exec(select(Lead).where(Lead.id == lead.id))).one()
+        row.parked, row.parked_until = True, datetime(9999, 12, 31, 23, 0, tzinfo=UTC)
+        s.add(row)
+    [card] = sent(await olga.press(f"1rec:{lead.id}"), "editMessageText")
+    assert "9999" in card.text
+
+
+async def test_a_card_pasted_after_parking_starts_a_new_capture(tg, db):
+    olga = await owner(tg)
+    await olga.press("1tz:set:Europe/Zagreb")
+    await saved_lead(olga)
+    [lead] = await one(db, Lead)
+    await olga.press(f"1rec:{lead.id}")
+    [reasons] = sent(await olga.press(f"1pk:{lead.id}"), "editMessageText")
+    await olga.tap(reasons, msg("No budget now"))
+    [confirm] = sent(await olga.send("in two weeks"))
+    await olga.tap(confirm, "Park until then")
+    calls = await olga.send("Petra Novak\nSales Director\nNovak d.o.o.\npetra@novak.hr\n+385 91 555 1234")
+    texts = [c.text for c in sent(calls)]
+    assert any(
+        t
+        == msg(
+            "That looks like a business card, so I read it as a new card, not as a note. "
+            "To keep it as a note instead, send /note and the text."
+        )
+        for t in texts
+    )
+    assert any("Petra" in t for t in texts)
+    assert await one(db, Activity) == [] or all("petra@novak.hr" not in a.text for a in await one(db, Activity))
+
+
 async def test_parking_asks_for_a_time_zone_first(tg, db):
     olga = await owner(tg)
     await saved_lead(olga)

@@ -43,7 +43,7 @@ async def flow_row(db: Any, member: Member) -> FlowState:
 
 
 def full(at: datetime) -> str:
-    return catalogue().datetime(at, ZAGREB, "full")
+    return catalogue().when(at, ZAGREB)
 
 
 async def test_remind_by_words_names_the_record_and_asks_before_saving(tg, db):
@@ -166,11 +166,63 @@ async def test_a_rep_without_a_time_zone_is_asked_for_one_first(tg, db):
     async with db.begin(Scope.system()) as s:
         await s.exec(update(Member).where(Member.id == rep.id).values(timezone=None))
     rita = tg.person(rep.telegram_user_id, "Rita")
-    [answer] = sent(await rita.send("/remind Ana tomorrow call"))
-    assert says(answer, "Before I set a reminder: which time zone are you in? Then try again.")
+    [answer] = sent(await rita.send("/remind Ana tomorrow 10am call"))
+    assert says(answer, "Before I set this reminder: which time zone are you in? I will go on with it right after.")
     assert any(b["callback_data"].startswith("1tz:") for b in answer.buttons)
-    [answer] = sent(await rita.press(f"1rmn:{ana.id}"))
-    assert says(answer, "Before I set a reminder: which time zone are you in? Then try again.")
+    [other] = sent(await rita.press(f"1rmn:{ana.id}"))  # ⏰ on a card: nothing to keep, try again after
+    assert says(other, "Before I set a reminder: which time zone are you in? Then try again.")
+    assert await rows(db) == []
+
+
+async def test_remind_goes_on_after_the_time_zone_question(tg, db):
+    team = await make_team(db, "T", 4250)
+    rep = team["rep1"]
+    await add_lead(db, rep, "Ana")
+    async with db.begin(Scope.system()) as s:
+        await s.exec(update(Member).where(Member.id == rep.id).values(timezone=None))
+    rita = tg.person(rep.telegram_user_id, "Rita")
+    [question] = sent(await rita.send("/remind Ana tomorrow 10am call about the quote"))
+    calls = await rita.tap(question, "Another time zone…")
+    calls = await rita.send("Zagreb")  # typed: the zone is saved and the reminder goes on
+    texts = [c.text for c in sent(calls)]
+    assert any("call about the quote" in text and "Ana" in text for text in texts), texts
+    async with db.read(Scope.system()) as s:
+        member = (await s.exec(select(Member).where(Member.id == rep.id))).one()
+    assert member.timezone == ZAGREB
+    [proposal] = [c for c in sent(calls) if "call about the quote" in c.text]
+    await rita.tap(proposal, "Set reminder")
+    [row] = await rows(db)
+    assert row.reason == "call about the quote" and row.due_at == expected("tomorrow 10am")
+
+
+async def test_in_two_hours_is_not_a_record_called_martin(tg, db):
+    team = await make_team(db, "T", 4260)
+    rep = team["rep1"]
+    await add_lead(db, rep, "Martin")
+    rita = tg.person(rep.telegram_user_id, "Rita")
+    [proposal] = sent(await rita.send("/remind in 2 hours call the bank"))
+    assert "Martin" not in proposal.text and "call the bank" in proposal.text
+
+
+async def test_an_ambiguous_numeral_is_asked_back_with_both_readings(tg, db):
+    team = await make_team(db, "T", 4270)
+    rep = team["rep1"]
+    rita = tg.person(rep.telegram_user_id, "Rita")
+    [question] = sent(await rita.send("/remind 14.11 call the bank"))
+    assert says(question, "That can be read two ways. Which one do you mean?")
+    options = [b for b in question.buttons if b["callback_data"].startswith("1rmy:")]
+    assert len(options) == 2
+    await rita.press(options[0]["callback_data"])
+    [row] = await rows(db)
+    assert row.reason == "call the bank"
+
+
+async def test_a_date_too_far_ahead_is_refused_with_a_sentence(tg, db):
+    team = await make_team(db, "T", 4280)
+    rep = team["rep1"]
+    rita = tg.person(rep.telegram_user_id, "Rita")
+    [answer] = sent(await rita.send("/remind 31.12.9999 call the bank"))
+    assert says(answer, "That is more than ten years ahead. Please pick a nearer date.")
     assert await rows(db) == []
 
 
@@ -218,8 +270,9 @@ async def test_snooze_to_a_typed_time_edits_the_reminder_in_place(tg, db):
     calls = await rita.tap(proposal, "Snooze until then")
     edits = sent(calls, "editMessageText")
     original = (await rows(db))[0]
-    done = msg("⏰ Snoozed until {date}.", date=catalogue().datetime(at, ZAGREB, "short"))
-    assert [e.text for e in edits] == [done, done]
+    done = msg("⏰ Snoozed until {date}.", date=catalogue().when(at, ZAGREB))
+    assert [e.text.splitlines()[-1] for e in edits] == [done, done]
+    assert all(e.text.splitlines()[0] == msg("⏰ <b>Follow-up due</b>") for e in edits)  # what it was about
     assert any(e.params.get("message_id") == original.message_id for e in edits)
     first = await rows(db)
     async with db.read(Scope.system()) as s:

@@ -10,6 +10,7 @@ from sqlmodel import select
 from bot.config import Settings
 from bot.db import Scope
 from bot.runtime.web import SECRET_HEADER, Health, make_app
+from bot.runtime.worker import InboxWorker
 from bot.state import state_of
 from models import InboxUpdate
 
@@ -23,20 +24,27 @@ def _update(update_id: int) -> dict:
     }
 
 
-async def _client(tg, settings: Settings, stored: list[int]) -> TestClient:
+async def _client(tg, settings: Settings, received: list[tuple[list[int], str, int]]) -> TestClient:
     state = state_of(tg.app)
     state.settings = settings.model_copy(update={"webhook_secret": settings.webhook_secret.__class__(SECRET)})
     health = Health(state)
     health.telegram_ok()
-    app = make_app(state, health, on_stored=lambda: stored.append(1), webhook=True, stopping=lambda: False)
+    worker = InboxWorker(tg.app, slots=2)  # not started: nothing handles what it stores
+
+    async def receive(updates, source: str) -> int:
+        new = await worker.receive(updates, source)
+        received.append(([u.update_id for u in updates], source, new))
+        return new
+
+    app = make_app(state, health, receive=receive, webhook=True, stopping=lambda: False)
     client = TestClient(TestServer(app))
     await client.start_server()
     return client
 
 
 async def test_the_webhook_needs_the_secret_and_stores_each_update_once(tg, db, settings):
-    stored: list[int] = []
-    client = await _client(tg, settings, stored)
+    received: list[tuple[list[int], str, int]] = []
+    client = await _client(tg, settings, received)
     try:
         path = state_of(tg.app).settings.webhook_path
         assert (await client.post(path, json=_update(1))).status == 401
@@ -48,7 +56,7 @@ async def test_the_webhook_needs_the_secret_and_stores_each_update_once(tg, db, 
         async with db.read(Scope.system()) as s:
             rows = (await s.exec(select(InboxUpdate))).all()
         assert [(r.update_id, r.chat_key) for r in rows] == [(2, 55)]
-        assert stored == [1]  # the workers were woken once, for the one new update
+        assert received == [([2], "webhook", 1), ([2], "webhook", 0)]  # stored once, answered 200 twice
     finally:
         await client.close()
 

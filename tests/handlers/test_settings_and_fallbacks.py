@@ -229,8 +229,11 @@ async def test_first_contact_takes_the_telegram_language(tg, db):
     [welcome, _zone_question] = sent(calls)
     assert says(welcome, WELCOME, "hr") and "Ivana" in welcome.text and not says(welcome, WELCOME)
     assert (await member_row(db)).language == "hr"
-    stranger = "Hello! I am a private sales assistant for teams. To use me, ask your team's manager for an invite link."
+    stranger = (
+        "Hello! I am a private sales assistant for teams. To use me, ask your team's manager for an invite link. "
+        "Your Telegram user id is {id}."
+    )
     calls = await tg.person(4444, "Jan", language_code="cs").send("/start")
-    assert sent(calls)[0].text == msg(stranger, "cs") != msg(stranger)
+    assert sent(calls)[0].text == msg(stranger, "cs", id="4444") != msg(stranger, id="4444")
     calls = await tg.person(4445, "Kim", language_code="ko").send("/start")
-    assert sent(calls)[0].text == msg(stranger)
+    assert sent(calls)[0].text == msg(stranger, id="4445")

@@ -335,7 +335,7 @@ async def test_only_a_manager_subscribes_and_a_group_belongs_to_one_team(db, tg)
         "✅ This group gets {team}'s funnel summary {when}. The next one: {date}.",
         team="T",
         when=msg("every week"),
-        date=catalogue().datetime(sub.next_due_at, zone, "full"),
+        date=catalogue().when(sub.next_due_at, zone),
     )
     stranger_boss = tg.person(other["manager"].telegram_user_id, "Olga")
     [taken] = sent(await stranger_boss.send("/subscribe daily 9:00", chat_id=group))

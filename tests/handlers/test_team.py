@@ -88,8 +88,8 @@ async def test_removing_with_a_hand_over_moves_records_and_reminders_and_locks_t
     assert removed.removed_at is not None and removed.former_telegram_user_id == 5002
     # Their very next message and button press: refused as a stranger's.
     [answer] = sent(await rep.send("/leads"))
-    assert answer.text == msg(REFUSAL)
-    assert alert(await rep.press(f"1rec:{lead.id}")) == msg(REFUSAL)
+    assert answer.text == msg(REFUSAL, id="5002")
+    assert alert(await rep.press(f"1rec:{lead.id}")) == msg(REFUSAL, id="5002")
     # The new owner sees the record in /leads.
     assert "Ana" in sent(await tg.person(5003, "rep2").send("/leads"))[0].text
     watch.restore()

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.dates import parse_when
-from bot.domain.reminding import SNOOZES, readings, snooze_until, when_and_text
+from bot.domain.dates import Ambiguous, OutOfBounds, parse_when
+from bot.domain.reminding import SNOOZES, names_record, readings, snooze_until, when_and_text
 
 ZAGREB = "Europe/Zagreb"
 
@@ -73,7 +73,7 @@ def test_typed_dates_across_the_clock_change_keep_the_local_time():
 
 def test_reading_a_remind_command():
     now = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday
-    first = readings("Ana next Friday 3pm call about the quote", language="en", zone=ZAGREB, now=now)[0]
+    first = readings("Ana Friday 3pm call about the quote", language="en", zone=ZAGREB, now=now)[0]
     assert first.name == "Ana" and first.text == "call about the quote"
     assert first.when.at == datetime(2026, 11, 27, 15, 0, tzinfo=ZoneInfo(ZAGREB))
     own = readings("sutra u 10 nazvati banku", language="hr", zone=ZAGREB, now=now)[0]
@@ -81,3 +81,18 @@ def test_reading_a_remind_command():
     at_end = when_and_text("send the offer end of month".split(), language="en", zone=ZAGREB, now=now)
     assert at_end is not None and at_end[1] == "send the offer" and at_end[0].at.day == 30
     assert readings("Ana call her back", language="en", zone=ZAGREB, now=now) == []
+
+
+def test_a_name_is_whole_words_of_a_record():
+    assert names_record("Ana", "ana horvat acme d.o.o.")
+    assert names_record("ana horvat", "ana horvat acme")
+    assert not names_record("in", "martin kovac")
+    assert not names_record("", "ana")
+
+
+def test_readings_keep_two_readings_and_dates_out_of_bounds():
+    now = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)  # a Wednesday
+    both = when_and_text("next friday call".split(), language="en", zone=ZAGREB, now=now)
+    assert both is not None and isinstance(both[0], Ambiguous) and both[1] == "call"
+    far = when_and_text("31.12.9999 call".split(), language="en", zone=ZAGREB, now=now)
+    assert far is not None and isinstance(far[0], OutOfBounds) and far[1] == "call"

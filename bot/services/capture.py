@@ -203,12 +203,13 @@ async def set_source_detail(session: AsyncSession, lead_id: int, detail: str) ->
 # An import is the deliberate exception to "one write transaction per update" (bot/context.py):
 # ten thousand contacts in one transaction would hold SQLite's write lock for a minute, and every
 # other member's update would fail meanwhile. The handler writes `import_some` chunks, each in a
-# transaction of its own (`BotContext.write_chunk`) that ends after `IMPORT_CHUNK` contacts or
-# `IMPORT_CHUNK_SECONDS`, whichever comes first, and lets waiting writers go between chunks.
+# transaction of its own (`BotContext.write_chunk`, which lets waiting writers go first). A chunk
+# is sized from the last one's time so that it holds the lock for about `IMPORT_CHUNK_SECONDS`.
 # What is committed stays committed: if the process dies halfway, the update (still unhandled:
 # only the import's last transaction marks it handled) is handled again, and every contact already
 # saved is then found as a duplicate and skipped; sending the file again does the same.
-IMPORT_CHUNK = 50
+IMPORT_CHUNK = 25  # contacts in the first chunk
+IMPORT_CHUNK_MAX = 200  # (each e-mail and phone of a chunk is one parameter of its duplicate query)
 IMPORT_CHUNK_SECONDS = 0.05
 NOT_SAVED = "not_saved"  # a refusal reason of the import itself (the reader's are in bot/domain/vcards.py)
 
@@ -221,7 +222,8 @@ class ImportSummary:
     created: int = 0
     duplicates: list[str] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (reason code, label)
-    longest_write: float = 0.0  # seconds, the longest chunk's transaction
+    chunk: int = IMPORT_CHUNK  # contacts in the next chunk
+    longest_write: float = 0.0  # seconds, the longest chunk's transaction (kept by the caller)
 
     @property
     def done(self) -> int:
@@ -233,31 +235,82 @@ def label_of(card: Card) -> str:
     return card.full_name or card.company or (card.emails or card.phones or ["?"])[0]
 
 
+Key = tuple[str, str]
+
+
+def _keys(card: Card) -> set[Key]:
+    """What makes two contacts the same (as `find_duplicate` checks): an e-mail, a phone, or the
+    name and the company together."""
+    keys = {("email", leads.fold(e)) for e in card.emails} | {("phone", leads.fold(p)) for p in card.phones}
+    name, company = leads.fold(card.full_name), leads.fold(card.company)
+    if name and company:
+        keys.add(("name", f"{name[: limits.NAME_KEY]}\n{company[: limits.COMPANY_KEY]}"))
+    return keys
+
+
+async def _known(session: AsyncSession, keys: set[Key]) -> set[Key]:
+    """Which of `keys` the team's records already have (two queries)."""
+    known: set[Key] = set()
+    points = {kind: [v for k, v in keys if k == kind] for kind in ("email", "phone")}
+    conditions = [
+        (col(ContactPoint.kind) == ContactKind(kind)) & col(ContactPoint.value).in_(values)
+        for kind, values in points.items()
+        if values
+    ]
+    if conditions:
+        rows = await session.exec(select(ContactPoint.kind, ContactPoint.value).where(or_(*conditions)))
+        known |= {(ContactKind(kind).value, value) for kind, value in rows.all()}
+    pairs = [v.split("\n", 1) for k, v in keys if k == "name"]
+    if pairs:
+        rows2 = await session.exec(
+            select(Lead.name_key, Lead.company_key).where(
+                col(Lead.name_key).in_({n for n, _ in pairs}), col(Lead.company_key).in_({c for _, c in pairs})
+            )
+        )
+        known |= {("name", f"{n}\n{c}") for n, c in rows2.all()}
+    return known
+
+
 async def import_some(
     session: AsyncSession, owner: Member, cards: Sequence[Card], start: int, summary: ImportSummary, *, now: datetime
 ) -> int:
-    """Import `cards[start:]` as suspects (duplicates of the team's records, and of the file's
-    earlier contacts, skipped and named) until the chunk is full; returns where the next chunk
-    starts. Each contact is saved in a savepoint: one that cannot be saved is refused alone."""
+    """Import the next chunk of `cards` (from `start`) as suspects: contacts matching a record of
+    the team, or an earlier contact of the file, are skipped and named. Returns where the next
+    chunk starts. The chunk is saved at once; if that fails, contact by contact in savepoints, so
+    that one contact that cannot be saved is refused alone."""
     began = time.monotonic()
-    index = start
-    while index < len(cards) and index - start < IMPORT_CHUNK:
-        card = tidy_card(cards[index])
-        index += 1
-        label = label_of(card)
-        try:
-            async with session.begin_nested():
-                if await find_duplicate(session, card) is not None:
-                    summary.duplicates.append(label)
-                else:
-                    await save_card(session, owner, card, now=now, stage=Stage.SUSPECT, source=LeadSource.BOUGHT_LIST)
-                    summary.created += 1
-        except SQLAlchemyError:
-            log.warning("an imported contact could not be saved", exc_info=True)
-            summary.refused.append((NOT_SAVED, label))
-        if time.monotonic() - began >= IMPORT_CHUNK_SECONDS:
-            break
-    return index
+    end = min(len(cards), start + max(1, summary.chunk))
+    chunk = [tidy_card(card) for card in cards[start:end]]
+    keys = [_keys(card) for card in chunk]
+    seen = await _known(session, set().union(*keys))
+    fresh = []
+    for card, own in zip(chunk, keys, strict=True):
+        if own & seen:
+            summary.duplicates.append(label_of(card))
+        else:
+            seen |= own
+            fresh.append(card)
+    try:
+        async with session.begin_nested():
+            await leads.create_leads(session, owner, [_import_fields(c) for c in fresh], now=now, stage=Stage.SUSPECT)
+        summary.created += len(fresh)
+    except SQLAlchemyError:
+        log.warning("a chunk of an import could not be saved; saving it contact by contact", exc_info=True)
+        for card in fresh:
+            try:
+                async with session.begin_nested():
+                    await leads.create_leads(session, owner, [_import_fields(card)], now=now, stage=Stage.SUSPECT)
+                summary.created += 1
+            except SQLAlchemyError:
+                summary.refused.append((NOT_SAVED, label_of(card)))
+    took = time.monotonic() - began
+    fitting = int(len(chunk) * IMPORT_CHUNK_SECONDS / max(took, 1e-3))
+    summary.chunk = max(1, min(IMPORT_CHUNK_MAX, 2 * len(chunk), fitting))
+    return end
+
+
+def _import_fields(card: Card) -> dict[str, Any]:
+    return {**_fields(card), "source": LeadSource.BOUGHT_LIST}
 
 
 async def import_cards(

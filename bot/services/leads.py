@@ -89,6 +89,30 @@ async def create_lead(
     return lead
 
 
+async def create_leads(
+    session: AsyncSession, owner: Member, many: list[dict[str, Any]], *, now: datetime, stage: Stage
+) -> list[Lead]:
+    """`create_lead` for many records at once (an import): three statements for the lot."""
+    rows = []
+    for fields in many:
+        lead = Lead(team_id=owner.team_id, owner_id=saved_id(owner.id), code=new_code(), stage=stage, **fields)
+        lead.stage_changed_at = lead.last_activity_at = now
+        lead.probability = funnel.DEFAULT_PROBABILITY[stage]
+        refresh_keys(lead)
+        rows.append(lead)
+    session.add_all(rows)
+    await session.flush()
+    for lead in rows:
+        for kind, values in ((ContactKind.EMAIL, lead.emails), (ContactKind.PHONE, lead.phones)):
+            session.add_all(
+                ContactPoint(team_id=lead.team_id, lead_id=saved_id(lead.id), kind=kind, value=fold(value))
+                for value in values
+            )
+        session.add(funnel.created(lead, by=owner.id, now=now))
+    await session.flush()
+    return rows
+
+
 async def get_visible(session: AsyncSession, lead_id: int, *, lock: bool = False) -> Lead:
     """The lead if this session's member may see it; AccessDenied otherwise (same answer for
     "does not exist" and "not yours", so ids cannot be probed). `lock`: the row is held until the

@@ -51,14 +51,22 @@ def _dropped(ch: str, multiline: bool) -> bool:
     return category in ("Cf", "Cs")
 
 
+_ASCII_DROPPED = {
+    multiline: {c: None for c in (*range(32), 127) if _dropped(chr(c), multiline)} for multiline in (False, True)
+}
+
+
 def tidy(text: str, *, multiline: bool = False) -> str:
     """`text` made safe to store, show and compare (see the module's note). Idempotent; never raises."""
     if multiline:
         text = _BREAKS.sub("\n", text)
-    text = "".join(ch for ch in text if not _dropped(ch, multiline))
-    if ZWNJ in text:  # before NFC: a dropped ZWNJ may bring a letter and its accent together
-        text = _STRAY_ZWNJ.sub("", _ZWNJ_RUN.sub(ZWNJ, text))
-    text = unicodedata.normalize("NFC", text)
+    if text.isascii():  # the usual case: no format characters, already NFC
+        text = text.translate(_ASCII_DROPPED[multiline])
+    else:
+        text = "".join(ch for ch in text if not _dropped(ch, multiline))
+        if ZWNJ in text:  # before NFC: a dropped ZWNJ may bring a letter and its accent together
+            text = _STRAY_ZWNJ.sub("", _ZWNJ_RUN.sub(ZWNJ, text))
+        text = unicodedata.normalize("NFC", text)
     if not multiline:
         return " ".join(text.split())
     return _LINE_END_SPACE.sub("", text.replace("\t", " ")).strip()

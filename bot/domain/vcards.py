@@ -196,6 +196,7 @@ class _Contact:
     position: int
     lines: list[str] = field(default_factory=list)
     chars: int = 0
+    properties: int = 0  # lines that look like a property (read or not)
     too_large: bool = False
     agents: int = 0  # vCard 2.1 AGENT contacts nested in this one, still open
 
@@ -232,7 +233,10 @@ def _split(text: str, result: VcardResult) -> list[_Contact]:
         previous_agent = marker.startswith("AGENT") and marker.endswith(":")
         if current.agents or current.too_large:
             continue
-        name = _name_of(line[: line.find(":")] if ":" in line else line)
+        if ":" not in line:
+            continue
+        current.properties += 1
+        name = _name_of(line[: line.find(":")])
         if name in _BINARY or name not in _READ and name != "VERSION":
             continue
         current.lines.append(line)
@@ -256,7 +260,8 @@ def _label(contact: _Contact) -> str:
 
 
 def _card(contact: _Contact, default_region: str | None) -> Card | None:
-    """The card of one contact; None when no property could be read."""
+    """The card of one contact (empty when it has none of the properties read); None when no
+    line of it is a property at all."""
     props: list[_Property] = []
     for line in contact.lines:
         split = _head_and_value(line)
@@ -266,7 +271,7 @@ def _card(contact: _Contact, default_region: str | None) -> Card | None:
         name = _name_of(head)
         if name in _READ:
             props.append(_Property(name, _params(head), value))
-    if not props:
+    if not props and not contact.properties:
         return None
     card = Card(raw_text="\n".join(contact.lines))
     first: dict[str, str] = {}

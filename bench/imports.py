@@ -110,15 +110,14 @@ async def importing(contacts: int, emails: int) -> None:
         took = time.perf_counter() - started
         report = [c for c in request.calls if c.method == "editMessageText"][-1].text
         close_pool()
-    print(
-        f"import of {contacts} contacts with {emails} e-mails each ({len(data) / 1e6:.2f} MB), {db.engine.dialect.name}:"
-    )
+    size = f"{len(data) / 1e6:.2f} MB"
+    print(f"import of {contacts} contacts with {emails} e-mails each ({size}), {db.engine.dialect.name}:")
     print(f"  {took:.1f} s in all, {contacts / took:.0f} contacts/s (reading the file included)")
+    longest, median = max(holds) * 1000, statistics.median(holds) * 1000
+    print(f"  write transactions: {len(holds)}, longest {longest:.0f} ms, median {median:.0f} ms")
     print(
-        f"  write transactions: {len(holds)}, longest {max(holds) * 1000:.0f} ms, median {statistics.median(holds) * 1000:.0f} ms"
-    )
-    print(
-        f"  another team's /help meanwhile: {len(latencies)} asked, median {statistics.median(latencies) * 1000:.0f} ms, "
+        f"  another team's /help meanwhile: {len(latencies)} asked, "
+        f"median {statistics.median(latencies) * 1000:.0f} ms, "
         f"worst {max(latencies) * 1000:.0f} ms"
     )
     print("  report: " + report.replace("\n", " | ")[:300])

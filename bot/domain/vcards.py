@@ -408,7 +408,7 @@ def close_pool(*, kill: bool = False) -> None:
     if kill:
         for process in list(getattr(pool, "_processes", {}).values()):
             process.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
+    pool.shutdown(wait=not kill, cancel_futures=True)
 
 
 async def read_vcards(

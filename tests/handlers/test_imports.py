@@ -5,7 +5,9 @@ store, invisible characters and NUL typed with /new)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 
+import pytest
 from sqlmodel import select
 
 from bot.db import Scope
@@ -30,6 +32,12 @@ NUL_REFUSED = (
     "That text holds control characters (such as a NUL) that cannot be stored. Please send it again without them."
 )
 DUPLICATE = "⚠️ Already in your team: <b>{name}</b> ({company}). Merge the new details into it, or save a new record?"
+
+
+@pytest.fixture(autouse=True)
+def _reader_worker() -> Iterator[None]:
+    yield
+    vcards.close_pool()  # the worker process large files are read in
 
 
 def report(calls: list[Call]) -> str:

@@ -114,6 +114,7 @@ async def importing(contacts: int, emails: int) -> None:
     print(f"import of {contacts} contacts with {emails} e-mails each ({size}), {db.engine.dialect.name}:")
     print(f"  {took:.1f} s in all, {contacts / took:.0f} contacts/s (reading the file included)")
     longest, median = max(holds) * 1000, statistics.median(holds) * 1000
+    print("  longest five (index, ms):", sorted(((round(h * 1000), i) for i, h in enumerate(holds)), reverse=True)[:5])
     print(f"  write transactions: {len(holds)}, longest {longest:.0f} ms, median {median:.0f} ms")
     print(
         f"  another team's /help meanwhile: {len(latencies)} asked, "

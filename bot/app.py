@@ -19,6 +19,7 @@ from bot.db import Database
 from bot.delivery import loop as delivery_loop
 from bot.domain import dates
 from bot.domain.ocr import CardReader
+from bot.domain.vcards import close_pool
 from bot.errors import on_error
 from bot.i18n import Catalogs
 from bot.runtime.limiter import CountingRateLimiter, SharedRateLimiter
@@ -122,4 +123,5 @@ async def set_commands(app: App) -> None:
 
 
 async def _post_shutdown(app: App) -> None:
+    close_pool()  # the .vcf reader's worker process, if one was started
     await state_of(app).db.dispose()

@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from models import Member, Team
 
+CHUNK_PAUSE = 0.005  # seconds between an import's write transactions, at least
+CHUNK_MAX_WAIT = 2.0  # and at most this long waiting for other writes to finish
+
 PendingWrite = Callable[[AsyncSession], Awaitable[None]]
 # What PTB calls for an update, and what the text router calls for the open flow's text.
 Handler = Callable[["Update", "BotContext"], Coroutine[Any, Any, None]]
@@ -147,6 +150,23 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
             yield session
         if work is not None:
             work.done = True
+
+    @asynccontextmanager
+    async def write_chunk(self, scope: Scope | None = None) -> AsyncIterator[AsyncSession]:
+        """One of the many write transactions of a long import: the one deliberate exception to
+        a single write per update (see `import_some` in bot/services/capture.py). It first lets
+        the other updates of this process run and waits (a while at most) until no other write is
+        open or waiting, so that the import's chunks take turns with them instead of starving them
+        of SQLite's write lock. It does not mark the update handled: the import ends with `write()`,
+        which does, so an import cut short by a crash is handled again (what it saved is then
+        skipped as duplicates)."""
+        await asyncio.sleep(CHUNK_PAUSE)
+        waited = 0.0
+        while self.db.writes_open and waited < CHUNK_MAX_WAIT:
+            await asyncio.sleep(CHUNK_PAUSE)
+            waited += CHUNK_PAUSE
+        async with self.db.begin(scope or self.scope) as session:
+            yield session
 
     def answer_before_writing(self) -> None:
         """This update sends something (a placeholder) before its write: keep it unhandled until

@@ -9,17 +9,21 @@ draft is committed before its preview is shown), then send."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from telegram import File, Message, Update
 from telegram.constants import ChatAction
+from telegram.error import TelegramError
 
 from bot import metrics
 from bot.context import BotContext
 from bot.domain.cards import MAX_CARD_TEXT, Card, apply_field, normalise_phone, parse_card
+from bot.domain.hygiene import tidy_card
 from bot.domain.ocr import CardReader, OcrUnavailable, UnreadableImage
-from bot.domain.vcards import MAX_VCF_BYTES, parse_vcards
+from bot.domain.vcards import MAX_VCF_BYTES, VcardTimeout, read_vcards
 from bot.flows import CardFlow, CardStep, FlowData, SourceFlow
 from bot.presentation import cards
 from bot.presentation.replies import drop_keyboard, edit_message, message_text, reply
@@ -29,6 +33,7 @@ from models.base import utcnow
 log = logging.getLogger(__name__)
 
 MAX_DOWNLOAD = 20 * 1024 * 1024  # what the Bot API lets a bot download
+PROGRESS_EVERY = 2.0  # seconds between edits of an import's progress message
 
 
 async def _region(context: BotContext) -> str | None:
@@ -48,8 +53,10 @@ async def _drop_replaced(context: BotContext, replaced: drafts.Shown | FlowData 
 
 async def show_card(update: Update, context: BotContext, card: Card, placeholder: Message | None = None) -> None:
     """Keep `card` as the member's draft (committed first: it survives restarts and other flows),
-    then show its preview: in `placeholder` when there is one, else as a new message."""
+    then show its preview: in `placeholder` when there is one, else as a new message. The card
+    is tidied and cut to the fields' limits first (bot/domain/hygiene.py), whichever way it came."""
     member = context.me
+    card = tidy_card(card)
     async with context.read(capture.team_wide(member)) as session:
         duplicate = await capture.duplicate_for(session, member, card)
     shown_in = placeholder.message_id if placeholder is not None else None
@@ -99,7 +106,7 @@ async def on_contact(update: Update, context: BotContext) -> None:
     region = await _region(context)
     card = None
     if contact.vcard:
-        parsed = parse_vcards(contact.vcard, default_region=region).cards
+        parsed = (await read_vcards(contact.vcard.encode(), region)).cards
         card = parsed[0] if parsed else None
     if card is None:
         card = Card(first_name=contact.first_name or None, last_name=contact.last_name or None)
@@ -121,7 +128,13 @@ async def on_document(update: Update, context: BotContext) -> None:
     mime = (document.mime_type or "").lower()
     if name.endswith(".vcf") or "vcard" in mime:
         if (document.file_size or 0) > MAX_VCF_BYTES:
-            await reply(update, context.t("That contacts file is too large. Send at most 1 MB at a time."))
+            await reply(
+                update,
+                context.t(
+                    "That contacts file is too large. Send at most {size} MB at a time.",
+                    size=MAX_VCF_BYTES // 1_000_000,
+                ),
+            )
             return
         data = bytes(await (await document.get_file()).download_as_bytearray())
         await _vcf(update, context, data)
@@ -133,18 +146,56 @@ async def on_document(update: Update, context: BotContext) -> None:
 
 
 async def _vcf(update: Update, context: BotContext, data: bytes) -> None:
-    result = await asyncio.to_thread(parse_vcards, data, await _region(context))
-    if not result.cards:
-        await reply(update, context.t("I could not read any contact in that file. Is it a vCard (.vcf) file?"))
+    """One contact: its preview. Several: imported as suspects in chunks (see `import_some` in
+    bot/services/capture.py), with one message showing the progress and, at the end, the report."""
+    t = context.t
+    try:
+        result = await read_vcards(data, await _region(context))
+    except VcardTimeout:
+        await reply(update, t("That file took too long to read. Send a smaller one, or split it."))
         return
-    if len(result.cards) == 1:
+    if not result.cards and not result.refusals:
+        await reply(update, t("I could not read any contact in that file. Is it a vCard (.vcf) file?"))
+        return
+    if len(result.cards) == 1 and not result.refusals:
         await show_card(update, context, result.cards[0])
         return
-    async with context.write(capture.team_wide(context.me)) as session:
-        summary = await capture.import_cards(session, context.me, result.cards, now=utcnow(), rejected=result.rejected)
-    await reply(
-        update, cards.import_summary(context.t, len(summary.created), summary.duplicates, len(summary.rejected))
+    summary = capture.ImportSummary(
+        total=len(result.cards) + len(result.refusals),
+        refused=[(r.reason, r.label) for r in result.refusals],
     )
+    if not result.cards:  # contacts, none readable: why, and nothing to write
+        await reply(update, cards.import_summary(t, summary))
+        return
+    context.answer_before_writing()  # the progress message goes first; the last write marks the update handled
+    progress = await reply(update, cards.import_progress(t, summary))
+    scope, now, index = capture.team_wide(context.me), utcnow(), 0
+    shown_at = time.monotonic()
+    while index < len(result.cards):
+        started = time.monotonic()
+        async with context.write_chunk(scope) as session:
+            index = await capture.import_some(session, context.me, result.cards, index, summary, now=now)
+        summary.longest_write = max(summary.longest_write, time.monotonic() - started)
+        if time.monotonic() - shown_at >= PROGRESS_EVERY and index < len(result.cards):
+            with contextlib.suppress(TelegramError):  # a progress edit that fails is not worth stopping for
+                await edit_message(
+                    context.bot, progress.chat_id, progress.message_id, cards.import_progress(t, summary)
+                )
+            shown_at = time.monotonic()
+    async with context.write(scope):
+        pass  # the update is handled (with what the access gate left to write)
+    log.info(
+        "imported %d contacts (%d duplicates, %d refused); longest write %.0f ms",
+        summary.created,
+        len(summary.duplicates),
+        len(summary.refused),
+        summary.longest_write * 1000,
+    )
+    report = cards.import_summary(t, summary)
+    try:
+        await edit_message(context.bot, progress.chat_id, progress.message_id, report)
+    except TelegramError:  # the progress message is gone: the report comes as a new one
+        await reply(update, report)
 
 
 async def on_photo(update: Update, context: BotContext) -> None:

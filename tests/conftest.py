@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
@@ -21,6 +23,13 @@ from bot.state import state_of
 from tests.telegram_fake import TOKEN, FakeTelegram, RecordingRequest
 
 ADMIN_ID = 9001
+
+# Property tests (Hypothesis): a bounded budget, the same examples on every run, nothing kept on
+# disk. A test may ask for more examples with its own `@settings`.
+hypothesis_settings.register_profile(
+    "ci", max_examples=100, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 async def _prepare_postgres(url: str) -> str:

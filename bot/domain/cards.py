@@ -15,10 +15,21 @@ from typing import Any
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from bot.domain.hygiene import check_typed, tidy
+from models import limits
 from models.errors import N_, DomainError
 
 MAX_CARD_TEXT = 2000
-MAX_FIELD_TEXT = 300  # a value typed for one field
+# The longest value typed for one field (models/limits.py); the name is first and last name.
+TYPED_LIMITS = {
+    "name": limits.FIRST_NAME,
+    "job_title": limits.JOB_TITLE,
+    "company": limits.COMPANY,
+    "emails": 2000,
+    "phones": 1000,
+    "website": limits.WEBSITE,
+    "address": limits.ADDRESS,
+}
 CLEAR = "-"  # typed for a field: empty it
 
 FIELDS = ("first_name", "last_name", "job_title", "company", "emails", "phones", "website", "address")
@@ -470,19 +481,22 @@ def apply_field(card: Card, field_name: str, value: str, region: str | None) -> 
     "-" (or nothing) clears the field. A name is split into first and last name (the last word is
     the last name). E-mails and phones may be several, separated by commas or semicolons: each
     e-mail must be a valid address (the refusal gives the reason), each phone a valid number, read
-    with `region` when it has no country code, and stored as E.164. More than 300 characters are
-    refused. Refusals raise `DomainError` with the catalogue message."""
+    with `region` when it has no country code, and stored as E.164. The value is tidied first
+    (bot/domain/hygiene.py); control characters, a value longer than the field's limit and more
+    e-mails or phones than a contact keeps are refused. Refusals raise `DomainError` with the
+    catalogue message."""
     if field_name not in EDITABLE_FIELDS:
         raise ValueError(f"not an editable card field: {field_name!r}")
-    value = value.strip()
+    check_typed(value)
+    value = tidy(value)
     if value in ("", CLEAR):
         if field_name == "name":
             return _with(card, first_name=None, last_name=None)
         if field_name in ("emails", "phones"):
             return _with(card, **{field_name: []})
         return _with(card, **{field_name: None})
-    if len(value) > MAX_FIELD_TEXT:
-        raise DomainError(N_("That is too long for this field."))
+    if len(value) > TYPED_LIMITS[field_name]:
+        raise DomainError(N_("That is too long for this field: at most {n} characters."), n=TYPED_LIMITS[field_name])
     if field_name == "name":
         first, last = _split_name(value)
         return _with(card, first_name=first, last_name=last)
@@ -493,6 +507,7 @@ def apply_field(card: Card, field_name: str, value: str, region: str | None) -> 
             if problem:
                 raise DomainError(N_("That e-mail address does not work: {reason}"), reason=problem)
             emails.append(normalise_email(raw))
+        _check_count(emails, limits.EMAILS)
         return _with(card, emails=[e for e in emails if e])
     if field_name == "phones":
         phones = []
@@ -504,8 +519,14 @@ def apply_field(card: Card, field_name: str, value: str, region: str | None) -> 
                     value=raw.strip(),
                 )
             phones.append(phone)
+        _check_count(phones, limits.PHONES)
         return _with(card, phones=phones)
     return _with(card, **{field_name: value})
+
+
+def _check_count(values: list[Any], most: int) -> None:
+    if len(values) > most:
+        raise DomainError(N_("That is too many: a contact keeps at most {n}."), n=most)
 
 
 def _with(card: Card, **changes: Any) -> Card:

@@ -3,16 +3,19 @@ the import summary, and their buttons."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
+from bot.domain import vcards
 from bot.domain.cards import Card
-from bot.i18n import Translator
+from bot.i18n import Safe, Translator
 from bot.presentation.labels import FIELD_LABELS, field_labels, sources
-from bot.services.capture import Duplicate
+from bot.services.capture import NOT_SAVED, Duplicate, ImportSummary
 from models import Lead
+from models.errors import N_
 
 ACTION = "card"  # the preview's buttons: "1card:<nonce>:<what>[:<field>]"
 SOURCE_ACTION = "src"  # the saved card's source buttons: "1src:<lead>:<source or detail>"
@@ -96,20 +99,58 @@ def saved(t: Translator, lead: Lead, merged: bool = False) -> tuple[str, InlineK
     return saved_text(t, lead, merged), lead_saved(t, _id(lead), lead.source.value if lead.source else None)
 
 
-def import_summary(t: Translator, created: int, duplicates: Sequence[str], rejected: int) -> str:
-    """What a .vcf with many contacts did: imported, skipped as already there, unreadable."""
-    lines = [t.plural("Imported {n} contact as a suspect.", "Imported {n} contacts as suspects.", created)]
-    if duplicates:
+REPORT_NAMES = 10  # names listed for each kind of skipped or refused contact
+
+
+def _names(t: Translator, names: Sequence[str]) -> Safe:
+    """The first names of a list, escaped, and how many more."""
+    shown = Safe(", ".join(html.escape(n, quote=False) for n in names[:REPORT_NAMES]))
+    if len(names) > REPORT_NAMES:
+        return Safe(t("{names} and {n} more", names=shown, n=len(names) - REPORT_NAMES))
+    return shown
+
+
+# How each reason a contact was not imported is worded (with {n}, how many).
+REASONS = {
+    vcards.EMPTY: N_("without a name, company, e-mail or phone: {n}"),
+    vcards.UNREADABLE: N_("unreadable: {n}"),
+    vcards.UNTERMINATED: N_("cut off (BEGIN:VCARD without END:VCARD): {n}"),
+    vcards.TOO_LARGE: N_("too large to read: {n}"),
+    vcards.OVER_LIMIT: N_("over the limit of {limit} contacts per file: {n}"),
+    vcards.TOO_SLOW: N_("not read in time: {n}"),
+    NOT_SAVED: N_("could not be saved: {n}"),
+}
+
+
+def import_progress(t: Translator, summary: ImportSummary) -> str:
+    """The import's one message while it runs (edited as it goes)."""
+    return t("Importing the contacts file: {done} of {n} done…", done=summary.done, n=summary.total)
+
+
+def import_summary(t: Translator, summary: ImportSummary) -> str:
+    """What a .vcf with many contacts did, exactly: imported, skipped as already there (named),
+    not imported and why (named when the contact's name could be read). Short by construction: at
+    most `REPORT_NAMES` names of 60 characters per line."""
+    lines = [t.plural("Imported {n} contact as a suspect.", "Imported {n} contacts as suspects.", summary.created)]
+    if summary.duplicates:
+        skipped = _names(t, summary.duplicates)
         lines.append(
             t.plural(
                 "Skipped {n} already in your team: {names}.",
                 "Skipped {n} already in your team: {names}.",
-                len(duplicates),
-                names=", ".join(duplicates[:10]),
+                len(summary.duplicates),
+                names=skipped,
             )
         )
-    if rejected:
-        lines.append(t.plural("Could not read {n} contact.", "Could not read {n} contacts.", rejected))
+    if summary.refused:
+        by_reason: dict[str, list[str]] = {}
+        for reason, label in summary.refused:
+            by_reason.setdefault(reason, []).append(label)
+        lines.append(t("Not imported:"))
+        for reason, labels in by_reason.items():
+            line = "• " + t(REASONS.get(reason, REASONS[vcards.UNREADABLE]), n=len(labels), limit=vcards.MAX_CONTACTS)
+            named = [label for label in labels if label]
+            lines.append(f"{line} ({_names(t, named)})" if named else line)
     return "\n".join(lines)
 
 

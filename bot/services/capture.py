@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import Scope
 from bot.domain.cards import LANGUAGE_REGION, Card
+from bot.domain.hygiene import check_typed, tidy, tidy_card
 from bot.services import drafts, leads
-from models import Activity, ActivityKind, ContactKind, ContactPoint, Lead, LeadSource, Member, Stage, Team
+from models import Activity, ActivityKind, ContactKind, ContactPoint, Lead, LeadSource, Member, Stage, Team, limits
 from models.errors import N_, AccessDenied, DomainError
+
+log = logging.getLogger(__name__)
 
 CARD_FIELDS = ("first_name", "last_name", "job_title", "company", "website", "address")
 
@@ -76,7 +83,7 @@ async def find_duplicate(session: AsyncSession, card: Card) -> Lead | None:
 
 async def duplicate_for(session: AsyncSession, member: Member, card: Card) -> Duplicate | None:
     """The team's record matching `card` (run with `team_wide(member)`), as `member` may be told."""
-    lead = await find_duplicate(session, card)
+    lead = await find_duplicate(session, tidy_card(card))
     if lead is None or lead.id is None:
         return None
     if member.role.sees_team or lead.owner_id == member.id:
@@ -104,11 +111,14 @@ async def save_card(
     stage: Stage = Stage.LEAD,
     source: LeadSource | None = LeadSource.MEETING,
 ) -> Lead:
+    card = tidy_card(card)  # whatever path the card took, it is stored clean and within limits
     return await leads.create_lead(session, owner, now=now, stage=stage, source=source, **_fields(card))
 
 
 async def merge_card(session: AsyncSession, lead: Lead, card: Card, *, by: Member, now: datetime) -> Lead:
-    """Fill what the record lacks from the card; add e-mails and phones it does not have yet."""
+    """Fill what the record lacks from the card; add e-mails and phones it does not have yet (up to
+    the limits of a contact)."""
+    card = tidy_card(card)
     changed = []
     for name in CARD_FIELDS:
         value = getattr(card, name)
@@ -118,7 +128,7 @@ async def merge_card(session: AsyncSession, lead: Lead, card: Card, *, by: Membe
     for kind, attr in ((ContactKind.EMAIL, "emails"), (ContactKind.PHONE, "phones")):
         current = list(getattr(lead, attr))
         for value in getattr(card, attr):
-            if value not in current:
+            if value not in current and len(current) < (limits.EMAILS if attr == "emails" else limits.PHONES):
                 current.append(value)
                 session.add(ContactPoint(team_id=lead.team_id, lead_id=_id(lead), kind=kind, value=leads.fold(value)))
                 changed.append(attr)
@@ -176,35 +186,139 @@ async def set_source(session: AsyncSession, lead_id: int, source: LeadSource) ->
     return lead
 
 
-MAX_SOURCE_DETAIL = 200
+MAX_SOURCE_DETAIL = limits.SOURCE_DETAIL
 
 
 async def set_source_detail(session: AsyncSession, lead_id: int, detail: str) -> Lead:
-    """The event's name or where the rep met the contact (cut to 200 characters)."""
+    """The event's name or where the rep met the contact (tidied, cut to 200 characters)."""
+    check_typed(detail)
     lead = await leads.get_visible(session, lead_id)
-    lead.source_detail = detail.strip()[:MAX_SOURCE_DETAIL]
+    lead.source_detail = limits.cut(tidy(detail), MAX_SOURCE_DETAIL) or None
     session.add(lead)
     await session.flush()
     return lead
 
 
+# -- importing a file of contacts ----------------------------------------------------------------
+# An import is the deliberate exception to "one write transaction per update" (bot/context.py):
+# ten thousand contacts in one transaction would hold SQLite's write lock for a minute, and every
+# other member's update would fail meanwhile. The handler writes `import_some` chunks, each in a
+# transaction of its own (`BotContext.write_chunk`, which lets waiting writers go first). A chunk
+# is sized from the last one's time so that it holds the lock for about `IMPORT_CHUNK_SECONDS`.
+# What is committed stays committed: if the process dies halfway, the update (still unhandled:
+# only the import's last transaction marks it handled) is handled again, and every contact already
+# saved is then found as a duplicate and skipped; sending the file again does the same.
+IMPORT_CHUNK = 25  # contacts in the first chunk
+IMPORT_CHUNK_MAX = 200  # (each e-mail and phone of a chunk is one parameter of its duplicate query)
+IMPORT_CHUNK_SECONDS = 0.04
+NOT_SAVED = "not_saved"  # a refusal reason of the import itself (the reader's are in bot/domain/vcards.py)
+
+
 @dataclass
 class ImportSummary:
-    created: list[Lead] = field(default_factory=list)
+    """What an import did so far: how many saved, which skipped as duplicates, which refused and why."""
+
+    total: int = 0  # contacts in the file
+    created: int = 0
     duplicates: list[str] = field(default_factory=list)
-    rejected: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (reason code, label)
+    chunk: int = IMPORT_CHUNK  # contacts in the next chunk
+    longest_write: float = 0.0  # seconds, the longest chunk's transaction (kept by the caller)
+
+    @property
+    def done(self) -> int:
+        return self.created + len(self.duplicates) + len(self.refused)
+
+
+def label_of(card: Card) -> str:
+    """How a contact is named in a report."""
+    return card.full_name or card.company or (card.emails or card.phones or ["?"])[0]
+
+
+Key = tuple[str, str]
+
+
+def _keys(card: Card) -> set[Key]:
+    """What makes two contacts the same (as `find_duplicate` checks): an e-mail, a phone, or the
+    name and the company together."""
+    keys = {("email", leads.fold(e)) for e in card.emails} | {("phone", leads.fold(p)) for p in card.phones}
+    name, company = leads.fold(card.full_name), leads.fold(card.company)
+    if name and company:
+        keys.add(("name", f"{name[: limits.NAME_KEY]}\n{company[: limits.COMPANY_KEY]}"))
+    return keys
+
+
+async def _known(session: AsyncSession, keys: set[Key]) -> set[Key]:
+    """Which of `keys` the team's records already have (two queries)."""
+    known: set[Key] = set()
+    points = {kind: [v for k, v in keys if k == kind] for kind in ("email", "phone")}
+    conditions = [
+        (col(ContactPoint.kind) == ContactKind(kind)) & col(ContactPoint.value).in_(values)
+        for kind, values in points.items()
+        if values
+    ]
+    if conditions:
+        rows = await session.exec(select(ContactPoint.kind, ContactPoint.value).where(or_(*conditions)))
+        known |= {(ContactKind(kind).value, value) for kind, value in rows.all()}
+    pairs = [v.split("\n", 1) for k, v in keys if k == "name"]
+    if pairs:
+        rows2 = await session.exec(
+            select(Lead.name_key, Lead.company_key).where(
+                col(Lead.name_key).in_({n for n, _ in pairs}), col(Lead.company_key).in_({c for _, c in pairs})
+            )
+        )
+        known |= {("name", f"{n}\n{c}") for n, c in rows2.all()}
+    return known
+
+
+async def import_some(
+    session: AsyncSession, owner: Member, cards: Sequence[Card], start: int, summary: ImportSummary, *, now: datetime
+) -> int:
+    """Import the next chunk of `cards` (from `start`) as suspects: contacts matching a record of
+    the team, or an earlier contact of the file, are skipped and named. Returns where the next
+    chunk starts. The chunk is saved at once; if that fails, contact by contact in savepoints, so
+    that one contact that cannot be saved is refused alone."""
+    began = time.monotonic()
+    end = min(len(cards), start + max(1, summary.chunk))
+    chunk = [tidy_card(card) for card in cards[start:end]]
+    keys = [_keys(card) for card in chunk]
+    seen = await _known(session, set().union(*keys))
+    fresh = []
+    for card, own in zip(chunk, keys, strict=True):
+        if own & seen:
+            summary.duplicates.append(label_of(card))
+        else:
+            seen |= own
+            fresh.append(card)
+    try:
+        async with session.begin_nested():
+            await leads.create_leads(session, owner, [_import_fields(c) for c in fresh], now=now, stage=Stage.SUSPECT)
+        summary.created += len(fresh)
+    except SQLAlchemyError:
+        log.warning("a chunk of an import could not be saved; saving it contact by contact", exc_info=True)
+        for card in fresh:
+            try:
+                async with session.begin_nested():
+                    await leads.create_leads(session, owner, [_import_fields(card)], now=now, stage=Stage.SUSPECT)
+                summary.created += 1
+            except SQLAlchemyError:
+                summary.refused.append((NOT_SAVED, label_of(card)))
+    took = time.monotonic() - began
+    fitting = int(len(chunk) * IMPORT_CHUNK_SECONDS / max(took, 1e-3))
+    summary.chunk = max(1, min(IMPORT_CHUNK_MAX, 2 * len(chunk), fitting))
+    return end
+
+
+def _import_fields(card: Card) -> dict[str, Any]:
+    return {**_fields(card), "source": LeadSource.BOUGHT_LIST}
 
 
 async def import_cards(
     session: AsyncSession, owner: Member, cards: list[Card], *, now: datetime, rejected: list[str]
 ) -> ImportSummary:
-    """Import a list (a .vcf with many contacts) as suspects; duplicates are skipped and named."""
-    summary = ImportSummary(rejected=list(rejected))
-    for card in cards:
-        if await find_duplicate(session, card) is not None:
-            summary.duplicates.append(card.full_name or card.company or (card.emails or card.phones or ["?"])[0])
-            continue
-        summary.created.append(
-            await save_card(session, owner, card, now=now, stage=Stage.SUSPECT, source=LeadSource.BOUGHT_LIST)
-        )
+    """Import a list in one transaction (tests, scripts; the bot imports in chunks, see above)."""
+    summary = ImportSummary(total=len(cards) + len(rejected), refused=[(reason, "") for reason in rejected])
+    index = 0
+    while index < len(cards):
+        index = await import_some(session, owner, cards, index, summary, now=now)
     return summary

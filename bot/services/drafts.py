@@ -15,6 +15,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.cards import Card
+from bot.domain.hygiene import tidy_card
 from bot.flows import CardField, CardFlow
 from bot.services import flows
 from models import CardDraft, Member
@@ -108,7 +109,7 @@ async def put(
         await _end_flow_of(session, member, draft.nonce)
         replaced = Shown(draft.chat_id, draft.message_id)
     draft.nonce = nonce or new_nonce()
-    draft.card = card.to_dict()
+    draft.card = tidy_card(card).to_dict()  # clean and within limits (a NUL cannot go into JSONB)
     draft.duplicate_id = duplicate_id
     draft.chat_id, draft.message_id = chat_id, message_id
     draft.created_at = draft.updated_at = now
@@ -122,7 +123,7 @@ async def revise(
 ) -> CardDraft:
     """The draft with a corrected card (and the duplicate found for it)."""
     draft = await get(session, member, nonce)
-    draft.card = card.to_dict()
+    draft.card = tidy_card(card).to_dict()
     draft.duplicate_id = duplicate_id
     session.add(draft)
     await session.flush()

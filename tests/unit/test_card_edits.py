@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.cards import MAX_FIELD_TEXT, Card, apply_field, email_error
+from bot.domain.cards import TYPED_LIMITS, Card, apply_field, email_error
+from models import limits
 from models.errors import DomainError
 
 
@@ -106,11 +107,33 @@ def test_plain_fields_take_the_text_as_typed():
     assert apply_field(card(), "address", "Ilica 1, 10000 Zagreb", None).address == "Ilica 1, 10000 Zagreb"
 
 
-@pytest.mark.parametrize("field", ["name", "company", "emails", "phones", "address"])
-def test_too_long_is_refused(field):
-    error = refusal(field, "x" * (MAX_FIELD_TEXT + 1), "HR")
-    assert (error.message, error.params) == ("That is too long for this field.", {})
-    assert apply_field(card(), "company", "x" * MAX_FIELD_TEXT, None).company == "x" * MAX_FIELD_TEXT
+@pytest.mark.parametrize("field", ["name", "company", "job_title", "website", "emails", "phones", "address"])
+def test_too_long_is_refused_at_the_fields_own_limit(field):
+    limit = TYPED_LIMITS[field]
+    error = refusal(field, "x" * (limit + 1), "HR")
+    assert (error.message, error.params) == ("That is too long for this field: at most {n} characters.", {"n": limit})
+
+
+def test_the_limits_fit_the_columns():
+    # A typed value that fits is kept whole, and what is kept fits its column on PostgreSQL.
+    assert apply_field(card(), "company", "x" * TYPED_LIMITS["company"], None).company == "x" * limits.COMPANY
+    assert apply_field(card(), "name", "A" * TYPED_LIMITS["name"], None).first_name == "A" * limits.FIRST_NAME
+
+
+def test_more_emails_than_a_contact_keeps_are_refused():
+    many = ", ".join(f"a{i}@acme.hr" for i in range(limits.EMAILS + 1))
+    error = refusal("emails", many, None)
+    assert (error.message, error.params) == ("That is too many: a contact keeps at most {n}.", {"n": limits.EMAILS})
+
+
+@pytest.mark.parametrize("field", ["name", "company", "emails", "address"])
+def test_control_characters_are_refused_and_invisible_ones_dropped(field):
+    error = refusal(field, "Ana\x00 Horvat", None)
+    assert error.message.startswith("That text holds control characters")
+    edited = apply_field(card(), "name", "Ana \u202eavroH\u200b", None)
+    assert (edited.first_name, edited.last_name) == ("Ana", "avroH")
+    edited = apply_field(card(), "company", "\u200bشرکت\u200cها\u202c", None)
+    assert edited.company == "شرکت\u200cها"  # the Persian non-joiner stays inside the word
 
 
 def test_an_unknown_field_is_a_programming_error():

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.domain.cards import LANGUAGE_REGION, email_error, parse_card, repair_ocr
-from bot.domain.vcards import parse_mecard, parse_vcards
+from bot.domain.vcards import MAX_VCF_BYTES, parse_mecard, parse_vcards
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "data" / "cards"
@@ -175,7 +175,8 @@ def test_vcards_many_and_broken():
     assert first.address == "Ilica 1, 10000 Zagreb, Croatia"
     assert (second.first_name, second.last_name) == ("Ivo", "Ivić")
     assert len(result.rejected) == 1
-    assert parse_vcards(b"hello").cards == [] and parse_vcards(b"x" * 2_000_000).rejected == ["file too large"]
+    assert parse_vcards(b"hello").rejected == ["no_contact"]
+    assert parse_vcards(b"x" * (MAX_VCF_BYTES + 1)).rejected == ["file_too_large"]
 
 
 def test_mecard():

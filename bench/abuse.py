@@ -3,7 +3,7 @@
 The real `salesbot run` (SQLite, long polling) against the Bot API emulator (tests/e2e/fakegram).
 Two admins each get a team of their own. For each kind of input below, the attacker sends it and
 the other team's owner sends `/help` every 0.25 s until the attacker's answers have stopped
-(quiet for 2 s) and at least 4 s have passed. Reported per kind: the attacker's first answer (s),
+(quiet for 5 s) and at least 4 s have passed. Reported per kind: the attacker's first answer (s),
 how long until the attack's answers stopped, and the victim's `/help` round trips (p50, max): the
 goal is every `/help` answered within 2 s, whatever the other member sends.
 
@@ -112,17 +112,19 @@ async def measure(name: str, attack: Callable[[Any], Any], attacker: Any, victim
     started = time.perf_counter()
     await attack(attacker)
     first: float | None = None
+    told = ""
     try:
-        await attacker.wait_replies(1, timeout=300)
+        told = (await attacker.wait_replies(1, timeout=300))[0].content
         first = time.perf_counter() - started
     except drive.FakegramTimeout:
         pass
     last = time.perf_counter()
-    while time.perf_counter() - started < 300:  # the attack's answers, until 2 s of silence
-        got = await attacker.settle(2.0, timeout=300)
+    while time.perf_counter() - started < 300:  # the attack's answers, until 5 s of silence
+        got = await attacker.settle(5.0, timeout=300)
         if not got:
             break
-        last = time.perf_counter() - 2.0  # settle came back after 2 s without an answer
+        told = got[-1].content
+        last = time.perf_counter() - 5.0  # settle came back after 5 s without an answer
     await asyncio.sleep(max(0.0, 4 - (time.perf_counter() - started)))
     stop.set()
     await asker
@@ -131,6 +133,7 @@ async def measure(name: str, attack: Callable[[Any], Any], attacker: Any, victim
         "first": first,
         "done": last - started,
         "helps": helps,
+        "told": " ".join(told.split())[:150],
     }
 
 
@@ -187,6 +190,9 @@ async def main() -> None:
             f"{r['name']:40} {first:>10} {r['done']:10.2f} {len(r['helps']):7d} "
             f"{statistics.median(helps):6.2f} {max(helps):6.2f}  {'met' if max(helps) <= GOAL else 'MISSED'}"
         )
+    print("\nWhat the sender was told last, per input:")
+    for r in results:
+        print(f"  {r['name']}: {r['told']}")
 
 
 if __name__ == "__main__":

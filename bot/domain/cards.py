@@ -235,7 +235,7 @@ def _clean_line(line: str) -> str:
     if re.search(r"[\u0600-\u06ff]", line):
         # In Persian lines a comma is the Persian comma; digit groups of a number read right to
         # left ("8876 5432 021") are put back in logical order when the order is known to be wrong.
-        line = re.sub(r"\s*[,،]\s*", "، ", line)
+        line = re.sub(r"\s*[,،]\s*|(?<=[\u0600-\u06ff])\s*[.»«]\s+(?=[\u0600-\u06ff])", "، ", line)
         line = _fix_rtl_number(line)
     return line
 

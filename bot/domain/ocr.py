@@ -267,7 +267,30 @@ def find_lines(gray: Any) -> list[Box]:
             continue
         boxes += _split_rows(strokes, Box(int(x), int(y), int(w), int(h)), letter)
     boxes = [b for b in boxes if b.h >= 10 and b.w >= 12 and b.w >= b.h * 0.5]
-    return _reading_order(boxes)
+    return _reading_order(_join_words(boxes))
+
+
+def _join_words(boxes: list[Box]) -> list[Box]:
+    """Pieces of one line left apart by wide word gaps (large print spaces its words widely):
+    side by side, overlapping in height, closer than the line is tall."""
+    boxes = sorted(boxes, key=lambda b: b.x)
+    merged = True
+    while merged:
+        merged = False
+        for i, a in enumerate(boxes):
+            for j in range(i + 1, len(boxes)):
+                b = boxes[j]
+                top, bottom = max(a.y, b.y), min(a.y + a.h, b.y + b.h)
+                gap = b.x - (a.x + a.w)
+                if bottom - top > 0.6 * min(a.h, b.h) and gap < 0.8 * max(a.h, b.h) and abs(a.h - b.h) < 0.4 * max(a.h, b.h):
+                    x, y = min(a.x, b.x), min(a.y, b.y)
+                    boxes[i] = Box(x, y, max(a.x + a.w, b.x + b.w) - x, max(a.y + a.h, b.y + b.h) - y)
+                    del boxes[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return boxes
 
 
 def level_text(gray: Any) -> Any:
@@ -479,7 +502,7 @@ class _Engine:
         qr_card = read_qr(flat) or read_qr(bgr)
         gray = _gray(flat)
         pil = Image.fromarray(gray)
-        _, orientation = self._script(pil)
+        osd_script, orientation = self._script(pil)
         if orientation in (90, 180, 270):
             import cv2
 
@@ -488,6 +511,8 @@ class _Engine:
         gray = level_text(gray)
         boxes = find_lines(gray)
         script = self._vote_script(gray, boxes)
+        if script == "Latin" and osd_script == "Cyrillic":  # Cyrillic letters read well as Latin ones
+            script = "Cyrillic"
         if script == "Cyrillic":
             language = "mk"
         elif script == "Arabic":
@@ -513,21 +538,32 @@ class _Engine:
         return ReadResult(card, text, qr_card is not None, language, time.perf_counter() - start)
 
     def _vote_script(self, gray: Any, boxes: list[Box]) -> str:
-        """The card's script: its tallest lines read as Latin, Cyrillic and Persian, the most
-        confident reading wins (Tesseract's own script detection misses Persian cards)."""
+        """The card's script from its tallest lines, each read as Latin, Cyrillic and Persian:
+        one line read best as Persian makes a Persian card (they always carry Latin lines too);
+        Cyrillic needs as many lines as Latin. Tesseract's own script detection misses Persian."""
         from PIL import Image
 
-        tallest = sorted(boxes, key=lambda b: b.h, reverse=True)[:4]
-        scores = {"Latin": 0.0, "Cyrillic": 0.0, "Arabic": 0.0}
+        tallest = sorted(boxes, key=lambda b: b.h, reverse=True)[:5]
         engines = {"Latin": self._api("eng"), "Cyrillic": self._api("mkd"), "Arabic": self._api("fas")}
+        wins = {"Latin": 0, "Cyrillic": 0, "Arabic": 0}
         for box in tallest:
             image = Image.fromarray(_crop(gray, box))
+            best, best_confidence = None, 0.0
             for script, api in engines.items():
                 api.SetImage(image)
                 text = api.GetUTF8Text()
-                letters = sum(ch.isalpha() for ch in text)
-                scores[script] += float(api.MeanTextConf()) if letters >= 2 else 0.0
-        return max(scores, key=lambda k: scores[k])
+                confidence = float(api.MeanTextConf())
+                if script == "Cyrillic" and len(_CYRILLIC_ONLY.findall(text)) >= 2:
+                    confidence += 10  # letters no Latin word has: Cyrillic indeed
+                if sum(ch.isalpha() for ch in text) >= 3 and confidence > best_confidence:
+                    best, best_confidence = script, confidence
+            if best is not None and best_confidence >= 60:
+                wins[best] += 1
+        if wins["Arabic"]:
+            return "Arabic"
+        if wins["Cyrillic"] and wins["Cyrillic"] >= wins["Latin"]:
+            return "Cyrillic"
+        return "Latin"
 
     def _read_lines(self, gray: Any, boxes: list[Box], language: str, deadline: float) -> list[TextLine]:
         from PIL import Image
@@ -543,11 +579,9 @@ class _Engine:
             image = Image.fromarray(_crop(gray, box))
             best: tuple[str, float] | None = None
             for api in engines:
-                api.SetImage(image)
-                text = api.GetUTF8Text().strip()
-                confidence = float(api.MeanTextConf())
-                if best is None or _score(text, confidence) > _score(*best):
-                    best = (text, confidence)
+                for text, confidence in _recognise(api, image):
+                    if best is None or _score(text, confidence) > _score(*best):
+                        best = (text, confidence)
             if best is None or not best[0]:
                 continue
             text = repair_ocr(re.sub(r"\s+", " ", best[0].replace("\u200e", "").replace("\u200f", "")))
@@ -555,6 +589,9 @@ class _Engine:
                 continue
             out.append(TextLine(text, x=box.x, y=box.y, width=box.w, height=box.h, confidence=best[1]))
         return out
+
+
+_CYRILLIC_ONLY = re.compile("[бгдђжзилљњпфцчџшщѓќѕјБГДЂЖЗИЛЉЊПФЦЧЏШЃЌЅ]")
 
 
 def _crop(gray: Any, box: Box) -> Any:
@@ -574,10 +611,29 @@ def _crop(gray: Any, box: Box) -> Any:
     return crop
 
 
+def _recognise(api: Any, image: Any) -> Any:
+    """Readings of one line: single-line mode, and raw-line mode when that reads nothing sure
+    (Tesseract's single-line mode returns nothing for some short Persian lines)."""
+    import tesserocr
+
+    api.SetImage(image)
+    text, confidence = api.GetUTF8Text().strip(), float(api.MeanTextConf())
+    yield text, confidence
+    if not text or confidence < 60:
+        api.SetPageSegMode(tesserocr.PSM.RAW_LINE)
+        try:
+            api.SetImage(image)
+            yield api.GetUTF8Text().strip(), float(api.MeanTextConf())
+        finally:
+            api.SetPageSegMode(tesserocr.PSM.SINGLE_LINE)
+
+
 def _score(text: str, confidence: float) -> float:
     """Which reading of a line to keep: Tesseract's confidence, and e-mails and domains read in a
     Latin script win over a Persian reading of the same pixels."""
-    bonus = 15 if re.search(r"@|www\.|\.(ir|com)\b", text) else 0
+    bonus = 35 if re.search(r"[\w.-]@\w|www\.\w|\w\.(ir|com)\b", text) else 0
+    if re.search(r"[0-9][\u06f0-\u06f9]|[\u06f0-\u06f9][0-9a-z]", text):  # Persian and Latin digits mixed: garbage
+        bonus -= 20
     return confidence + bonus
 
 

@@ -270,6 +270,7 @@ def repair_ocr(text: str) -> str:
     text = re.sub(r"(?i)\b(www)\s*\.\s+(?=\w)", r"\1.", text)
     text = re.sub(r"(?<=[a-z0-9])\s?\.\s(?=(?:com|hr|cz|pl|mk|ir|uk|co\.uk|net|org)\b)", ".", text)
     text = re.sub(r"(?<![\w|])\|(?=[\w.]*@)", "l", text)
+    text = re.sub(r"(?i)(?<![\w.])\w{1,4}?(www\.[a-z0-9-]+\.)", r"\1", text)  # "Wwww." from "Web: www."
     text = re.sub(r"(?i)\b(sp\.\s?z\s?)[o0]\.\s?[o0]\.", r"sp. z o.o.", text)
     text = re.sub(r"(?m)(?<=\w )pic$", "plc", text)
     return re.sub(r"(?i)\b(j\.\s?)?d\.\s?[o0]\.\s?[o0]\.", lambda m: (m.group(1) or "") + "d.o.o.", text)
@@ -536,8 +537,27 @@ def _local_from_name(email: str, name: str | None) -> str:
                 if len(piece) == 1 and piece != word[0] and _shape(piece) == _shape(word[0]):
                     piece = word[0]
                     break
+                if len(word) >= 6 and word.isascii() and not piece.endswith(word):
+                    # "hbennington" for "hpennington": the name word at the end, one letter off
+                    tail = piece[-len(word) :]
+                    if len(piece) >= len(word) and _near(tail, word):
+                        piece = piece[: -len(word)] + word
+                        break
         out.append(piece)
     return "".join(out) + "@" + host
+
+
+def _at_misread(token: str, hosts: set[str]) -> str | None:
+    """"s.grgicekvarnerturist.hr": an e-mail whose "@" was read as a letter, told by the domain
+    the card's other e-mail or website shows."""
+    low = token.lower()
+    for host in hosts:
+        if len(host) >= 6 and low.endswith(host) and len(low) > len(host) + 1 and not low.endswith("." + host):
+            local = token[: -len(host)]
+            if local[-1] in "e@a©o(Q":
+                local = local[:-1]
+            return normalise_email(f"{local}@{host}") if local else None
+    return None
 
 
 def _label_free(line: str) -> str:
@@ -604,6 +624,14 @@ def parse_lines(
                 if part.confidence < GUESS_BELOW:
                     guesses.add("website")
         part.rest = body
+    hosts = {e.rsplit("@", 1)[1].lower() for e in emails} | {_host(w) for w in websites}
+    for part in parts:
+        for token in re.findall(r"[\w.+-]+\.[a-z]{2,}", part.rest):
+            email = _at_misread(token, hosts)
+            if email and email not in emails:
+                emails.append(email)
+                guesses.add("emails")
+                part.rest = part.rest.replace(token, " ")
     language = language or detect_language(text, emails, websites)
     regions = _regions(emails, websites, language, default_region)
     phones: list[str] = []
@@ -647,7 +675,7 @@ def parse_lines(
         if company is not None and (_is_title(company.rest) or _looks_like_name(company.rest)) and not big(company):
             guesses.add("company")
     if company is not None:
-        card.company = company.rest
+        card.company = re.sub(r"\bl(?=[bcdfghkmnpqrstvwxz][a-z])", "I", company.rest)  # "lronbridge"
         used.add(company.index)
         if company.confidence < GUESS_BELOW:
             guesses.add("company")
@@ -715,6 +743,27 @@ def _value(card: Card, field_name: str) -> Any:
     return card.full_name if field_name == "name" else getattr(card, field_name)
 
 
+_PERSIAN_STREET = ("خیابان", "بلوار", "میدان", "کوچه", "پلاک", "طبقه")
+
+
+def _persian_address(address: str) -> str:
+    """Street words one letter off are spelt right ("فیابان" is خیابان), and each opens a part
+    after a Persian comma, as Persian addresses are written."""
+    words = []
+    for word in address.split():
+        core = word.rstrip("،")
+        fixed = next((w for w in _PERSIAN_STREET if core != w and len(core) == len(w) and _near_any(core, w)), core)
+        words.append(fixed + ("،" if word.endswith("،") else ""))
+    out = " ".join(words)
+    for street in _PERSIAN_STREET:
+        out = re.sub(rf"(?<=[^\s،])\s+(?={street})", "، ", out)
+    return out
+
+
+def _near_any(a: str, b: str) -> bool:
+    return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+
+
 def _address(rest: list[_Part], used: set[float]) -> str | None:
     evidence = {p.index: _address_evidence(p.rest) for p in rest if p.index not in used}
     runs: list[list[_Part]] = []
@@ -733,7 +782,8 @@ def _address(rest: list[_Part], used: set[float]) -> str | None:
         return None
     best = max(runs, key=lambda r: (sum(evidence[p.index] for p in r), -r[0].index))
     used.update(p.index for p in best)
-    return ", ".join(p.rest for p in best)
+    address = ", ".join(p.rest for p in best)
+    return _persian_address(address) if re.search(r"[\u0600-\u06ff]", address) else address
 
 
 def _split_name_and_title(parts: list[_Part]) -> list[_Part]:

@@ -148,7 +148,9 @@ def rectify(bgr: Any) -> Any:
     small = cv2.resize(bgr, (max(1, int(w * scale)), max(1, int(h * scale))))
     blurred = cv2.GaussianBlur(small, (5, 5), 0)
     area = small.shape[0] * small.shape[1]
-    best = None
+    # Each mask offers its largest outline; the first that fills its four-sided outline well wins,
+    # else the one that fills it best (a desk's grain can make one mask swallow part of the desk).
+    best, best_fit = None, 0.0
     for mask in _card_masks(blurred):
         contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         for contour in sorted(contours, key=cv2.contourArea, reverse=True)[:3]:
@@ -158,11 +160,14 @@ def rectify(bgr: Any) -> Any:
                 continue
             approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
             if len(approx) == 4:
-                best = approx
+                quad = approx
             else:  # rounded corners or a shadow: the rotated bounding box is close enough
-                best = cv2.boxPoints(cv2.minAreaRect(hull)).astype("int32")
+                quad = cv2.boxPoints(cv2.minAreaRect(hull)).astype("int32")
+            fit = cv2.contourArea(contour) / max(1.0, cv2.contourArea(quad.reshape(-1, 1, 2).astype("float32")))
+            if fit > best_fit:
+                best, best_fit = quad, fit
             break
-        if best is not None:
+        if best is not None and best_fit >= 0.9:
             break
     if best is None:
         return deskew(bgr)

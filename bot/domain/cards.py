@@ -397,6 +397,10 @@ def _is_address(line: str) -> bool:
     return _address_evidence(line) > 0
 
 
+GENERIC_MAILBOXES = {
+    "info", "office", "sales", "contact", "kontakt", "hello", "mail", "admin", "prodaja", "obchod", "biuro",
+    "sekretariat", "uprava", "support", "orders", "narudzbe", "zakazky", "info.mk", "kancelarija",
+}  # fmt: skip
 _HONORIFICS = {"dr", "mgr", "ing", "inż", "sc", "prof", "mr", "mrs", "ms", "dipl", "oec", "д-р", "مهندس", "دکتر"}
 _PERSIAN_COMPANY_START = re.compile(r"^(?:شرکت|گروه|بازرگانی|هلدینگ|موسسه|مؤسسه|کارخانه)\s")
 
@@ -705,6 +709,11 @@ def parse_lines(
         score -= order * 0.1
         if best_name is None or score > best_name[0]:
             best_name = (score, part)
+    if best_name is not None and best_name[0] < 1.5 and not any(c.isupper() for c in best_name[1].rest):
+        # Without letter case (Persian), a line of words is a name only with some evidence; on a
+        # company's card (no e-mail but a shared mailbox) it is a slogan.
+        if not locals_ or all(local in GENERIC_MAILBOXES for local in locals_):
+            best_name = None
     if best_name is not None:
         score, name = best_name
         card.first_name, card.last_name = _split_name(name.rest)

@@ -223,15 +223,23 @@ _RTL_PHONE = re.compile(r"(?<![\d+])((?:\d{1,5}[\s-])+\d{1,4})\+(?!\d)")
 
 
 def clean_text(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).translate(_DIGITS)
-    text = re.sub("[\u200c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]", lambda m: "" if m.group() != "\u200c" else "\u200c", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub("[\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]", "", text)  # bidi marks
+    # Persian digits mark a right-to-left line even where no Persian letter is left on it.
+    text = "\n".join(
+        line.translate(_DIGITS) + ("\u200f" if re.search("[\u06f0-\u06f9\u0660-\u0669]", line) else "")
+        for line in text.split("\n")
+    )
     return "\n".join(_clean_line(line) for line in text.split("\n"))
 
 
 def _clean_line(line: str) -> str:
+    rtl = line.endswith("\u200f")
+    line = line.replace("\u200f", "")
     # Right-to-left OCR writes "+98 21 8876 5432" as "5432 8876 21 98+": put it back in order.
     line = _RTL_PHONE.sub(lambda m: "+" + " ".join(reversed(re.split(r"[\s-]", m.group(1)))), line)
+    if rtl and not re.search(r"[\u0600-\u06ff]", line):
+        line = _fix_rtl_number(line)
     if re.search(r"[\u0600-\u06ff]", line):
         # In Persian lines a comma is the Persian comma; digit groups of a number read right to
         # left ("8876 5432 021") are put back in logical order when the order is known to be wrong.
@@ -633,7 +641,9 @@ def parse_lines(
         for token in re.findall(r"[\w.+-]+\.[a-z]{2,}", part.rest):
             email = _at_misread(token, hosts)
             if email and email not in emails:
-                emails.append(email)
+                # in the card's order: before the e-mails of the lines below
+                later = [e for e in emails if e in " ".join(p.text for p in parts if p.index > part.index)]
+                emails.insert(emails.index(later[0]) if later else len(emails), email)
                 guesses.add("emails")
                 part.rest = part.rest.replace(token, " ")
     language = language or detect_language(text, emails, websites)
@@ -739,9 +749,12 @@ def parse_lines(
             guesses.add("job_title")
 
     # Consistency between fields: domains that differ by an OCR confusion, e-mails the name spells.
-    emails, websites, changed = _agree_domains(card.emails, websites, card.company)
-    if changed:
+    fixed_emails, fixed_sites, _ = _agree_domains(card.emails, websites, card.company)
+    if fixed_emails != card.emails:
         guesses.add("emails")
+    if fixed_sites != websites:
+        guesses.add("website")
+    emails, websites = fixed_emails, fixed_sites
     card.emails = [_local_from_name(e, card.full_name) for e in emails]
     card.website = websites[0] if websites else None
     card.guesses = [f for f in EDITABLE_FIELDS if f in guesses and _value(card, f)]
@@ -791,8 +804,9 @@ def _address(rest: list[_Part], used: set[float]) -> str | None:
         return None
     best = max(runs, key=lambda r: (sum(evidence[p.index] for p in r), -r[0].index))
     used.update(p.index for p in best)
-    address = ", ".join(p.rest for p in best)
-    return _persian_address(address) if re.search(r"[\u0600-\u06ff]", address) else address
+    if any(re.search(r"[\u0600-\u06ff]", p.rest) for p in best):
+        return _persian_address("، ".join(p.rest for p in best))
+    return ", ".join(p.rest for p in best)
 
 
 def _split_name_and_title(parts: list[_Part]) -> list[_Part]:

@@ -270,6 +270,8 @@ def find_lines(gray: Any) -> list[Box]:
         fill = area / float(w * h)
         if fill > 0.85 and h > letter * 2.5:  # a solid shape: logo, band
             continue
+        if h > letter * 3 and w < h * 1.5:  # a large squarish shape: a logo, a QR code
+            continue
         boxes += _split_rows(strokes, Box(int(x), int(y), int(w), int(h)), letter)
     boxes = [b for b in boxes if b.h >= 10 and b.w >= 12 and b.w >= b.h * 0.5]
     return _reading_order(_join_words(boxes))

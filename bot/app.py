@@ -42,7 +42,7 @@ def build_application(
         settings=settings,
         db=Database(settings.database_url),
         catalogs=Catalogs(settings.default_language),
-        card_reader=CardReader(),
+        card_reader=CardReader(workers=settings.ocr_workers, budget=settings.ocr_budget_seconds),
         migrate=migrate,
     )
     # (Any: the builder's type changes with each optional part chained on below.)
@@ -122,4 +122,5 @@ async def set_commands(app: App) -> None:
 
 
 async def _post_shutdown(app: App) -> None:
+    state_of(app).card_reader.close()
     await state_of(app).db.dispose()

@@ -25,6 +25,7 @@ import multiprocessing
 import re
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,7 +91,9 @@ def load_image(data: bytes) -> Any:
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
-        image: Image.Image = Image.open(io.BytesIO(data), formats=FORMATS)
+        with warnings.catch_warnings():  # the size is checked below, with a clear refusal
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image: Image.Image = Image.open(io.BytesIO(data), formats=FORMATS)
         width, height = image.size
         if width <= 0 or height <= 0:
             raise UnreadableImage("empty image")

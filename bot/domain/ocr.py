@@ -26,6 +26,7 @@ import re
 import threading
 import time
 import warnings
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,9 @@ class ImageTooLarge(UnreadableImage):
     def __init__(self, megapixels: float) -> None:
         super().__init__(f"{megapixels:.0f} megapixels")
         self.megapixels = megapixels
+
+    def __reduce__(self) -> tuple[Any, tuple[float]]:  # raised in a worker process, re-raised here
+        return (ImageTooLarge, (self.megapixels,))
 
 
 class OcrUnavailable(Exception):
@@ -397,6 +401,9 @@ class CardReader:
             except concurrent.futures.TimeoutError as exc:
                 self._restart()
                 raise ReadTimeout() from exc
+            except BrokenProcessPool as exc:  # a decoder crashed its worker: new workers, bad image
+                self._restart()
+                raise UnreadableImage("the reading process stopped") from exc
         start = time.perf_counter()
         image = load_image(data)
         with self._lock:
@@ -414,6 +421,9 @@ class CardReader:
         except TimeoutError as exc:  # a worker stuck past its own budget: replace the pool
             self._restart()
             raise ReadTimeout() from exc
+        except BrokenProcessPool as exc:  # a decoder crashed its worker: new workers, bad image
+            self._restart()
+            raise UnreadableImage("the reading process stopped") from exc
 
     def close(self) -> None:
         if self._pool is not None:

@@ -240,3 +240,19 @@ def test_a_few_held_out_photos():
         right, total = right + sum(result.values()), total + len(result)
         inventions += sum(1 for f in result if getattr(card, f) and not label.get(f))
     assert right / total >= 0.8 and inventions <= 1
+
+
+async def test_the_pool_reads_photos_and_refuses_bombs_off_the_event_loop():
+    from bot.domain.ocr import CardReader, ImageTooLarge
+    from tests.unit.test_image_limits import png_header
+
+    reader = CardReader(workers=1)
+    try:
+        with pytest.raises(ImageTooLarge) as caught:
+            await reader.read_async(png_header(8900, 8900, b"\x00" * 100))
+        assert round(caught.value.megapixels) == 79
+        photo = (ROOT / "tests" / "data" / "cards" / "en-00.jpg").read_bytes()
+        result = await reader.read_async(photo, rep_language="en", default_region="GB")
+        assert result.card.emails and result.card.full_name
+    finally:
+        reader.close()

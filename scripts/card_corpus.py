@@ -3,9 +3,9 @@ tests/data/cards/make_corpus.py, in two splits kept apart.
 
     python scripts/card_corpus.py        # writes tests/data/cards2/{tune,heldout}/
 
-- `tune`: layout families centred, logo-left, dark and contact-band, seed 1501, the first half of
+- `tune` (16 cards a language): layout families centred, logo-left, dark and contact-band, seed 1501, the first half of
   each language's people and companies. Rules may be written against it.
-- `heldout`: layout families two-column, vertical, back-side-only and right-aligned, seed 9176,
+- `heldout` (16 cards a language): layout families two-column, vertical, back-side-only and right-aligned, seed 9176,
   the second half of the people and companies. Never tuned on: it is the figure that tells how
   the reader does on cards nobody wrote rules for (`bench/cards.py`).
 
@@ -651,7 +651,7 @@ def make_split(name: str, families: tuple[str, ...], seed: int, half: int, per_l
 
 
 def main() -> None:
-    make_split("tune", TUNE_FAMILIES, seed=1501, half=0, per_language=8)
+    make_split("tune", TUNE_FAMILIES, seed=1501, half=0, per_language=16)
     make_split("heldout", HELDOUT_FAMILIES, seed=9176, half=1, per_language=16)
 
 

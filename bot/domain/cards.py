@@ -278,16 +278,21 @@ def repair_ocr(text: str) -> str:
     text = re.sub(r"(?i)\b(www)\s*\.\s+(?=\w)", r"\1.", text)
     text = re.sub(r"(?<=[a-z0-9])\s?\.\s(?=(?:com|hr|cz|pl|mk|ir|uk|co\.uk|net|org)\b)", ".", text)
     text = re.sub(r"(?<![\w|])\|(?=[\w.]*@)", "l", text)
+    # "@" read as "(O", "(Q", "(0": a local part, the bracket, then a domain
+    text = re.sub(r"(?<=[\w.])\((?:O|Q|0|D|C)?(?=[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b)", "@", text)
+    # "d.radic@k vamerturist.hr": a domain broken by a space after one or two letters
+    text = re.sub(r"(?<=@)([a-z0-9]{1,2})\s(?=[a-z0-9-]+\.[a-z]{2,}\b)", r"\1", text)
     text = re.sub(r"(?i)(?<![\w.])\w{1,4}?(www\.[a-z0-9-]+\.)", r"\1", text)  # "Wwww." from "Web: www."
     text = re.sub(r"(?i)\b(sp\.\s?z\s?)[o0]\.\s?[o0]\.", r"sp. z o.o.", text)
     text = re.sub(r"(?m)(?<=\w )pic$", "plc", text)
+    text = re.sub(r"(?i)\bs\.\s?r\.\s?[o0]\.", "s.r.o.", text)
     return re.sub(r"(?i)\b(j\.\s?)?d\.\s?[o0]\.\s?[o0]\.", lambda m: (m.group(1) or "") + "d.o.o.", text)
 
 
 def _split_parts(line: str) -> list[str]:
     out = []
     for part in re.split(r"\s+[|•·]\s+|\t+", line):
-        part = " ".join(part.split()).strip(" ,;")
+        part = re.sub(r"^[.,:;|]+\s+|\s+[.,:;|]+$", "", " ".join(part.split())).strip(" ,;")
         if part:
             out.append(part)
     return out
@@ -377,7 +382,7 @@ def skeleton(word: str) -> str:
 
 
 _YEAR_RE = re.compile(
-    r"(?i)(?:since|est\.?|from|od|roku|od roku|от|од|од\s+година|سال|از)\s*(?:19|20|13|14)\d\d\b|\b(?:19|20)\d\d\.?$"
+    r"(?i)(?:since|est\.?|from|od|roku|od roku|от|од|од\s+година|سال|از)\s*(?:19|20|1[0-4])\d\d\b|\b(?:19|20)\d\d\.?$"
 )
 
 
@@ -493,9 +498,15 @@ def _agree_domains(emails: list[str], websites: list[str], company: str | None) 
         if len(set(spellings)) < 2:
             continue
 
-        def rank(host: str, spellings: list[str] = spellings) -> tuple[int, int, int]:
-            stem = host.split(".")[0]
-            return (spellings.count(host), int(bool(stem) and stem in company_key), -sum(c.isdigit() for c in host))
+        def rank(host: str, spellings: list[str] = spellings) -> tuple[int, int, int, int, int]:
+            stem, tld = host.split(".")[0], host.rsplit(".", 1)[-1]
+            return (
+                spellings.count(host),
+                int(len(tld) >= 2),  # "slaskiekable.p": the last letter lost at the line's end
+                int(bool(stem) and stem in company_key),
+                -sum(c.isdigit() for c in host),
+                len(host),  # a letter is more often lost than added
+            )
 
         best = max(sorted(set(spellings)), key=rank)
         chosen.update({host: best for host in spellings})
@@ -525,6 +536,12 @@ def _near(a: str, b: str) -> bool:
         return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def _lower_host(site: str) -> str:
+    """A website with its host in small letters (a host has no case; OCR gives "Www.")."""
+    match = re.match(r"(?i)(https?://)?([^/]+)(.*)", site)
+    return (match.group(1) or "") + match.group(2).lower() + match.group(3) if match else site
 
 
 def _host(site: str) -> str:
@@ -630,7 +647,7 @@ def parse_lines(
             candidate = raw.rstrip(".,;)")
             host = _host(candidate)
             email_hosts = {_shape(e.rsplit("@", 1)[-1]) for e in emails}
-            if candidate.lower().startswith(("www.", "http")) or _shape(host) in email_hosts:
+            if candidate.lower().startswith(("www.", "http")) or any(_near(_shape(host), h) for h in email_hosts):
                 websites.append(candidate)
                 body = body.replace(raw, " ")
                 if part.confidence < GUESS_BELOW:
@@ -755,8 +772,9 @@ def parse_lines(
     if fixed_sites != websites:
         guesses.add("website")
     emails, websites = fixed_emails, fixed_sites
-    card.emails = [_local_from_name(e, card.full_name) for e in emails]
-    card.website = websites[0] if websites else None
+    from_photo = any(p.height is not None for p in parts)
+    card.emails = list(dict.fromkeys(_local_from_name(e.lower() if from_photo else e, card.full_name) for e in emails))
+    card.website = _lower_host(websites[0]) if websites else None
     card.guesses = [f for f in EDITABLE_FIELDS if f in guesses and _value(card, f)]
     return card
 

@@ -155,9 +155,10 @@ def rectify(bgr: Any) -> Any:
     small = cv2.resize(bgr, (max(1, int(w * scale)), max(1, int(h * scale))))
     blurred = cv2.GaussianBlur(small, (5, 5), 0)
     area = small.shape[0] * small.shape[1]
-    # Each mask offers its largest outline; the first that fills its four-sided outline well wins,
-    # else the one that fills it best (a desk's grain can make one mask swallow part of the desk).
-    best, best_fit = None, 0.0
+    # Each mask offers its largest outline. Of those that fill their four-sided outline well, the
+    # largest wins (a coloured band is part of the card); else the one that fills it best (a desk's
+    # grain can make one mask swallow part of the desk).
+    candidates: list[tuple[Any, float, float]] = []
     for mask in _card_masks(blurred):
         contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         for contour in sorted(contours, key=cv2.contourArea, reverse=True)[:3]:
@@ -170,14 +171,13 @@ def rectify(bgr: Any) -> Any:
                 quad = approx
             else:  # rounded corners or a shadow: the rotated bounding box is close enough
                 quad = cv2.boxPoints(cv2.minAreaRect(hull)).astype("int32")
-            fit = cv2.contourArea(contour) / max(1.0, cv2.contourArea(quad.reshape(-1, 1, 2).astype("float32")))
-            if fit > best_fit:
-                best, best_fit = quad, fit
+            quad_area = cv2.contourArea(quad.reshape(-1, 1, 2).astype("float32"))
+            candidates.append((quad, cv2.contourArea(contour) / max(1.0, quad_area), quad_area))
             break
-        if best is not None and best_fit >= 0.9:
-            break
-    if best is None:
+    if not candidates:
         return deskew(bgr)
+    good = [c for c in candidates if c[1] >= 0.85]
+    best = max(good, key=lambda c: c[2])[0] if good else max(candidates, key=lambda c: c[1])[0]
     quad = _order(best) / scale
     top = float(np.linalg.norm(quad[1] - quad[0]))
     side = float(np.linalg.norm(quad[3] - quad[0]))
@@ -219,6 +219,16 @@ def _card_masks(blurred: Any) -> Any:
     import cv2
     import numpy as np
 
+    # Whatever differs in colour from the desk (the photo's border): the card with its coloured
+    # bands and margins, even where its edge has little contrast.
+    border = np.concatenate([blurred[:6].reshape(-1, 3), blurred[-6:].reshape(-1, 3),
+                             blurred[:, :6].reshape(-1, 3), blurred[:, -6:].reshape(-1, 3)]).astype("float32")  # fmt: skip
+    desk = np.median(border, axis=0)
+    spread = float(np.median(np.linalg.norm(border - desk, axis=1)))
+    distance = np.linalg.norm(blurred.astype("float32") - desk, axis=2)
+    foreground = (distance > max(60.0, 4 * spread)).astype(np.uint8) * 255
+    foreground = cv2.morphologyEx(foreground, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    yield cv2.morphologyEx(foreground, cv2.MORPH_CLOSE, np.ones((25, 25), np.uint8))
     edges = np.zeros(blurred.shape[:2], dtype=np.uint8)
     # Edges of each colour channel: a blue card on a brown desk has little grey contrast.
     for channel in cv2.split(blurred):
@@ -236,10 +246,14 @@ def _card_masks(blurred: Any) -> Any:
 # -- text lines ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Box:
+    """A text line: its rectangle once turned level by `angle` degrees about its centre (a line
+    of a card photographed at a slant, or straightened imperfectly, is read turned level)."""
+
     x: int
     y: int
     w: int
     h: int
+    angle: float = 0.0
 
 
 def find_lines(gray: Any) -> list[Box]:
@@ -264,9 +278,11 @@ def find_lines(gray: Any) -> list[Box]:
     heights = [int(s[3]) for s in stats[1:count] if 8 <= s[3] <= height * 0.2 and s[2] <= width * 0.3]
     letter = float(np.median(heights)) if heights else 30.0
     joined = cv2.morphologyEx(strokes, cv2.MORPH_CLOSE, np.ones((1, max(9, int(letter * 1.1))), np.uint8))
-    count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    contours, _ = cv2.findContours(joined, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     boxes: list[Box] = []
-    for x, y, w, h, area in stats[1:count]:
+    for contour in contours:
+        x, y, w, h = cv2.boundingRect(contour)
+        area = max(1.0, cv2.contourArea(contour))
         if h < 10 or w < 12 or h > height * 0.35:
             continue
         if x <= 2 or y <= 2 or x + w >= width - 2 or y + h >= height - 2:
@@ -278,6 +294,17 @@ def find_lines(gray: Any) -> list[Box]:
         if fill > 0.85 and h > letter * 2.5:  # a solid shape: logo, band
             continue
         if h > letter * 3 and w < h * 1.5:  # a large squarish shape: a logo, a QR code
+            continue
+        rect = cv2.minAreaRect(contour)
+        (cx, cy), (rw, rh) = rect[0], (max(rect[1]), min(rect[1]))
+        corners = cv2.boxPoints(rect)
+        edges = [corners[(i + 1) % 4] - corners[i] for i in range(2)]
+        dx, dy = max(edges, key=lambda e: float(np.hypot(*e)))
+        if dx < 0:
+            dx, dy = -dx, -dy
+        angle = float(np.degrees(np.arctan2(dy, dx)))  # > 0: the line goes down to the right
+        if abs(angle) >= 0.7 and abs(angle) <= 15 and rw > 4 * rh:  # a slanted line: kept as a turned box
+            boxes.append(Box(int(cx - rw / 2), int(cy - rh / 2), int(rw), int(rh), float(angle)))
             continue
         boxes += _split_rows(strokes, Box(int(x), int(y), int(w), int(h)), letter)
     boxes = [b for b in boxes if b.h >= 10 and b.w >= 12 and b.w >= b.h * 0.5]
@@ -298,7 +325,8 @@ def _join_words(boxes: list[Box]) -> list[Box]:
                 gap = b.x - (a.x + a.w)
                 if bottom - top > 0.6 * min(a.h, b.h) and gap < 0.8 * max(a.h, b.h) and abs(a.h - b.h) < 0.4 * max(a.h, b.h):
                     x, y = min(a.x, b.x), min(a.y, b.y)
-                    boxes[i] = Box(x, y, max(a.x + a.w, b.x + b.w) - x, max(a.y + a.h, b.y + b.h) - y)
+                    angle = a.angle if a.w >= b.w else b.angle
+                    boxes[i] = Box(x, y, max(a.x + a.w, b.x + b.w) - x, max(a.y + a.h, b.y + b.h) - y, angle)
                     del boxes[j]
                     merged = True
                     break
@@ -509,7 +537,9 @@ class _Engine:
             return None, 0
         if not info:
             return None, 0
-        return info.get("script_name"), int(info.get("orient_deg") or 0)
+        # A turned card only when Tesseract is sure of it (a photo from Telegram is upright).
+        orientation = int(info.get("orient_deg") or 0) if float(info.get("orient_conf") or 0) >= 5 else 0
+        return info.get("script_name"), orientation
 
     def read(
         self, image: Any, rep_language: str, default_region: str | None, start: float, budget: float
@@ -573,15 +603,13 @@ class _Engine:
                 api.SetImage(image)
                 text = api.GetUTF8Text()
                 confidence = float(api.MeanTextConf())
-                if script == "Cyrillic" and len(_CYRILLIC_ONLY.findall(text)) >= 2:
-                    confidence += 10  # letters no Latin word has: Cyrillic indeed
                 if sum(ch.isalpha() for ch in text) >= 3 and confidence > best_confidence:
                     best, best_confidence = script, confidence
             if best is not None and best_confidence >= 60:
                 wins[best] += 1
         if wins["Arabic"]:
             return "Arabic"
-        if wins["Cyrillic"] and wins["Cyrillic"] >= wins["Latin"]:
+        if wins["Cyrillic"] > wins["Latin"]:
             return "Cyrillic"
         return "Latin"
 
@@ -611,18 +639,27 @@ class _Engine:
         return out
 
 
-_CYRILLIC_ONLY = re.compile("[бгдђжзилљњпфцчџшщѓќѕјБГДЂЖЗИЛЉЊПФЦЧЏШЃЌЅ]")
-
-
 def _crop(gray: Any, box: Box) -> Any:
     """A line with a margin, dark text on light, small print enlarged."""
     import cv2
 
     height, width = gray.shape[:2]
     pad = max(6, box.h // 4)
-    x0, y0 = max(0, box.x - pad), max(0, box.y - pad)
-    x1, y1 = min(width, box.x + box.w + pad), min(height, box.y + box.h + pad)
-    crop = gray[y0:y1, x0:x1]
+    if box.angle:
+        # Turn the line's neighbourhood level about the line's centre, then cut the line out.
+        reach = int(max(box.w, box.h) / 2) + 2 * pad
+        cx, cy = box.x + box.w / 2, box.y + box.h / 2
+        x0, y0 = max(0, int(cx) - reach), max(0, int(cy) - reach)
+        x1, y1 = min(width, int(cx) + reach), min(height, int(cy) + reach)
+        region = gray[y0:y1, x0:x1]
+        centre = (cx - x0, cy - y0)
+        matrix = cv2.getRotationMatrix2D(centre, box.angle, 1.0)
+        level = cv2.warpAffine(region, matrix, (region.shape[1], region.shape[0]), borderMode=cv2.BORDER_REPLICATE)
+        crop = cv2.getRectSubPix(level, (box.w + 4 * pad, box.h + 2 * pad), centre)
+    else:
+        x0, y0 = max(0, box.x - 2 * pad), max(0, box.y - pad)
+        x1, y1 = min(width, box.x + box.w + 2 * pad), min(height, box.y + box.h + pad)
+        crop = gray[y0:y1, x0:x1]
     if _dark_background(crop):
         crop = 255 - crop
     if box.h < 30:

@@ -655,10 +655,10 @@ def _crop(gray: Any, box: Box) -> Any:
         centre = (cx - x0, cy - y0)
         matrix = cv2.getRotationMatrix2D(centre, box.angle, 1.0)
         level = cv2.warpAffine(region, matrix, (region.shape[1], region.shape[0]), borderMode=cv2.BORDER_REPLICATE)
-        crop = cv2.getRectSubPix(level, (box.w + 4 * pad, box.h + 2 * pad), centre)
+        crop = cv2.getRectSubPix(level, (box.w + 2 * pad, box.h + 2 * pad), centre)
     else:
-        x0, y0 = max(0, box.x - 2 * pad), max(0, box.y - pad)
-        x1, y1 = min(width, box.x + box.w + 2 * pad), min(height, box.y + box.h + pad)
+        x0, y0 = max(0, box.x - pad), max(0, box.y - pad)
+        x1, y1 = min(width, box.x + box.w + pad), min(height, box.y + box.h + pad)
         crop = gray[y0:y1, x0:x1]
     if _dark_background(crop):
         crop = 255 - crop

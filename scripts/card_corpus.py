@@ -85,7 +85,13 @@ DATA: dict[str, dict[str, Any]] = {
             "Export Sales Executive",
             "Head of Partnerships",
         ],
-        "streets": ["42 Quayside", "Unit 7, Harbour Road", "15 Castle Street", "3 Mill Lane", "Suite 12, 9 Grey Street"],
+        "streets": [
+            "42 Quayside",
+            "Unit 7, Harbour Road",
+            "15 Castle Street",
+            "3 Mill Lane",
+            "Suite 12, 9 Grey Street",
+        ],
         "towns": ["Newcastle NE1 3DX", "Southampton SO14 2AQ", "Glasgow G2 5QR", "Cardiff CF10 1EP", "York YO1 7HH"],
         "taglines": ["Sailing since 1992", "Quality you can trust", "Printing the north", "Brewed with care"],
         "region": "GB",
@@ -176,7 +182,13 @@ DATA: dict[str, dict[str, Any]] = {
             "Konzultant prodeje",
         ],
         "streets": ["Husova 17", "Masarykovo náměstí 4", "Palackého třída 88", "Nádražní 1520/6", "Lidická 33"],
-        "towns": ["370 01 České Budějovice", "460 01 Liberec", "500 02 Hradec Králové", "779 00 Olomouc", "612 00 Brno"],
+        "towns": [
+            "370 01 České Budějovice",
+            "460 01 Liberec",
+            "500 02 Hradec Králové",
+            "779 00 Olomouc",
+            "612 00 Brno",
+        ],
         "taglines": ["Tradice od roku 1921", "Sklo z Krkonoš", "Spolehlivě a včas", "Víno z jižní Moravy"],
         "region": "CZ",
         "tel": ["Tel.:", "Mobil:", "T:", "M:", "Tel:"],
@@ -517,8 +529,10 @@ def render_card(spec: Spec, rng: random.Random) -> Image.Image:
     family = spec.family
     w, h = (600, 1000) if family == "vertical" else (1050, 600)
     light = family != "dark" and rng.random() < 0.85
-    bg = rng.choice([(252, 252, 250), (245, 240, 228), (232, 240, 236), (250, 236, 230)]) if light else (
-        rng.choice([(28, 36, 52), (45, 25, 30), (20, 60, 50), (35, 35, 38)])
+    bg = (
+        rng.choice([(252, 252, 250), (245, 240, 228), (232, 240, 236), (250, 236, 230)])
+        if light
+        else (rng.choice([(28, 36, 52), (45, 25, 30), (20, 60, 50), (35, 35, 38)]))
     )
     fg = (25, 25, 30) if light else (238, 238, 232)
     accent = rng.choice([(160, 30, 40), (20, 80, 150), (30, 110, 60), (170, 110, 20)]) if light else (230, 190, 90)

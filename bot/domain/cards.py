@@ -509,7 +509,7 @@ def _agree_domains(emails: list[str], websites: list[str], company: str | None) 
             )
 
         best = max(sorted(set(spellings)), key=rank)
-        chosen.update({host: best for host in spellings})
+        chosen.update(dict.fromkeys(spellings, best))
     if not chosen:
         return emails, websites, False
     fixed_emails = []
@@ -577,7 +577,7 @@ def _local_from_name(email: str, name: str | None) -> str:
 
 
 def _at_misread(token: str, hosts: set[str]) -> str | None:
-    """"s.grgicekvarnerturist.hr": an e-mail whose "@" was read as a letter, told by the domain
+    """ "s.grgicekvarnerturist.hr": an e-mail whose "@" was read as a letter, told by the domain
     the card's other e-mail or website shows."""
     low = token.lower()
     for host in hosts:
@@ -614,9 +614,7 @@ class _Part:
     index: float
 
 
-def parse_lines(
-    lines: list[TextLine], *, language: str | None = None, default_region: str | None = None
-) -> Card:
+def parse_lines(lines: list[TextLine], *, language: str | None = None, default_region: str | None = None) -> Card:
     """Read the fields of a card from its lines (typed text, or lines read from a photo with their
     size and place). Never raises; what the lines do not show stays empty; what is chosen on weak
     evidence is listed in `card.guesses`."""
@@ -694,15 +692,7 @@ def parse_lines(
     stems = [fold(h.split(".")[0]) for h in [e.rsplit("@", 1)[1] for e in emails] + [_host(w) for w in websites]]
     company = next((p for p in rest if _is_company(p.rest)), None)
     if company is None:
-        for stem in stems:
-            if len(stem) < 3:
-                continue
-            company = next(
-                (p for p in rest if stem in _shape(fold(p.rest).replace(" ", "").replace("-", "").replace("&", ""))),
-                None,
-            )
-            if company is not None:
-                break
+        company = _spelt_by_domain(rest, stems)
         if company is not None and (_is_title(company.rest) or _looks_like_name(company.rest)) and not big(company):
             guesses.add("company")
     if company is not None:
@@ -777,6 +767,17 @@ def parse_lines(
     card.website = _lower_host(websites[0]) if websites else None
     card.guesses = [f for f in EDITABLE_FIELDS if f in guesses and _value(card, f)]
     return card
+
+
+def _spelt_by_domain(rest: list[_Part], stems: list[str]) -> _Part | None:
+    """The line that spells an e-mail's or the website's domain ("Adria Solar" for adriasolar.hr)."""
+    for stem in stems:
+        if len(stem) < 3:
+            continue
+        for part in rest:
+            if _shape(stem) in _shape(fold(part.rest).replace(" ", "").replace("-", "").replace("&", "")):
+                return part
+    return None
 
 
 def _value(card: Card, field_name: str) -> Any:

@@ -215,14 +215,15 @@ def deskew(bgr: Any) -> Any:
 
 
 def _card_masks(blurred: Any) -> Any:
-    """Candidate card outlines: colour edges first, then the card as a bright or dark region."""
+    """Candidate card outlines: what differs from the desk, colour edges, the card as a bright or
+    dark region."""
     import cv2
     import numpy as np
 
     # Whatever differs in colour from the desk (the photo's border): the card with its coloured
     # bands and margins, even where its edge has little contrast.
-    border = np.concatenate([blurred[:6].reshape(-1, 3), blurred[-6:].reshape(-1, 3),
-                             blurred[:, :6].reshape(-1, 3), blurred[:, -6:].reshape(-1, 3)]).astype("float32")  # fmt: skip
+    frame = [blurred[:6], blurred[-6:], blurred[:, :6], blurred[:, -6:]]
+    border = np.concatenate([side.reshape(-1, 3) for side in frame]).astype("float32")
     desk = np.median(border, axis=0)
     spread = float(np.median(np.linalg.norm(border - desk, axis=1)))
     distance = np.linalg.norm(blurred.astype("float32") - desk, axis=2)
@@ -270,9 +271,11 @@ def find_lines(gray: Any) -> list[Box]:
     _, strokes = cv2.threshold(gradient, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     strokes = cv2.morphologyEx(strokes, cv2.MORPH_OPEN, np.ones((2, 1), np.uint8))
     # Rules, bands' and frames' edges: long straight runs are not text.
-    rules = cv2.morphologyEx(strokes, cv2.MORPH_OPEN, np.ones((1, max(40, width // 6)), np.uint8))
-    rules |= cv2.morphologyEx(strokes, cv2.MORPH_OPEN, np.ones((max(40, height // 5), 1), np.uint8))
-    strokes &= ~cv2.dilate(rules, np.ones((3, 3), np.uint8))
+    rules = cv2.bitwise_or(
+        cv2.morphologyEx(strokes, cv2.MORPH_OPEN, np.ones((1, max(40, width // 6)), np.uint8)),
+        cv2.morphologyEx(strokes, cv2.MORPH_OPEN, np.ones((max(40, height // 5), 1), np.uint8)),
+    )
+    strokes = cv2.bitwise_and(strokes, cv2.bitwise_not(cv2.dilate(rules, np.ones((3, 3), np.uint8))))
     # Letters: connected pieces of a text-like size. Their median height sets the joining distance.
     count, _, stats, _ = cv2.connectedComponentsWithStats(strokes, connectivity=8)
     heights = [int(s[3]) for s in stats[1:count] if 8 <= s[3] <= height * 0.2 and s[2] <= width * 0.3]
@@ -323,7 +326,11 @@ def _join_words(boxes: list[Box]) -> list[Box]:
                 b = boxes[j]
                 top, bottom = max(a.y, b.y), min(a.y + a.h, b.y + b.h)
                 gap = b.x - (a.x + a.w)
-                if bottom - top > 0.6 * min(a.h, b.h) and gap < 0.8 * max(a.h, b.h) and abs(a.h - b.h) < 0.4 * max(a.h, b.h):
+                if (
+                    bottom - top > 0.6 * min(a.h, b.h)
+                    and gap < 0.8 * max(a.h, b.h)
+                    and abs(a.h - b.h) < 0.4 * max(a.h, b.h)
+                ):
                     x, y = min(a.x, b.x), min(a.y, b.y)
                     angle = a.angle if a.w >= b.w else b.angle
                     boxes[i] = Box(x, y, max(a.x + a.w, b.x + b.w) - x, max(a.y + a.h, b.y + b.h) - y, angle)

@@ -122,9 +122,7 @@ def import_summary(t: Translator, created: int, duplicates: Sequence[str], rejec
     return "\n".join(lines)
 
 
-def card_preview(
-    t: Translator, nonce: str, *, duplicate: bool, guesses: Sequence[str] = ()
-) -> InlineKeyboardMarkup:
+def card_preview(t: Translator, nonce: str, *, duplicate: bool, guesses: Sequence[str] = ()) -> InlineKeyboardMarkup:
     """Save, Edit, Discard (Merge for a duplicate), and one button per guessed field: one tap
     opens that field's correction."""
 

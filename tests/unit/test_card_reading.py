@@ -108,7 +108,13 @@ def test_taglines_and_titles_stay_out_of_the_address(text, address):
 # -- an e-mail starting with an initial keeps it ---------------------------------------------------
 @pytest.mark.parametrize(
     "line",
-    ["m.novak@firma.cz", "E: m.novak@firma.cz", "E-mail: m.novak@firma.cz", "e.m.novak@firma.cz", "M. m.novak@firma.cz"],
+    [
+        "m.novak@firma.cz",
+        "E: m.novak@firma.cz",
+        "E-mail: m.novak@firma.cz",
+        "e.m.novak@firma.cz",
+        "M. m.novak@firma.cz",
+    ],
 )
 def test_an_initial_in_an_email_is_kept(line):
     card = parse_card(f"Martin Novák\n{line}", default_region="CZ")
@@ -222,7 +228,7 @@ def test_a_few_held_out_photos():
     import sys
 
     sys.path.insert(0, str(ROOT / "bench"))
-    from cards import compare  # noqa: PLC0415
+    from cards import compare
 
     from bot.domain.ocr import CardReader
 

@@ -504,7 +504,7 @@ def _agree_domains(emails: list[str], websites: list[str], company: str | None) 
                 spellings.count(host),
                 int(len(tld) >= 2),  # "slaskiekable.p": the last letter lost at the line's end
                 int(bool(stem) and stem in company_key),
-                -sum(c.isdigit() for c in host),
+                -sum(c.isdigit() for c in host) - host.count("rn") - host.count("vv"),  # OCR's usual slips
                 len(host),  # a letter is more often lost than added
             )
 

@@ -91,7 +91,8 @@ TITLE_WORDS = {
     "zakupów sprzedaży zarządu",
     "mk": "директор директорка менаџер менаџерка раководител продажба продажби инженер консултант сопственик "
     "претседател извршен извршна комерцијалист набавки маркетинг",
-    "fa": "مدیر مدیرعامل کارشناس مهندس مشاور رئیس فروش مسئول نماینده معاون",
+    "fa": "مدیر مدیرعامل کارشناس مهندس مشاور رئیس فروش مسئول نماینده معاون خرید ارشد فنی صادرات واردات "
+    "بازاریابی تدارکات",
 }
 _TITLE_WORDS = {w for words in TITLE_WORDS.values() for w in words.split()}
 
@@ -244,8 +245,31 @@ def _clean_line(line: str) -> str:
         # In Persian lines a comma is the Persian comma; digit groups of a number read right to
         # left ("8876 5432 021") are put back in logical order when the order is known to be wrong.
         line = re.sub(r"\s*[,،]\s*|(?<=[\u0600-\u06ff])\s*[.»«]\s+(?=[\u0600-\u06ff])", "، ", line)
+        line = _persian_words(line)
         line = _fix_rtl_number(line)
     return line
+
+
+def _persian_words(line: str) -> str:
+    """Words of the card vocabulary (titles, company and street words, labels) that OCR broke in
+    two ("مدیرعا مل") or got one letter wrong ("مدیز", "فروس") are spelt right again."""
+    words = line.split(" ")
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if i + 1 < len(words) and word + words[i + 1] in _PERSIAN_VOCABULARY and word not in _PERSIAN_VOCABULARY:
+            out.append(word + words[i + 1])
+            i += 2
+            continue
+        core = word.rstrip("،:")
+        if len(core) >= 4 and core not in _PERSIAN_VOCABULARY and re.fullmatch(r"[\u0600-\u06ff]+", core):
+            near = [v for v in _PERSIAN_VOCABULARY if len(v) == len(core) and _near_any(core, v)]
+            if len(near) == 1:
+                word = near[0] + word[len(core) :]
+        out.append(word)
+        i += 1
+    return " ".join(out)
 
 
 def _fix_rtl_number(line: str) -> str:
@@ -410,6 +434,11 @@ def _is_address(line: str) -> bool:
     return _address_evidence(line) > 0
 
 
+_PERSIAN_VOCABULARY = {
+    *TITLE_WORDS["fa"].split(),
+    *"شرکت گروه بازرگانی هلدینگ صنایع صنعتی مهندسی خیابان بلوار میدان کوچه پلاک طبقه".split(),
+    *"تلفن موبایل همراه ایمیل فکس".split(),
+}
 GENERIC_MAILBOXES = {
     "info", "office", "sales", "contact", "kontakt", "hello", "mail", "admin", "prodaja", "obchod", "biuro",
     "sekretariat", "uprava", "support", "orders", "narudzbe", "zakazky", "info.mk", "kancelarija",

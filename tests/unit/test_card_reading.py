@@ -262,3 +262,11 @@ async def test_the_pool_reads_photos_and_refuses_bombs_off_the_event_loop():
         assert result.card.emails and result.card.full_name
     finally:
         reader.close()
+
+
+def test_persian_card_words_broken_or_one_letter_off_are_spelt_right():
+    card = parse_card("الهام شریفی\nمدیرعا مل\nشرکت فولاد سپاهان\ne.sharifi@sepahansteel.ir")
+    assert card.job_title == "مدیرعامل"
+    card = parse_card("داوود نجفی\nمدیز بازرگانی\nd.najafi@sepahansteel.ir")
+    assert card.job_title == "مدیر بازرگانی" and card.company is None
+    assert parse_card("نازنین فرهادی\nمعاون فروس\nn.farhadi@asa.ir").job_title == "معاون فروش"

@@ -378,6 +378,11 @@ def _find_phones(line: str, regions: list[str]) -> tuple[list[str], str]:
     return found, rest
 
 
+def phones_in(text: str, region: str) -> list[str]:
+    """The valid phone numbers in a (cleaned) line, read with `region` for national numbers."""
+    return _find_phones(text, [region])[0]
+
+
 def _is_title(line: str) -> bool:
     words = re.findall(r"[\w-]+", line.casefold())
     if len(words) >= 3 and words[0] in _HONORIFICS:  # "مهندس بهرام توکلی", "Ing. Jan Novák": a name

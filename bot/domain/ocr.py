@@ -639,6 +639,20 @@ class _Engine:
                         best = (text, confidence)
             if best is None or not best[0]:
                 continue
+            if language == "fa" and _broken_number(best[0]):
+                # A number that is no valid phone: read the line again larger; keep a reading
+                # that makes a valid number (Persian digits are small and easily misread).
+                import cv2
+
+                crop = _crop(gray, box)
+                for factor in (1.5, 2.0):
+                    larger = Image.fromarray(
+                        cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+                    )
+                    text, confidence = next(iter(_recognise(engines[0], larger)))
+                    if not _broken_number(text):
+                        best = (text, confidence)
+                        break
             text = repair_ocr(re.sub(r"\s+", " ", best[0].replace("\u200e", "").replace("\u200f", "")))
             if best[1] < MIN_LINE_CONFIDENCE and not re.search(r"[@\d]", text):
                 continue
@@ -690,6 +704,17 @@ def _recognise(api: Any, image: Any) -> Any:
             yield api.GetUTF8Text().strip(), float(api.MeanTextConf())
         finally:
             api.SetPageSegMode(tesserocr.PSM.SINGLE_LINE)
+
+
+def _broken_number(text: str) -> bool:
+    """A line with a phone number's worth of digits (not a fax) that makes no valid phone."""
+    from bot.domain.cards import clean_text, phones_in
+
+    cleaned = clean_text(text)
+    digits = sum(ch.isdigit() for ch in cleaned)
+    if digits < 7 or re.search(r"فکس|fax", cleaned, re.IGNORECASE):
+        return False
+    return not phones_in(cleaned, "IR")
 
 
 def _score(text: str, confidence: float) -> float:

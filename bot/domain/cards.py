@@ -589,6 +589,7 @@ def _local_from_name(email: str, name: str | None) -> str:
         return email
     local, host = email.rsplit("@", 1)
     words = [fold(w).strip(".") for w in name.split() if len(w.strip(".")) >= 2]
+    names = [w for w in words if w.rstrip(".") not in _HONORIFICS] or [""]
     pieces = re.split(r"([._-])", local)
     out = []
     for piece in pieces:
@@ -600,6 +601,11 @@ def _local_from_name(email: str, name: str | None) -> str:
                 if len(piece) == 1 and piece != word[0] and _shape(piece) == _shape(word[0]):
                     piece = word[0]
                     break
+                if len(piece) == len(word) + 1 and piece[1:] == word and names[0] and piece[0] != names[0][0]:
+                    # "iperic" for "lperic": an initial read as a look-alike before the last name
+                    if _shape(piece[0]) == _shape(names[0][0]):
+                        piece = names[0][0] + word
+                        break
                 if len(word) >= 6 and word.isascii() and not piece.endswith(word):
                     # "hbennington" for "hpennington": the name word at the end, one letter off
                     tail = piece[-len(word) :]

@@ -326,11 +326,10 @@ def _join_words(boxes: list[Box]) -> list[Box]:
                 b = boxes[j]
                 top, bottom = max(a.y, b.y), min(a.y + a.h, b.y + b.h)
                 gap = b.x - (a.x + a.w)
-                if (
-                    bottom - top > 0.6 * min(a.h, b.h)
-                    and gap < 0.8 * max(a.h, b.h)
-                    and abs(a.h - b.h) < 0.4 * max(a.h, b.h)
-                ):
+                alike = abs(a.h - b.h) < 0.4 * max(a.h, b.h) and bottom - top > 0.6 * min(a.h, b.h)
+                # A short word inside a taller one's height (Persian words differ much in height).
+                inside = bottom - top > 0.9 * min(a.h, b.h) and gap < 0.6 * max(a.h, b.h)
+                if gap < 0.8 * max(a.h, b.h) and (alike or inside):
                     x, y = min(a.x, b.x), min(a.y, b.y)
                     angle = a.angle if a.w >= b.w else b.angle
                     boxes[i] = Box(x, y, max(a.x + a.w, b.x + b.w) - x, max(a.y + a.h, b.y + b.h) - y, angle)

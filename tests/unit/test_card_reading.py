@@ -270,3 +270,8 @@ def test_persian_card_words_broken_or_one_letter_off_are_spelt_right():
     card = parse_card("داوود نجفی\nمدیز بازرگانی\nd.najafi@sepahansteel.ir")
     assert card.job_title == "مدیر بازرگانی" and card.company is None
     assert parse_card("نازنین فرهادی\nمعاون فروس\nn.farhadi@asa.ir").job_title == "معاون فروش"
+
+
+def test_an_initial_read_as_a_look_alike_is_put_right_by_the_name():
+    assert parse_card("Lucija Perić\niperic@dalmacijavino.hr").emails == ["lperic@dalmacijavino.hr"]
+    assert parse_card("Ivo Perić\niperic@dalmacijavino.hr").emails == ["iperic@dalmacijavino.hr"]

@@ -43,7 +43,7 @@ def build_application(
         settings=settings,
         db=Database(settings.database_url),
         catalogs=Catalogs(settings.default_language),
-        card_reader=CardReader(),
+        card_reader=CardReader(workers=settings.ocr_workers, budget=settings.ocr_budget_seconds),
         migrate=migrate,
     )
     # (Any: the builder's type changes with each optional part chained on below.)
@@ -124,4 +124,5 @@ async def set_commands(app: App) -> None:
 
 async def _post_shutdown(app: App) -> None:
     close_pool()  # the .vcf reader's worker process, if one was started
+    state_of(app).card_reader.close()  # the OCR worker processes
     await state_of(app).db.dispose()

@@ -50,6 +50,10 @@ class Settings(DatabaseSettings):
     # How long a process may hold a chat without renewing: after its death, its update is handled
     # again by another process within this time.
     inbox_lease_seconds: int = Field(default=20, ge=2, le=600)
+    # Card photos are read in this many separate processes (0: in a thread of the bot's process),
+    # each photo within this many seconds or refused.
+    ocr_workers: int = Field(default=1, ge=0, le=16)
+    ocr_budget_seconds: float = Field(default=10.0, gt=0, le=120)
     # A Redis URL (redis://host:6379/0) makes every process share one Telegram sending budget.
     redis_url: str = ""
     log_format: str = "text"

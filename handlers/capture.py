@@ -22,7 +22,7 @@ from bot import metrics
 from bot.context import BotContext
 from bot.domain.cards import MAX_CARD_TEXT, Card, apply_field, normalise_phone, parse_card
 from bot.domain.hygiene import tidy_card
-from bot.domain.ocr import CardReader, OcrUnavailable, UnreadableImage
+from bot.domain.ocr import MAX_PIXELS, CardReader, ImageTooLarge, OcrUnavailable, ReadTimeout, UnreadableImage
 from bot.domain.vcards import MAX_VCF_BYTES, VcardTimeout, read_vcards
 from bot.flows import CardFlow, CardStep, FlowData, SourceFlow
 from bot.presentation import cards
@@ -224,7 +224,22 @@ async def _image(
     reader: CardReader = context.state.card_reader
     region = await _region(context)
     try:
-        result = await asyncio.to_thread(reader.read, data, rep_language=context.me.language, default_region=region)
+        result = await reader.read_async(data, rep_language=context.me.language, default_region=region)
+    except ImageTooLarge as exc:
+        await placeholder.edit_text(
+            t(
+                "That image is too large to read ({megapixels} megapixels). Send a photo of the card of at most "
+                "{limit} megapixels.",
+                megapixels=round(exc.megapixels),
+                limit=MAX_PIXELS // 1_000_000,
+            )
+        )
+        return
+    except ReadTimeout:
+        await placeholder.edit_text(
+            t("Reading that photo took too long. Try a sharper photo of just the card, or type the details.")
+        )
+        return
     except UnreadableImage:
         await placeholder.edit_text(t("That file is not an image I can open. Send a photo of the card."))
         return

@@ -88,6 +88,7 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         admin_ids=str(ADMIN_ID),
         default_timezone="Europe/Zagreb",
+        ocr_workers=0,  # photos read in a thread of the test's process
         _env_file=None,
     )
 

@@ -102,7 +102,8 @@ TITLE_WORDS = {
     "zakupów sprzedaży zarządu",
     "mk": "директор директорка менаџер менаџерка раководител продажба продажби инженер консултант сопственик "
     "претседател извршен извршна комерцијалист набавки маркетинг",
-    "fa": "مدیر مدیرعامل کارشناس مهندس مشاور رئیس فروش مسئول نماینده معاون",
+    "fa": "مدیر مدیرعامل کارشناس مهندس مشاور رئیس فروش مسئول نماینده معاون خرید ارشد فنی صادرات واردات "
+    "بازاریابی تدارکات",
 }
 _TITLE_WORDS = {w for words in TITLE_WORDS.values() for w in words.split()}
 
@@ -122,9 +123,11 @@ _POSTCODE_RES = [
     re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b"),  # UK
 ]
 _FAX_RE = re.compile(r"(?<!\w)(fax|faks|факс|فکس|telefax)(?!\w)", re.IGNORECASE)
+# A label before a value: "Tel:", "M.", "E-mail:". A label ending in a dot is never the start of
+# an e-mail ("m.novak@firma.cz" keeps its initial).
 _LABEL_RE = re.compile(
-    r"(?<!\w)(tel|tel\.|phone|mob|mob\.|mobile|gsm|m|t|p|e|w|email|e-mail|web|www:|телефон|тел|моб|"
-    r"تلفن|موبایل|همراه|ایمیل|وب|mail|kom\.?|komórka|telefon)\s*[:.]\s*",
+    r"(?<!\w)(?:tel|phone|mob|mobile|mobil|gsm|office|m|t|p|e|w|email|e-mail|web|www(?=:)|телефон|тел|моб|"
+    r"е-пошта|веб|تلفن|موبایل|همراه|ایمیل|وب|mail|kom|komórka|telefon)(?:\s*:\s*|\.\s*(?![\w.+-]*@))",
     re.IGNORECASE,
 )
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
@@ -169,6 +172,23 @@ _CYR = str.maketrans(
 )
 
 
+@dataclass(frozen=True)
+class TextLine:
+    """One line of a card: its text and, when it comes from a photo, where it is and how big
+    (pixels of the straightened card) and how sure the recogniser was (0-100)."""
+
+    text: str
+    x: int | None = None
+    y: int | None = None
+    width: int | None = None
+    height: int | None = None
+    confidence: float = 100.0
+
+
+# A field the reader is unsure of: shown as a guess in the preview, to be confirmed or fixed.
+GUESS_BELOW = 75.0  # a line read with less confidence than this makes its field a guess
+
+
 @dataclass
 class Card:
     first_name: str | None = None
@@ -180,6 +200,8 @@ class Card:
     website: str | None = None
     address: str | None = None
     raw_text: str = ""
+    # Editable fields (EDITABLE_FIELDS) read without enough evidence: shown as guesses.
+    guesses: list[str] = field(default_factory=list)
 
     @property
     def full_name(self) -> str:
@@ -209,18 +231,73 @@ def fold(text: str) -> str:
     return text.replace("đ", "d").replace("ł", "l").replace("ø", "o")
 
 
+_RTL_PHONE = re.compile(r"(?<![\d+])((?:\d{1,5}[\s-])+\d{1,4})\+(?!\d)")
+
+
 def clean_text(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).translate(_DIGITS)
-    text = re.sub("[\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]", "", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub("[\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]", "", text)  # bidi marks
+    # Persian digits mark a right-to-left line even where no Persian letter is left on it.
+    text = "\n".join(
+        line.translate(_DIGITS) + ("\u200f" if re.search("[\u06f0-\u06f9\u0660-\u0669]", line) else "")
+        for line in text.split("\n")
+    )
+    return "\n".join(_clean_line(line) for line in text.split("\n"))
+
+
+def _clean_line(line: str) -> str:
+    rtl = line.endswith("\u200f")
+    line = line.replace("\u200f", "")
     # Right-to-left OCR writes "+98 21 8876 5432" as "5432 8876 21 98+": put it back in order.
-    text = re.sub(
-        r"(?<![\d+])((?:\d{1,5}\s)+\d{1,4})\+(?!\d)", lambda m: "+" + " ".join(reversed(m.group(1).split())), text
-    )
-    # In Persian lines, a comma is the Persian comma.
-    return "\n".join(
-        re.sub(r"\s*,\s*", "، ", line) if re.search(r"[\u0600-\u06ff]", line) else line for line in text.split("\n")
-    )
+    line = _RTL_PHONE.sub(lambda m: "+" + " ".join(reversed(re.split(r"[\s-]", m.group(1)))), line)
+    if rtl and not re.search(r"[\u0600-\u06ff]", line):
+        line = _fix_rtl_number(line)
+    if re.search(r"[\u0600-\u06ff]", line):
+        # In Persian lines a comma is the Persian comma; digit groups of a number read right to
+        # left ("8876 5432 021") are put back in logical order when the order is known to be wrong.
+        line = re.sub(r"\s*[,،]\s*|(?<=[\u0600-\u06ff])\s*[.»«]\s+(?=[\u0600-\u06ff])", "، ", line)
+        line = _persian_words(line)
+        line = _fix_rtl_number(line)
+    return line
+
+
+def _persian_words(line: str) -> str:
+    """Words of the card vocabulary (titles, company and street words, labels) that OCR broke in
+    two ("مدیرعا مل") or got one letter wrong ("مدیز", "فروس") are spelt right again."""
+    words = line.split(" ")
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if i + 1 < len(words) and word + words[i + 1] in _PERSIAN_VOCABULARY and word not in _PERSIAN_VOCABULARY:
+            out.append(word + words[i + 1])
+            i += 2
+            continue
+        core = word.rstrip("،:")
+        if len(core) >= 4 and core not in _PERSIAN_VOCABULARY and re.fullmatch(r"[\u0600-\u06ff]+", core):
+            near = [v for v in _PERSIAN_VOCABULARY if len(v) == len(core) and _near_any(core, v)]
+            if len(near) == 1:
+                word = near[0] + word[len(core) :]
+        out.append(word)
+        i += 1
+    return " ".join(out)
+
+
+def _fix_rtl_number(line: str) -> str:
+    """An Iranian number printed in a right-to-left line can come out with its groups reversed:
+    "8876 5432 21 98+" or "5432 8876 021". Reversed groups that make a valid Iranian number, when
+    the order as read does not, are put back."""
+    for match in re.finditer(r"\+?\d[\d\s-]{6,}\d\+?", line):
+        raw = match.group()
+        groups = re.split(r"[\s-]+", raw.strip("+"))
+        if len(groups) < 2:
+            continue
+        as_read = ("+" if raw.startswith("+") or raw.endswith("+") else "") + "".join(groups)
+        backwards = ("+" if raw.startswith("+") or raw.endswith("+") else "") + "".join(reversed(groups))
+        if normalise_phone(as_read, "IR") is None and normalise_phone(backwards, "IR") is not None:
+            fixed = ("+" if as_read.startswith("+") else "") + " ".join(reversed(groups))
+            line = line.replace(raw, fixed)
+    return line
 
 
 def repair_ocr(text: str) -> str:
@@ -231,19 +308,33 @@ def repair_ocr(text: str) -> str:
         text,
     )
     text = re.sub(r"(?<=[a-z])Q@", "@", text)
+    # Spaces around "@" and after "www." or before a top-level domain; "|" for "l" in an e-mail.
+    text = re.sub(r"(?<=[\w.])\s+@\s*(?=\w)|(?<=\w)@\s+(?=\w)", "@", text)
+    text = re.sub(r"(?i)\b(www)\s*\.\s+(?=\w)", r"\1.", text)
+    text = re.sub(r"(?<=[a-z0-9])\s?\.\s(?=(?:com|hr|cz|pl|mk|ir|uk|co\.uk|net|org)\b)", ".", text)
+    text = re.sub(r"(?<![\w|])\|(?=[\w.]*@)", "l", text)
+    # "@" read as "(O", "(Q", "(0": a local part, the bracket, then a domain
+    text = re.sub(r"(?<=[\w.])\((?:O|Q|0|D|C)?(?=[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b)", "@", text)
+    # "d.radic@k vamerturist.hr": a domain broken by a space after one or two letters
+    text = re.sub(r"(?<=@)([a-z0-9]{1,2})\s(?=[a-z0-9-]+\.[a-z]{2,}\b)", r"\1", text)
+    text = re.sub(r"(?i)(?<![\w.])\w{1,4}?(www\.[a-z0-9-]+\.)", r"\1", text)  # "Wwww." from "Web: www."
     text = re.sub(r"(?i)\b(sp\.\s?z\s?)[o0]\.\s?[o0]\.", r"sp. z o.o.", text)
     text = re.sub(r"(?m)(?<=\w )pic$", "plc", text)
+    text = re.sub(r"(?i)\bs\.\s?r\.\s?[o0]\.", "s.r.o.", text)
     return re.sub(r"(?i)\b(j\.\s?)?d\.\s?[o0]\.\s?[o0]\.", lambda m: (m.group(1) or "") + "d.o.o.", text)
 
 
-def lines_of(text: str) -> list[str]:
+def _split_parts(line: str) -> list[str]:
     out = []
-    for line in clean_text(text).split("\n"):
-        for part in re.split(r"\s+[|•·]\s+|\t+", line):
-            part = " ".join(part.split()).strip(" ,;")
-            if part:
-                out.append(part)
+    for part in re.split(r"\s+[|•·]\s+|\t+", line):
+        part = re.sub(r"^[.,:;|]+\s+|\s+[.,:;|]+$", "", " ".join(part.split())).strip(" ,;")
+        if part:
+            out.append(part)
     return out
+
+
+def lines_of(text: str) -> list[str]:
+    return [part for line in clean_text(text).split("\n") for part in _split_parts(line)]
 
 
 def normalise_email(raw: str) -> str | None:
@@ -298,38 +389,100 @@ def _find_phones(line: str, regions: list[str]) -> tuple[list[str], str]:
     return found, rest
 
 
+def phones_in(text: str, region: str) -> list[str]:
+    """The valid phone numbers in a (cleaned) line, read with `region` for national numbers."""
+    return _find_phones(text, [region])[0]
+
+
 def _is_title(line: str) -> bool:
     words = re.findall(r"[\w-]+", line.casefold())
+    if len(words) >= 3 and words[0] in _HONORIFICS:  # "مهندس بهرام توکلی", "Ing. Jan Novák": a name
+        words = words[1:]
     return any(w in _TITLE_WORDS for w in words)
 
 
-def _is_address(line: str) -> bool:
+_PERSIAN_SOUNDS = str.maketrans(
+    {
+        "ب": "b", "پ": "p", "ت": "t", "ط": "t", "ث": "s", "س": "s", "ص": "s", "ج": "j", "چ": "c", "خ": "k",
+        "د": "d", "ذ": "z", "ز": "z", "ض": "z", "ظ": "z", "ژ": "z", "ر": "r", "ش": "s", "غ": "g", "ق": "g",
+        "ف": "f", "ک": "k", "ك": "k", "گ": "g", "ل": "l", "م": "m", "ن": "n",
+    }
+)  # fmt: skip
+
+
+def skeleton(word: str) -> str:
+    """The consonants of a word, Persian or Latin, in one Latin shape: "توکلی" and "tavakoli" are
+    both "tkl". Vowels, and letters that are vowels as often as not (و ی ا ه, v w y h), are dropped."""
+    if re.search(r"[\u0600-\u06ff]", word):
+        return "".join(ch for ch in word.translate(_PERSIAN_SOUNDS) if ch.isascii() and ch.isalpha())
+    low = fold(word)
+    for pair, one in (("sh", "s"), ("kh", "k"), ("gh", "g"), ("zh", "z"), ("ch", "c"), ("ss", "s")):
+        low = low.replace(pair, one)
+    return re.sub(r"[^a-z]|[aeiouyhwv]", "", low)
+
+
+_YEAR_RE = re.compile(
+    r"(?i)(?:since|est\.?|from|od|roku|od roku|от|од|од\s+година|سال|از)\s*(?:19|20|1[0-4])\d\d\b|\b(?:19|20)\d\d\.?$"
+)
+
+
+def _address_evidence(line: str) -> int:
+    """2: a street word or a post code; 1: "Word 12" (a street and a house number); 0: none."""
     low = line.casefold()
-    words = low.replace(",", " ").split()
+    words = low.replace(",", " ").replace("،", " ").split()
     if any(w in STREET_WORDS or w.rstrip(",") in STREET_WORDS for w in words):
-        return True
+        return 2
+    if _YEAR_RE.search(line):  # "Sailing since 1992", "Tradicija od 1956.": a tagline
+        return 0
     if any(p.search(line) for p in _POSTCODE_RES):
-        return True
-    # "Ilica 242", "Vinohradská 12/3": a word and a house number
-    return bool(
-        re.fullmatch(r"[^\d@]{3,40}\s\d{1,4}[a-zA-Z]?(?:/\d{1,4}[a-zA-Z]?)?,?(?:\s.*)?", line)
-    ) and not _is_title(line)
+        return 2
+    if _is_title(line) or _COMPANY_RE.search(line):
+        return 0
+    # "Ilica 242", "Vinohradská 12/3", "42 Quayside": a word and a house number
+    if re.fullmatch(r"[^\d@]{3,40}\s\d{1,4}[a-zA-Z]?(?:/\d{1,4}[a-zA-Z]?)?,?(?:\s.*)?", line) or re.fullmatch(
+        r"\d{1,4}[a-zA-Z]?\s[^\d@]{3,40}", line
+    ):
+        return 1
+    return 0
+
+
+def _is_address(line: str) -> bool:
+    return _address_evidence(line) > 0
+
+
+_PERSIAN_VOCABULARY = {
+    *TITLE_WORDS["fa"].split(),
+    *"شرکت گروه بازرگانی هلدینگ صنایع صنعتی مهندسی خیابان بلوار میدان کوچه پلاک طبقه".split(),
+    *"تلفن موبایل همراه ایمیل فکس".split(),
+}
+GENERIC_MAILBOXES = {
+    "info", "office", "sales", "contact", "kontakt", "hello", "mail", "admin", "prodaja", "obchod", "biuro",
+    "sekretariat", "uprava", "support", "orders", "narudzbe", "zakazky", "info.mk", "kancelarija",
+}  # fmt: skip
+_HONORIFICS = {"dr", "mgr", "ing", "inż", "sc", "prof", "mr", "mrs", "ms", "dipl", "oec", "д-р", "مهندس", "دکتر"}
+_PERSIAN_COMPANY_START = re.compile(r"^(?:شرکت|گروه|بازرگانی|هلدینگ|موسسه|مؤسسه|کارخانه)\s")
+
+
+def _is_company(line: str) -> bool:
+    if re.search(r"[\u0600-\u06ff]", line):
+        # Persian: the company word opens the line ("شرکت ..."); "مدیر بازرگانی" is a title.
+        return bool(_PERSIAN_COMPANY_START.match(line)) or (
+            bool(_COMPANY_RE.search(line)) and not _is_title(line) and not re.search(r"شرکت|گروه|بازرگانی", line)
+        )
+    return bool(_COMPANY_RE.search(line))
 
 
 def _looks_like_name(line: str) -> bool:
     words = line.split()
     if not 2 <= len(words) <= 5 or any(ch.isdigit() for ch in line) or "@" in line:
         return False
-    if _COMPANY_RE.search(line) or _is_title(line):
+    if _is_company(line) or _is_title(line) or _address_evidence(line) == 2:
         return False
     letters = [w for w in words if w[0].isalpha()]
     if len(letters) != len(words):
         return False
     # Scripts without case (Persian) pass; cased scripts want capitalised words (or honorifics).
-    return all(
-        not w[0].islower() or w.rstrip(".") in {"dr", "mgr", "ing", "inż", "sc", "prof", "mr", "mrs", "dipl", "oec"}
-        for w in words
-    )
+    return all(not w[0].islower() or w.rstrip(".") in _HONORIFICS or w in ("inż.", "sc.") for w in words)
 
 
 def _split_name(name: str) -> tuple[str | None, str | None]:
@@ -337,18 +490,6 @@ def _split_name(name: str) -> tuple[str | None, str | None]:
     if len(words) == 1:
         return words[0], None
     return " ".join(words[:-1]), words[-1]
-
-
-def _split_name_and_title(lines: list[str]) -> list[str]:
-    """ "Krešimir Đurđević, voditelj prodaje" on one line becomes two lines."""
-    out: list[str] = []
-    for line in lines:
-        parts = [p.strip() for p in re.split(r",\s+|\s+[–-]\s+", line) if p.strip()]
-        if len(parts) == 2 and _looks_like_name(parts[0]) and _is_title(parts[1]):
-            out += parts
-        else:
-            out.append(line)
-    return out
 
 
 def detect_language(text: str, emails: list[str], websites: list[str]) -> str | None:
@@ -370,91 +511,385 @@ def detect_language(text: str, emails: list[str], websites: list[str]) -> str | 
     return None
 
 
+# OCR confusions between characters of e-mails and domains: each maps to one canonical shape.
+_CONFUSIONS = (("rn", "m"), ("vv", "w"), ("1", "l"), ("i", "l"), ("|", "l"), ("0", "o"), ("5", "s"), ("8", "b"))
+
+
+def _shape(text: str) -> str:
+    text = text.lower()
+    for wrong, right in _CONFUSIONS:
+        text = text.replace(wrong, right)
+    return text
+
+
+def _agree_domains(emails: list[str], websites: list[str], company: str | None) -> tuple[list[str], list[str], bool]:
+    """E-mail domains and the website that differ only by OCR confusions (l/1/i, rn/m, 0/o) or by
+    one letter are made the same: the spelling most fields share, else the one the company's name
+    spells, else the one without digits. Returns the fixed lists and whether anything changed."""
+    hosts = [e.rsplit("@", 1)[1].lower() for e in emails] + [_host(w) for w in websites]
+    if len(set(hosts)) < 2:
+        return emails, websites, False
+    groups: list[list[str]] = []
+    for host in hosts:
+        for group in groups:
+            if _near(_shape(host), _shape(group[0])):
+                group.append(host)
+                break
+        else:
+            groups.append([host])
+    company_key = fold(company or "").replace(" ", "").replace("-", "")
+    chosen: dict[str, str] = {}
+    for spellings in groups:
+        if len(set(spellings)) < 2:
+            continue
+
+        def rank(host: str, spellings: list[str] = spellings) -> tuple[int, int, int, int, int]:
+            stem, tld = host.split(".")[0], host.rsplit(".", 1)[-1]
+            return (
+                spellings.count(host),
+                int(len(tld) >= 2),  # "slaskiekable.p": the last letter lost at the line's end
+                int(bool(stem) and stem in company_key),
+                -sum(c.isdigit() for c in host) - host.count("rn") - host.count("vv"),  # OCR's usual slips
+                len(host),  # a letter is more often lost than added
+            )
+
+        best = max(sorted(set(spellings)), key=rank)
+        chosen.update(dict.fromkeys(spellings, best))
+    if not chosen:
+        return emails, websites, False
+    fixed_emails = []
+    for email in emails:
+        local, host = email.rsplit("@", 1)
+        fixed_emails.append(f"{local}@{chosen.get(host.lower(), host)}")
+    fixed_sites = []
+    for site in websites:
+        host = _host(site)
+        if host in chosen:
+            site = re.sub(re.escape(host), chosen[host], site, count=1, flags=re.IGNORECASE)
+        fixed_sites.append(site)
+    changed = fixed_emails != emails or fixed_sites != websites
+    return list(dict.fromkeys(fixed_emails)), fixed_sites, changed
+
+
+def _near(a: str, b: str) -> bool:
+    """Equal, or (for names of 6 letters or more) one letter added, dropped or changed."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 6 or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def _lower_host(site: str) -> str:
+    """A website with its host in small letters (a host has no case; OCR gives "Www.")."""
+    match = re.match(r"(?i)(https?://)?([^/]+)(.*)", site)
+    return (match.group(1) or "") + match.group(2).lower() + match.group(3) if match else site
+
+
+def _host(site: str) -> str:
+    return re.sub(r"^https?://", "", site, flags=re.IGNORECASE).split("/")[0].lower().removeprefix("www.")
+
+
+def _local_from_name(email: str, name: str | None) -> str:
+    """An e-mail's local part whose letters the name spells but for an OCR confusion ("rnarko" for
+    Marko, "1.novak" for l.novak) is spelt as the name spells it."""
+    if not name:
+        return email
+    local, host = email.rsplit("@", 1)
+    words = [fold(w).strip(".") for w in name.split() if len(w.strip(".")) >= 2]
+    names = [w for w in words if w.rstrip(".") not in _HONORIFICS] or [""]
+    pieces = re.split(r"([._-])", local)
+    out = []
+    for piece in pieces:
+        if piece and piece not in "._-":
+            for word in words:
+                if piece != word and _shape(piece) == _shape(word) and piece.isascii():
+                    piece = word
+                    break
+                if len(piece) == 1 and piece != word[0] and _shape(piece) == _shape(word[0]):
+                    piece = word[0]
+                    break
+                if len(piece) == len(word) + 1 and piece[1:] == word and names[0] and piece[0] != names[0][0]:
+                    # "iperic" for "lperic": an initial read as a look-alike before the last name
+                    if _shape(piece[0]) == _shape(names[0][0]):
+                        piece = names[0][0] + word
+                        break
+                if len(word) >= 6 and word.isascii() and not piece.endswith(word):
+                    # "hbennington" for "hpennington": the name word at the end, one letter off
+                    tail = piece[-len(word) :]
+                    if len(piece) >= len(word) and _near(tail, word):
+                        piece = piece[: -len(word)] + word
+                        break
+        out.append(piece)
+    return "".join(out) + "@" + host
+
+
+def _at_misread(token: str, hosts: set[str]) -> str | None:
+    """ "s.grgicekvarnerturist.hr": an e-mail whose "@" was read as a letter, told by the domain
+    the card's other e-mail or website shows."""
+    low = token.lower()
+    for host in hosts:
+        if len(host) >= 6 and low.endswith(host) and len(low) > len(host) + 1 and not low.endswith("." + host):
+            local = token[: -len(host)]
+            if local[-1] in "e@a©o(Q":
+                local = local[:-1]
+            return normalise_email(f"{local}@{host}") if local else None
+    return None
+
+
+def _label_free(line: str) -> str:
+    return _LABEL_RE.sub(" ", line)
+
+
 def parse_card(text: str, *, language: str | None = None, default_region: str | None = None) -> Card:
     """Read the fields of a card from its text. Never raises; unknown parts stay empty."""
     text = text[:MAX_CARD_TEXT]
-    lines = lines_of(text)
-    card = Card(raw_text=clean_text(text).strip())
+    card = parse_lines([TextLine(line) for line in text.split("\n")], language=language, default_region=default_region)
+    card.raw_text = clean_text(text).strip()
+    return card
+
+
+@dataclass
+class _Part:
+    """A piece of a line (lines may hold several, "tel | e-mail"), what is left of it once e-mails,
+    websites and phones are taken out, and the line's size and place."""
+
+    text: str
+    rest: str
+    height: float | None
+    y: float | None
+    confidence: float
+    index: float
+
+
+def parse_lines(lines: list[TextLine], *, language: str | None = None, default_region: str | None = None) -> Card:
+    """Read the fields of a card from its lines (typed text, or lines read from a photo with their
+    size and place). Never raises; what the lines do not show stays empty; what is chosen on weak
+    evidence is listed in `card.guesses`."""
+    parts: list[_Part] = []
+    budget = MAX_CARD_TEXT
+    for line in lines:
+        cleaned = clean_text(line.text[:budget])
+        budget -= len(cleaned) + 1
+        for piece in (p for raw in cleaned.split("\n") for p in _split_parts(raw)):
+            parts.append(_Part(piece, piece, line.height, line.y, line.confidence, len(parts)))
+        if budget <= 0:
+            break
+    text = "\n".join(p.text for p in parts)
+    card = Card(raw_text=text)
+    guesses: set[str] = set()
     emails: list[str] = []
     websites: list[str] = []
-    leftovers: list[str] = []
-    for line in lines:
-        body = _LABEL_RE.sub(" ", line)
+    for part in parts:
+        body = _label_free(part.text)
         for raw in _EMAIL_RE.findall(body):
             email = normalise_email(raw)
             if email and email not in emails:
                 emails.append(email)
+                if part.confidence < GUESS_BELOW:
+                    guesses.add("emails")
             body = body.replace(raw, " ")
         for raw in _WEB_RE.findall(body):
             candidate = raw.rstrip(".,;)")
-            host = re.sub(r"^https?://", "", candidate, flags=re.IGNORECASE).split("/")[0].lower()
-            email_hosts = {e.rsplit("@", 1)[-1].lower() for e in emails}
-            if (
-                candidate.lower().startswith(("www.", "http"))
-                or host in email_hosts
-                or host.removeprefix("www.") in email_hosts
-            ):
+            host = _host(candidate)
+            email_hosts = {_shape(e.rsplit("@", 1)[-1]) for e in emails}
+            if candidate.lower().startswith(("www.", "http")) or any(_near(_shape(host), h) for h in email_hosts):
                 websites.append(candidate)
                 body = body.replace(raw, " ")
-        leftovers.append(body)
+                if part.confidence < GUESS_BELOW:
+                    guesses.add("website")
+        part.rest = body
+    hosts = {e.rsplit("@", 1)[1].lower() for e in emails} | {_host(w) for w in websites}
+    for part in parts:
+        for token in re.findall(r"[\w.+-]+\.[a-z]{2,}", part.rest):
+            email = _at_misread(token, hosts)
+            if email and email not in emails:
+                # in the card's order: before the e-mails of the lines below
+                later = [e for e in emails if e in " ".join(p.text for p in parts if p.index > part.index)]
+                emails.insert(emails.index(later[0]) if later else len(emails), email)
+                guesses.add("emails")
+                part.rest = part.rest.replace(token, " ")
     language = language or detect_language(text, emails, websites)
     regions = _regions(emails, websites, language, default_region)
     phones: list[str] = []
-    rest_lines: list[str] = []
-    for body in leftovers:
+    rest: list[_Part] = []
+    for part in parts:
+        body = part.rest
         fax = _FAX_RE.search(body)
         if fax:  # "mob. 098 123 4567, fax 021 555 666": keep what comes before the fax label
             body = body[: fax.start()]
         found, body = _find_phones(body, regions)
         phones += [p for p in found if p not in phones]
+        if found and part.confidence < GUESS_BELOW:
+            guesses.add("phones")
         body = " ".join(body.split()).strip(" ,;:-–/")
-        if body and not re.fullmatch(r"[\W\d_]+", body):
-            rest_lines.append(body)
+        if body and not re.fullmatch(r"[\W\d_]+", body) and not (fax and not found and len(body) < 12):
+            part.rest = body
+            rest.append(part)
     card.emails, card.phones = emails, phones
-    rest_lines = _split_name_and_title(rest_lines)
-    card.website = websites[0] if websites else None
+    rest = _split_name_and_title(rest)
+    heights = sorted(p.height for p in rest if p.height)
+    median = heights[len(heights) // 2] if heights else None
+    tallest = heights[-1] if heights else None
 
-    company_idx = next((i for i, line in enumerate(rest_lines) if _COMPANY_RE.search(line)), None)
-    if company_idx is None and emails:
-        stem = fold(emails[0].rsplit("@", 1)[-1].split(".")[0])
-        if len(stem) >= 3:
-            company_idx = next(
-                (i for i, line in enumerate(rest_lines) if stem in fold(line).replace(" ", "").replace("-", "")),
-                None,
-            )
-    used: set[int] = set()
-    if company_idx is not None:
-        card.company = rest_lines[company_idx]
-        used.add(company_idx)
+    def big(part: _Part) -> bool:
+        return bool(part.height and median and part.height >= median * 1.25)
 
-    address_idx = [i for i, line in enumerate(rest_lines) if i not in used and _is_address(line)]
-    if address_idx:
-        card.address = ", ".join(rest_lines[i] for i in address_idx)
-        used.update(address_idx)
+    used: set[float] = set()
+    # Company: a legal form or company word, else the line the e-mail's domain spells.
+    stems = [fold(h.split(".")[0]) for h in [e.rsplit("@", 1)[1] for e in emails] + [_host(w) for w in websites]]
+    company = next((p for p in rest if _is_company(p.rest)), None)
+    if company is None:
+        company = _spelt_by_domain(rest, stems)
+        if company is not None and (_is_title(company.rest) or _looks_like_name(company.rest)) and not big(company):
+            guesses.add("company")
+    if company is not None:
+        card.company = re.sub(r"\bl(?=[bcdfghkmnpqrstvwxz][a-z])", "I", company.rest)  # "lronbridge"
+        used.add(company.index)
+        if company.confidence < GUESS_BELOW:
+            guesses.add("company")
 
-    name_idx = None
-    if emails:
-        local = fold(emails[0].split("@", 1)[0])
-        for i, line in enumerate(rest_lines):
-            if i in used or not _looks_like_name(line):
-                continue
-            parts = [fold(w).strip(".") for w in line.split()]
-            if sum(1 for p in parts if len(p) >= 2 and p in local) >= 1:
-                name_idx = i
-                break
-    if name_idx is None:
-        name_idx = next((i for i, line in enumerate(rest_lines) if i not in used and _looks_like_name(line)), None)
-    if name_idx is not None:
-        card.first_name, card.last_name = _split_name(rest_lines[name_idx])
-        used.add(name_idx)
+    # Name: a name-shaped line; the e-mail's local part, size and place are its evidence.
+    locals_ = [fold(e.split("@", 1)[0]) for e in emails]
+    best_name: tuple[float, _Part] | None = None
+    for order, part in enumerate(p for p in rest if p.index not in used):
+        if not _looks_like_name(part.rest):
+            continue
+        words = [fold(w).strip(".") for w in part.rest.split()]
+        score = 0.0
+        if any(len(w) >= 3 and w in local for w in words for local in locals_):
+            score += 4
+        elif any(
+            len(skeleton(w)) >= 2 and skeleton(w) in [skeleton(piece) for piece in re.split(r"[._-]", local)]
+            for w in part.rest.split()
+            for local in locals_
+        ):
+            score += 3
+        elif any(len(w) >= 3 and _shape(w) in _shape(local) for w in words for local in locals_):
+            score += 3
+        if tallest and part.height == tallest:
+            score += 2
+        elif big(part):
+            score += 1
+        score -= order * 0.1
+        if best_name is None or score > best_name[0]:
+            best_name = (score, part)
+    if best_name is not None and best_name[0] < 1.5 and not any(c.isupper() for c in best_name[1].rest):
+        # Without letter case (Persian), a line of words is a name only with some evidence; on a
+        # company's card (no e-mail but a shared mailbox) it is a slogan.
+        if not locals_ or all(local in GENERIC_MAILBOXES for local in locals_):
+            best_name = None
+    if best_name is not None:
+        score, name = best_name
+        card.first_name, card.last_name = _split_name(name.rest)
+        used.add(name.index)
+        if score < 1.5 or name.confidence < GUESS_BELOW:
+            guesses.add("name")
 
-    title_candidates = [i for i, line in enumerate(rest_lines) if i not in used and _is_title(line)]
-    if title_candidates:
-        anchor = name_idx if name_idx is not None else 0
-        best = min(title_candidates, key=lambda i: abs(i - anchor))
-        card.job_title = rest_lines[best]
-        used.add(best)
+    # Address: the longest run of neighbouring address lines with a street word or a post code.
+    card.address = _address(rest, used)
+    if card.address is not None:
+        weak = [p for p in rest if p.index in used and p.rest in card.address and p.confidence < GUESS_BELOW]
+        if weak:
+            guesses.add("address")
+
+    # Title: a line with a title word, the nearest to the name.
+    titles = [p for p in rest if p.index not in used and _is_title(p.rest) and not _address_evidence(p.rest)]
+    if titles:
+        anchor = best_name[1].index if best_name is not None else 0
+        title = min(titles, key=lambda p: abs(p.index - anchor))
+        card.job_title = title.rest
+        used.add(title.index)
+        if title.confidence < GUESS_BELOW:
+            guesses.add("job_title")
+
+    # Consistency between fields: domains that differ by an OCR confusion, e-mails the name spells.
+    fixed_emails, fixed_sites, _ = _agree_domains(card.emails, websites, card.company)
+    if fixed_emails != card.emails:
+        guesses.add("emails")
+    if fixed_sites != websites:
+        guesses.add("website")
+    emails, websites = fixed_emails, fixed_sites
+    from_photo = any(p.height is not None for p in parts)
+    card.emails = list(dict.fromkeys(_local_from_name(e.lower() if from_photo else e, card.full_name) for e in emails))
+    card.website = _lower_host(websites[0]) if websites else None
+    card.guesses = [f for f in EDITABLE_FIELDS if f in guesses and _value(card, f)]
     return card
+
+
+def _spelt_by_domain(rest: list[_Part], stems: list[str]) -> _Part | None:
+    """The line that spells an e-mail's or the website's domain ("Adria Solar" for adriasolar.hr)."""
+    for stem in stems:
+        if len(stem) < 3:
+            continue
+        for part in rest:
+            if _shape(stem) in _shape(fold(part.rest).replace(" ", "").replace("-", "").replace("&", "")):
+                return part
+    return None
+
+
+def _value(card: Card, field_name: str) -> Any:
+    return card.full_name if field_name == "name" else getattr(card, field_name)
+
+
+_PERSIAN_STREET = ("خیابان", "بلوار", "میدان", "کوچه", "پلاک", "طبقه")
+
+
+def _persian_address(address: str) -> str:
+    """Street words one letter off are spelt right ("فیابان" is خیابان), and each opens a part
+    after a Persian comma, as Persian addresses are written."""
+    words = []
+    for word in address.split():
+        core = word.rstrip("،")
+        fixed = next((w for w in _PERSIAN_STREET if core != w and len(core) == len(w) and _near_any(core, w)), core)
+        words.append(fixed + ("،" if word.endswith("،") else ""))
+    out = " ".join(words)
+    for street in _PERSIAN_STREET:
+        out = re.sub(rf"(?<=[^\s،])\s+(?={street})", "، ", out)
+    return out
+
+
+def _near_any(a: str, b: str) -> bool:
+    return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+
+
+def _address(rest: list[_Part], used: set[float]) -> str | None:
+    evidence = {p.index: _address_evidence(p.rest) for p in rest if p.index not in used}
+    runs: list[list[_Part]] = []
+    run: list[_Part] = []
+    for part in rest:
+        if evidence.get(part.index, 0) > 0 and not (run and part.index - run[-1].index > 1):
+            run.append(part)
+        else:
+            if run:
+                runs.append(run)
+            run = [part] if evidence.get(part.index, 0) > 0 else []
+    if run:
+        runs.append(run)
+    runs = [r for r in runs if any(evidence[p.index] == 2 for p in r) or len(r) >= 2]
+    if not runs:
+        return None
+    best = max(runs, key=lambda r: (sum(evidence[p.index] for p in r), -r[0].index))
+    used.update(p.index for p in best)
+    if any(re.search(r"[\u0600-\u06ff]", p.rest) for p in best):
+        return _persian_address("، ".join(p.rest for p in best))
+    return ", ".join(p.rest for p in best)
+
+
+def _split_name_and_title(parts: list[_Part]) -> list[_Part]:
+    """ "Krešimir Đurđević, voditelj prodaje" on one line becomes two parts."""
+    out: list[_Part] = []
+    for part in parts:
+        pieces = [p.strip() for p in re.split(r",\s+|\s+[–-]\s+", part.rest) if p.strip()]
+        if len(pieces) == 2 and _looks_like_name(pieces[0]) and _is_title(pieces[1]):
+            out.append(replace(part, rest=pieces[0]))
+            out.append(replace(part, rest=pieces[1], index=part.index + 0.5))
+        else:
+            out.append(part)
+    return out
 
 
 # The fields a rep can type (Edit, /new); "name" is first and last name together.
@@ -488,6 +923,7 @@ def apply_field(card: Card, field_name: str, value: str, region: str | None) -> 
     if field_name not in EDITABLE_FIELDS:
         raise ValueError(f"not an editable card field: {field_name!r}")
     check_typed(value)
+    card = confirm(card, field_name)  # typed by the rep: no longer a guess
     value = tidy(value)
     if value in ("", CLEAR):
         if field_name == "name":
@@ -529,9 +965,15 @@ def _check_count(values: list[Any], most: int) -> None:
         raise DomainError(N_("That is too many: a contact keeps at most {n}."), n=most)
 
 
+def confirm(card: Card, field_name: str) -> Card:
+    """A copy of `card` where the rep has confirmed `field_name` as read: no longer a guess."""
+    return _with(card, guesses=[g for g in card.guesses if g != field_name])
+
+
 def _with(card: Card, **changes: Any) -> Card:
     """A copy of `card` with `changes`; its lists are copies too."""
-    return replace(card, **{"emails": list(card.emails), "phones": list(card.phones), **changes})
+    lists = {"emails": list(card.emails), "phones": list(card.phones), "guesses": list(card.guesses)}
+    return replace(card, **{**lists, **changes})
 
 
 def _items(value: str) -> list[str]:

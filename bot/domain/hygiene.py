@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from models import limits
 from models.errors import N_, DomainError
@@ -108,7 +108,7 @@ def tidy_card(card: Card) -> Card:
     """A copy of `card` with every field tidied and within its limit: text fields cut with "…",
     at most `limits.EMAILS` e-mails and `limits.PHONES` phones; the raw text (cut at its own, much
     larger limit) keeps what was cut. Idempotent; never raises."""
-    fields = {name: _field(getattr(card, name), limit) for name, limit in limits.CARD_FIELDS.items()}
+    fields: dict[str, Any] = {name: _field(getattr(card, name), limit) for name, limit in limits.CARD_FIELDS.items()}
     return replace(
         card,
         **fields,

@@ -31,11 +31,20 @@ def render_preview(t: Translator, card: Card, duplicate: Duplicate | None) -> st
         "website": card.website,
         "address": card.address,
     }
+    guesses = [k for k in card.guesses if values.get(k)]
     lines = [t("<b>New lead</b>: check it, then save.")]
-    lines += [t("{field}: {value}", field=t(FIELD_LABELS[k]), value=v) for k, v in values.items() if v]
+    lines += [
+        t("❓ {field}: {value}", field=t(FIELD_LABELS[k]), value=v)
+        if k in guesses
+        else t("{field}: {value}", field=t(FIELD_LABELS[k]), value=v)
+        for k, v in values.items()
+        if v
+    ]
     missing = [t(FIELD_LABELS[k]) for k, v in values.items() if not v]
     if missing:
         lines.append(t("Not found: {fields}", fields=", ".join(missing)))
+    if guesses:
+        lines.append(t("❓ My guess, not sure: tap it below to correct it, or save it as it is."))
     if duplicate is not None and not duplicate.mergeable:  # a colleague's record: who, never what
         lines += [
             "",
@@ -62,7 +71,7 @@ def preview(t: Translator, nonce: str, card: Card, duplicate: Duplicate | None) 
     """The preview and its buttons: Save, Edit, Discard (Merge and Save as new for a duplicate the
     member can see; a colleague's record offers no merge)."""
     mergeable = duplicate is not None and duplicate.mergeable
-    return render_preview(t, card, duplicate), card_preview(t, nonce, duplicate=mergeable)
+    return render_preview(t, card, duplicate), card_preview(t, nonce, duplicate=mergeable, guesses=card.guesses)
 
 
 def fields_menu(t: Translator, nonce: str, card: Card) -> tuple[str, InlineKeyboardMarkup]:
@@ -154,20 +163,32 @@ def import_summary(t: Translator, summary: ImportSummary) -> str:
     return "\n".join(lines)
 
 
-def card_preview(t: Translator, nonce: str, *, duplicate: bool) -> InlineKeyboardMarkup:
+def card_preview(t: Translator, nonce: str, *, duplicate: bool, guesses: Sequence[str] = ()) -> InlineKeyboardMarkup:
+    """Save, Edit, Discard (Merge for a duplicate), and one button per guessed field: one tap
+    opens that field's correction."""
+
     def button(label: str, action: str) -> InlineKeyboardButton:
         return InlineKeyboardButton(label, callback_data=callbacks.encode(ACTION, nonce, action))
 
+    fix = [
+        InlineKeyboardButton(
+            t("❓ {field}", field=t(FIELD_LABELS[name])), callback_data=callbacks.encode(ACTION, nonce, "field", name)
+        )
+        for name in guesses
+        if name in FIELD_LABELS
+    ]
+    fix_rows = [fix[i : i + 2] for i in range(0, len(fix), 2)]
     if duplicate:
         return InlineKeyboardMarkup(
             [
+                *fix_rows,
                 [button(t("Merge into the existing record"), "merge")],
                 [button(t("Save as new"), "save"), button(t("Edit"), "edit")],
                 [button(t("Discard"), "discard")],
             ]
         )
     return InlineKeyboardMarkup(
-        [[button(t("✅ Save"), "save"), button(t("✏️ Edit"), "edit"), button(t("🗑 Discard"), "discard")]]
+        [*fix_rows, [button(t("✅ Save"), "save"), button(t("✏️ Edit"), "edit"), button(t("🗑 Discard"), "discard")]]
     )
 
 

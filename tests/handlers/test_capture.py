@@ -567,3 +567,37 @@ async def test_migration_moves_waiting_previews_out_of_flows(tmp_path):
         assert [(f.member_id, f.flow) for f in flows] == [(people["rep1"].id, "tz")]
     finally:
         await old.dispose()
+
+
+async def test_a_guess_is_marked_and_fixed_with_one_tap(tg, db):
+    olga = await owner(tg)
+    # No e-mail spells the name and nothing else tells it is one: the name is a guess.
+    [preview] = sent(await olga.send("Ana Horvat\nAcme d.o.o.\n+385 91 234 5678"))
+    assert says(preview, "❓ {field}: {value}", field=msg("Name"), value="Ana Horvat")
+    assert says(preview, "❓ My guess, not sure: tap it below to correct it, or save it as it is.")
+    assert not says(preview, "❓ {field}: {value}", field=msg("Company"), value="Acme d.o.o.")
+    calls = await tap(tg, olga, preview, msg("❓ {field}", field=msg("Name")))  # one tap: the name's prompt
+    [prompt] = sent(calls, "editMessageText")
+    assert says(prompt, "<b>{field}</b>: send the new value, or - to clear it. /cancel stops.", field=msg("Name"))
+    calls = await olga.send("Ana Horvat-Kovač")
+    [fixed] = sent(calls, "editMessageText")
+    assert says(fixed, "{field}: {value}", field=msg("Name"), value="Ana Horvat-Kovač")
+    assert "❓" not in fixed.text
+    await tap(tg, olga, fixed, "Save")
+    assert (await all_leads(db))[0].last_name == "Horvat-Kovač"
+
+
+async def test_an_image_too_large_is_refused_in_a_sentence(tg, db):
+    from tests.unit.test_image_limits import png_header
+
+    olga = await owner(tg)
+    calls = await olga.send_document(png_header(8900, 8900, b"\x00" * 500), "card.png", "image/png")
+    [answer] = sent(calls, "editMessageText")
+    assert says(
+        answer,
+        "That image is too large to read ({megapixels} megapixels). Send a photo of the card of at most "
+        "{limit} megapixels.",
+        megapixels=79,
+        limit=40,
+    )
+    assert await drafts_in(db) == []

@@ -7,6 +7,8 @@ and a flush check refuses to write a row of another team. Handlers cannot forget
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -187,6 +189,8 @@ class Database:
         )
         self.writes_open = 0
         self.writes_started = 0
+        self._kept: AsyncConnection | None = None  # see `bookkeeping`
+        self._kept_lock: asyncio.Lock | None = None
 
     @asynccontextmanager
     async def begin(self, scope: Scope) -> AsyncIterator[AsyncSession]:
@@ -240,7 +244,36 @@ class Database:
         async with self.engine.begin() as conn:
             await conn.run_sync(_upgrade_on, self.url)
 
+    @asynccontextmanager
+    async def bookkeeping(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction on the one connection this process keeps for the update inbox's
+        short steps (store, take, mark, finish), taken in turn: no pool check-out (nor, on
+        PostgreSQL, its ping) on every update's path. A connection that failed is dropped and the
+        next step opens a new one."""
+        if self._kept_lock is None:
+            self._kept_lock = asyncio.Lock()
+        async with self._kept_lock:
+            conn = self._kept
+            if conn is None or conn.closed or conn.invalidated:
+                conn = self._kept = await self.engine.connect()
+            self.writes_open += 1
+            self.writes_started += 1
+            try:
+                async with conn.begin():
+                    yield conn
+            except BaseException:
+                self._kept = None
+                with contextlib.suppress(Exception):
+                    await conn.close()
+                raise
+            finally:
+                self.writes_open -= 1
+
     async def dispose(self) -> None:
+        if self._kept is not None:
+            with contextlib.suppress(Exception):
+                await self._kept.close()
+            self._kept = None
         await self.engine.dispose()
 
 

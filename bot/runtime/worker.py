@@ -60,7 +60,7 @@ class InboxWorker:
         goes straight to an idle slot of this process, leased in the same transaction; the others
         wait in the inbox for the next claim. Returns how many were new."""
         take = 0 if self._stopping else max(0, sum(not w.done() for w in self._idle) - len(self._ready))
-        async with self.state.db.core() as conn:
+        async with self.state.db.bookkeeping() as conn:
             got = await inbox.accept(conn, updates, now=utcnow(), owner=self.owner, take=take, lease=self.lease)
         metrics.UPDATES_RECEIVED.labels(source).inc(len(got.new))
         for claimed in got.taken:
@@ -156,7 +156,7 @@ class InboxWorker:
             claimed = await self._rest(rest)
 
     async def _claim(self) -> inbox.Claimed | None:
-        async with self.state.db.core() as conn:
+        async with self.state.db.bookkeeping() as conn:
             return await inbox.claim(conn, owner=self.owner, now=utcnow(), lease=self.lease, exclude=self.busy)
 
     async def _handle(self, claimed: inbox.Claimed) -> bool:
@@ -180,7 +180,7 @@ class InboxWorker:
         metrics.UPDATE_SECONDS.labels(kind).observe(time.perf_counter() - started)
         metrics.UPDATES_PROCESSED.labels(kind, outcome).inc()
         try:
-            async with self.state.db.core() as conn:
+            async with self.state.db.bookkeeping() as conn:
                 return await inbox.finish(conn, claimed, owner=self.owner, now=utcnow())
         except Exception:  # the lease lapses and the chat is taken again
             log.exception("could not mark update %s handled", claimed.update_id)
@@ -218,7 +218,7 @@ async def mark_answering(state: Any, endpoint: str) -> None:
     if work is None or work.done or work.defer or endpoint in NOT_ANSWERS:
         return
     work.done = True
-    async with state.db.core() as conn:
+    async with state.db.bookkeeping() as conn:
         if conn.dialect.name == "postgresql":
             await conn.execute(LAZY_COMMIT)
         await inbox.mark_done(conn, work.update_id, now=utcnow())

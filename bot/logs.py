@@ -54,9 +54,9 @@ def setup_logging(level: str, secrets: Iterable[str], *, json_lines: bool = Fals
     for noisy in ("httpx", "httpcore", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # aiosqlite logs every statement with its values at DEBUG (names, e-mails, card text), and
-    # SQLAlchemy's echo would too: kept at INFO whatever LOG_LEVEL says.
-    for chatty in ("aiosqlite", "sqlalchemy.engine"):
-        logging.getLogger(chatty).setLevel(max(logging.INFO, logging.getLogger(chatty).level))
+    # SQLAlchemy every statement at INFO: both kept above that whatever LOG_LEVEL says.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
     # An error nobody caught (e.g. Telegram rejecting the token at start-up, whose message holds the
     # token) goes through the same formatter instead of Python's own, unredacted, traceback.
     sys.excepthook = _log_uncaught

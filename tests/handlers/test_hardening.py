@@ -101,14 +101,21 @@ async def test_a_failed_statement_is_logged_without_its_values(db: Database, cap
     assert "no_such_table" in str(failed.value)
     assert "Ana Kovačević" not in str(failed.value) and "Ana Kovačević" not in caplog.text
     root, hook = logging.getLogger(), sys.excepthook
-    saved = (root.handlers[:], root.level, logging.getLogger("aiosqlite").level)
+    saved = (
+        root.handlers[:],
+        root.level,
+        logging.getLogger("aiosqlite").level,
+        logging.getLogger("sqlalchemy.engine").level,
+    )
     try:
-        setup_logging("DEBUG", [])  # even at DEBUG, the driver's statement log stays quiet
+        setup_logging("DEBUG", [])  # even at DEBUG, the statement logs stay quiet
         assert not logging.getLogger("aiosqlite").isEnabledFor(logging.DEBUG)
+        assert not logging.getLogger("sqlalchemy.engine.Engine").isEnabledFor(logging.INFO)
     finally:
         root.handlers[:], sys.excepthook = saved[0], hook
         root.setLevel(saved[1])
         logging.getLogger("aiosqlite").setLevel(saved[2])
+        logging.getLogger("sqlalchemy.engine").setLevel(saved[3])
 
 
 def test_files_the_bot_writes_are_its_owners_alone(tmp_path):

@@ -81,6 +81,7 @@ TEXT_STEPS = {
     FlowKind.QUALIFY: qualify.on_text,
     FlowKind.MOVE: moves.on_text,
     FlowKind.REMIND: reminders.on_text,
+    FlowKind.FORWARD: capture.on_forward_text,
 }
 LIFE_GROUP = -3
 FINISH_GROUP = 100
@@ -154,6 +155,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(park.confirm_button, pattern=callbacks.pattern("py")))
     app.add_handler(CallbackQueryHandler(card_flow.on_card_button, pattern=callbacks.pattern("card")))
     app.add_handler(CallbackQueryHandler(card_flow.on_source_button, pattern=callbacks.pattern("src")))
+    app.add_handler(CallbackQueryHandler(capture.on_forward_button, pattern=callbacks.pattern("fwd")))
     app.add_handler(CallbackQueryHandler(team.team_button, pattern=callbacks.pattern(view_team.ACTION)))
     app.add_handler(CallbackQueryHandler(export.export_button, pattern=callbacks.pattern("xp")))
     app.add_handler(CallbackQueryHandler(export.vcard_button, pattern=callbacks.pattern("xvc")))
@@ -166,6 +168,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(MessageHandler(private & filters.CONTACT, capture.on_contact))
     app.add_handler(MessageHandler(private & filters.Document.ALL, capture.on_document))
     app.add_handler(MessageHandler(private & filters.PHOTO, capture.on_photo))
+    # A forwarded photo or file is read as above; any other forward captures its sender.
+    app.add_handler(MessageHandler(private & filters.FORWARDED & ~filters.COMMAND, capture.on_forward))
 
     app.add_handler(
         MessageHandler(

@@ -53,24 +53,28 @@ def phone_region(team: Team | None, member: Member) -> str | None:
     return (team.phone_region if team else None) or LANGUAGE_REGION.get(member.language)
 
 
+async def _by_points(session: AsyncSession, points: Sequence[tuple[ContactKind, Sequence[str]]]) -> Lead | None:
+    conditions = [
+        (col(ContactPoint.kind) == kind) & col(ContactPoint.value).in_([leads.fold(v) for v in values])
+        for kind, values in points
+        if values
+    ]
+    if not conditions:
+        return None
+    return (
+        await session.exec(
+            select(Lead).join(ContactPoint, col(ContactPoint.lead_id) == col(Lead.id)).where(or_(*conditions)).limit(1)
+        )
+    ).first()
+
+
 async def find_duplicate(session: AsyncSession, card: Card) -> Lead | None:
-    """A record of the session's team with the same e-mail, the same phone, or the same name and
-    company (case and accents ignored)."""
-    conditions = []
-    for kind, values in ((ContactKind.EMAIL, card.emails), (ContactKind.PHONE, card.phones)):
-        if values:
-            conditions.append(
-                (col(ContactPoint.kind) == kind) & col(ContactPoint.value).in_([leads.fold(v) for v in values])
-            )
-    if conditions:
-        hit = (
-            await session.exec(
-                select(Lead)
-                .join(ContactPoint, col(ContactPoint.lead_id) == col(Lead.id))
-                .where(or_(*conditions))
-                .limit(1)
-            )
-        ).first()
+    """A record of the session's team with the same Telegram account, else the same e-mail or
+    phone, else the same name and company (case and accents ignored)."""
+    account = leads.telegram_points(user_id=card.telegram_id, username=card.telegram_username)
+    for points in (account, [(ContactKind.EMAIL, card.emails), (ContactKind.PHONE, card.phones)]):
+        # The Telegram account first: it names one person, where a phone may be a switchboard's.
+        hit = await _by_points(session, points)
         if hit is not None:
             return hit
     name_key, company_key = leads.fold(card.full_name), leads.fold(card.company)
@@ -99,6 +103,8 @@ def _fields(card: Card) -> dict[str, Any]:
         "emails": list(card.emails),
         "phones": list(card.phones),
         "raw_card_text": card.raw_text or None,
+        "telegram_id": card.telegram_id,
+        "telegram_username": card.telegram_username,
     }
 
 
@@ -133,6 +139,16 @@ async def merge_card(session: AsyncSession, lead: Lead, card: Card, *, by: Membe
                 session.add(ContactPoint(team_id=lead.team_id, lead_id=_id(lead), kind=kind, value=leads.fold(value)))
                 changed.append(attr)
         setattr(lead, attr, current)
+    account: list[tuple[ContactKind, str]] = []
+    if card.telegram_id is not None and lead.telegram_id is None:
+        lead.telegram_id = card.telegram_id
+        account.append((ContactKind.TELEGRAM, str(card.telegram_id)))
+    if card.telegram_username and not lead.telegram_username:
+        lead.telegram_username = card.telegram_username
+        account.append((ContactKind.TELEGRAM_USERNAME, card.telegram_username))
+    for kind, value in account:
+        session.add(ContactPoint(team_id=lead.team_id, lead_id=_id(lead), kind=kind, value=leads.fold(value)))
+        changed.append("telegram")
     leads.refresh_keys(lead)
     lead.last_activity_at = now
     session.add(lead)

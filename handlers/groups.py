@@ -29,6 +29,12 @@ def _title(update: Update) -> str | None:
     return update.effective_chat.title if update.effective_chat is not None else None
 
 
+def _topic(update: Update) -> int | None:
+    """The forum topic the update's message was sent in (None: a group's main chat)."""
+    message = update.effective_message
+    return message.message_thread_id if message is not None and message.is_topic_message else None
+
+
 def _group_chat(update: Update) -> int | None:
     """The id of the update's chat when it is a group."""
     chat = update.effective_chat
@@ -58,7 +64,14 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
         await summaries.team_group(session, chat_id, member)  # refused before anything is written
     async with context.write(Scope.system()) as session:
         sub = await summaries.subscribe(
-            session, team, chat_id=chat_id, title=title, schedule=schedule, by=member, now=utcnow()
+            session,
+            team,
+            chat_id=chat_id,
+            title=title,
+            schedule=schedule,
+            by=member,
+            now=utcnow(),
+            thread_id=_topic(update),
         )
     t = context.catalogs.get(team.language)  # the group hears the team's language
     when = t("every day") if schedule.period is SummaryPeriod.DAILY else t("every week")
@@ -110,7 +123,7 @@ async def funnel_command(update: Update, context: BotContext) -> None:
     period = maths.period_to_date(kind, now, team.timezone)
     async with context.read(scope) as session:
         summary = await summaries.compute(session, team, period, now=now, team_wide=scope.sees_team)
-    await send_summary(update.get_bot(), chat.id, t, summary, title=title)
+    await send_summary(update.get_bot(), chat.id, t, summary, title=title, thread_id=_topic(update))
 
 
 async def group_start(update: Update, context: BotContext) -> None:

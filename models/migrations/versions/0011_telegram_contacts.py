@@ -1,4 +1,4 @@
-"""telegram contacts: a record's Telegram user id and username
+"""telegram contacts: a record's Telegram user id and username; a summary's forum topic
 
 Revision ID: 0011_telegram_contacts
 Revises: 0009
@@ -20,8 +20,10 @@ def upgrade() -> None:
     # Plain added columns: no table rebuild, so the stage tally triggers on `lead` stay as they are.
     op.add_column("lead", sa.Column("telegram_id", sa.BigInteger(), nullable=True))
     op.add_column("lead", sa.Column("telegram_username", sa.String(length=32), nullable=True))
+    op.add_column("group_subscription", sa.Column("message_thread_id", sa.BigInteger(), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("group_subscription", "message_thread_id")
     op.drop_column("lead", "telegram_username")
     op.drop_column("lead", "telegram_id")

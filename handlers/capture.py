@@ -379,6 +379,8 @@ async def on_forward(update: Update, context: BotContext) -> None:
     at = message.date
     async with context.read() as session:
         batch = await flows.current_of(session, member, ForwardFlow)
+        if batch is not None and batch.lead is None and await drafts.by_nonce(session, member, batch.nonce) is None:
+            batch = None  # the new lead's preview was saved or discarded: the batch is over
     if batch is not None and extends(batch.sender, batch.last, sender, at):
         batch.texts = [*batch.texts, text][-100:]
         batch.last = max(batch.last, at)

@@ -112,3 +112,13 @@ async def test_a_shared_contact_with_a_known_telegram_account_is_a_duplicate(tg)
     calls = await olga.send_message(contact={"phone_number": "385911111111", "first_name": "M.", "user_id": 4242})
     [again] = sent(calls)
     assert says(again, DUPLICATE, name="Marko Jurić", company="–")
+
+
+async def test_a_forwarded_photo_goes_through_the_card_reader(tg):
+    olga = await owner(tg)
+    tg.request.files["fwdphoto"] = b"not really a picture"
+    photo = [{"file_id": "fwdphoto", "file_unique_id": "u", "width": 1280, "height": 960, "file_size": 20}]
+    calls = await olga.send_message(photo=photo, forward_origin={"type": "user", "date": 1, "sender_user": MARKO})
+    [reading] = sent(calls)
+    assert says(reading, "Reading the card…")  # the card reader, not a lead made of the sender
+    assert not [c for c in calls if "Marko" in c.text]

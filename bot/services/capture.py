@@ -15,9 +15,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import Scope
+from bot.domain import forwards
 from bot.domain.cards import LANGUAGE_REGION, Card
 from bot.domain.hygiene import check_typed, tidy, tidy_card
-from bot.services import drafts, leads
+from bot.flows import ForwardFlow
+from bot.services import drafts, flows, leads
 from models import Activity, ActivityKind, ContactKind, ContactPoint, Lead, LeadSource, Member, Stage, Team, limits
 from models.errors import N_, AccessDenied, DomainError
 
@@ -177,7 +179,8 @@ async def save_draft(
 ) -> tuple[Lead, bool]:
     """Save the member's draft as a new lead, or merge it into the duplicate it was shown with
     (when one was found and `merge` asks for it); the draft is gone afterwards, so a second tap
-    finds nothing. Returns the lead and whether it was a merge."""
+    finds nothing. A draft made from forwarded messages keeps their text as a note. Returns the
+    lead and whether it was a merge."""
     draft = await drafts.get(session, member, nonce)
     card = drafts.card_of(draft)
     if card.is_empty:
@@ -190,6 +193,12 @@ async def save_draft(
     else:
         lead, merged = await save_card(session, member, card, now=now), False
     await drafts.delete(session, member, nonce)
+    batch = await flows.current_of(session, member, ForwardFlow)
+    if batch is not None and batch.nonce == nonce:  # a forward's sender: what they wrote is the first note
+        text = forwards.joined(batch.texts, leads.MAX_NOTE)
+        if text:
+            await leads.add_note(session, lead, member, text, now=now)
+        await flows.end(session, member)
     return lead, merged
 
 

@@ -60,9 +60,12 @@ async def test_forwards_become_a_lead_then_one_note_and_a_shared_contact_is_a_du
 
     async with db.read(Scope.system()) as s:
         [lead] = (await s.exec(select(Lead))).all()
-        notes = (await s.exec(select(Activity))).all()
+        notes = (await s.exec(select(Activity).order_by(Activity.id))).all()
     assert (lead.telegram_id, lead.telegram_username) == (4242, "markoj")
-    assert [n.text for n in notes] == ["We liked the demo.\n\nBut the price is too high.\n\nCan you do 10% less?"]
+    assert [n.text for n in notes] == [
+        "Hi! Could you send me the price list?",
+        "We liked the demo.\n\nBut the price is too high.\n\nCan you do 10% less?",
+    ]
 
 
 async def test_subscribe_in_a_forum_topic_sends_the_summary_there(database_url, db, tmp_path):

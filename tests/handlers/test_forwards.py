@@ -53,6 +53,10 @@ async def test_a_forward_from_an_unknown_sender_becomes_a_lead_with_their_accoun
     await olga.tap(preview, "Save")
     [lead] = await all_leads(db)
     assert (lead.full_name, lead.telegram_id, lead.telegram_username) == ("Marko Jurić", 4242, "markoj")
+    async with db.read(Scope.system()) as s:  # what they wrote is the record's first note
+        assert [n.text for n in (await s.exec(select(Activity).order_by(Activity.id))).all()] == [
+            "Hi, can you send the price list?"
+        ]
     async with db.read(Scope.system()) as s:
         points = {(p.kind, p.value) for p in (await s.exec(select(ContactPoint))).all()}
     assert points == {(ContactKind.TELEGRAM, "4242"), (ContactKind.TELEGRAM_USERNAME, "markoj")}
@@ -77,8 +81,11 @@ async def test_a_batch_of_forwards_from_a_known_record_becomes_one_note(tg, db):
     [saved] = [c for c in calls if c.method == "editMessageText"]
     assert "Objection" in [b["text"] for b in saved.buttons]
     async with db.read(Scope.system()) as s:
-        notes = (await s.exec(select(Activity).where(Activity.kind == ActivityKind.NOTE))).all()
-    assert [n.text for n in notes] == ["We liked the demo.\n\nBut the price is too high.\n\nCan you do 10% less?"]
+        notes = (await s.exec(select(Activity).where(Activity.kind == ActivityKind.NOTE).order_by(Activity.id))).all()
+    assert [n.text for n in notes] == [
+        "Hello",
+        "We liked the demo.\n\nBut the price is too high.\n\nCan you do 10% less?",
+    ]
     # A later forward is a new batch, answered again.
     [again] = sent(await forward(olga, "Any news?", from_user(MARKO), date=now + 30))
     assert "already one of your records" in again.text

@@ -93,6 +93,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Group -3: the bot's own membership and group upgrades, whoever caused them (before the gate).
     app.add_handler(ChatMemberHandler(groups.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER), group=LIFE_GROUP)
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_migrate), group=LIFE_GROUP)
+    app.add_handler(MessageHandler(filters.StatusUpdate.FORUM_TOPIC_CLOSED, groups.on_topic_closed), group=LIFE_GROUP)
 
     settings.after_zone(reminders.remind_in_words)  # a /remind kept across the time zone question
 

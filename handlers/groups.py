@@ -13,7 +13,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 
 from bot.context import BotContext
 from bot.db import Scope
-from bot.delivery.summaries import send_summary
+from bot.delivery.summaries import send_summary, tell_managers
 from bot.domain import summary as maths
 from bot.presentation.links import team_of_group_payload
 from bot.presentation.replies import reply
@@ -222,3 +222,17 @@ async def on_migrate(update: Update, context: BotContext) -> None:
         moved = await summaries.migrate(session, old, new, now=utcnow())
     if moved:
         log.info("summaries moved from chat %s to supergroup %s", old, new)
+
+
+async def on_topic_closed(update: Update, context: BotContext) -> None:
+    """A forum topic was closed: if the group's summaries go there, they stop (as for a group the
+    bot left) and the team's managers are told in private. A deleted topic is noticed when the
+    next summary is refused (bot/delivery/summaries.py)."""
+    message = update.effective_message
+    if message is None or message.message_thread_id is None:
+        return
+    async with context.write(Scope.system()) as session:
+        team_id = await summaries.close_topic(session, message.chat.id, message.message_thread_id, now=utcnow())
+    if team_id is not None:
+        log.info("summaries for chat %s switched off: their topic was closed", message.chat.id)
+        await tell_managers(context.application, team_id, message.chat.id, switched_off=True, topic_closed=True)

@@ -126,7 +126,7 @@ async def deliver_due(app: App, owner: str, now: datetime | None = None) -> int:
                     )
             what = "switched off" if gone else "next period"
             log.warning("summary for chat %s not delivered (%s): %s", sub.chat_id, what, exc)
-            await _tell_managers(app, team.id, sub.chat_id, switched_off=gone)
+            await tell_managers(app, team.id, sub.chat_id, switched_off=gone)
             continue
         except TelegramError as exc:  # network trouble: the lease lapses and a later poll tries again
             log.warning("summary for chat %s not sent: %s", sub.chat_id, exc)
@@ -141,8 +141,11 @@ async def deliver_due(app: App, owner: str, now: datetime | None = None) -> int:
     return sent
 
 
-async def _tell_managers(app: App, team_id: int, chat_id: int, *, switched_off: bool) -> None:
-    """A summary could not be delivered: the team's owners and managers hear it in private."""
+async def tell_managers(
+    app: App, team_id: int, chat_id: int, *, switched_off: bool, topic_closed: bool = False
+) -> None:
+    """A summary could not be delivered (or its topic was closed): the team's owners and managers
+    hear it in private."""
     state = state_of(app)
     async with state.db.read(Scope(team_id=team_id, member_id=None, sees_team=True)) as session:
         leaders = await team_service.leaders(session)
@@ -151,7 +154,7 @@ async def _tell_managers(app: App, team_id: int, chat_id: int, *, switched_off: 
     for leader in leaders:
         t = state.catalogs.get(leader.language)
         try:
-            text = summary_not_delivered(t, title, switched_off=switched_off)
+            text = summary_not_delivered(t, title, switched_off=switched_off, topic_closed=topic_closed)
             await app.bot.send_message(leader.telegram_user_id, text)
         except TelegramError as exc:
             log.info("could not tell a manager about an undelivered summary: %s", type(exc).__name__)

@@ -412,6 +412,22 @@ async def disable(session: AsyncSession, chat_id: int, *, reason: str, now: date
     return bool(result.rowcount)
 
 
+async def close_topic(session: AsyncSession, chat_id: int, thread_id: int, *, now: datetime) -> int | None:
+    """A forum topic was closed: when the group's summaries go to it, they are switched off (as for
+    a group the bot left). Returns the subscription's team when they were."""
+    result = await session.exec(
+        update(GroupSubscription)
+        .where(
+            col(GroupSubscription.chat_id) == chat_id,
+            col(GroupSubscription.message_thread_id) == thread_id,
+            col(GroupSubscription.enabled),
+        )
+        .values(enabled=False, disabled_reason="topic closed", lease_owner=None, lease_until=None, updated_at=now)
+        .returning(col(GroupSubscription.team_id))
+    )
+    return result.scalar_one_or_none()
+
+
 async def migrate(session: AsyncSession, old_chat_id: int, new_chat_id: int, *, now: datetime) -> bool:
     """The group became a supergroup: its link and subscription follow it to its new id."""
     if await link_of(session, new_chat_id) is None:

@@ -24,6 +24,11 @@ GONE = (
     "Its summaries are switched off; add me again and send /subscribe there to resume."
 )
 
+CLOSED = (
+    "The topic of the group {group} that got the funnel summaries was closed, so they are switched "
+    "off. Send /subscribe in an open topic there to resume."
+)
+
 
 @pytest.fixture(autouse=True)
 def watch(tg: Any) -> Any:
@@ -88,3 +93,24 @@ async def test_a_closed_or_deleted_topic_pauses_the_summaries_and_tells_the_mana
     assert not sub.enabled
     told = [c for c in sent(tg.request.calls) if c.params["chat_id"] > 0]
     assert told and all(says(c, GONE, group="Sales HQ") for c in told)
+
+
+async def test_closing_the_topic_switches_its_summaries_off_and_tells_the_managers(tg, db):
+    team = await subscribed(tg, db)
+    chat = {"id": FORUM, "type": "supergroup", "title": "Sales HQ", "is_forum": True}
+    other = await team["boss"].send_message(
+        chat=chat, message_thread_id=TOPIC + 1, is_topic_message=True, forum_topic_closed={}
+    )
+    assert sent(other) == []  # another topic: nothing changes
+    async with db.read(Scope.system()) as s:
+        assert (await s.exec(select(GroupSubscription))).one().enabled
+    calls = await team["boss"].send_message(
+        chat=chat, message_thread_id=TOPIC, is_topic_message=True, forum_topic_closed={}
+    )
+    async with db.read(Scope.system()) as s:
+        sub = (await s.exec(select(GroupSubscription))).one()
+    assert not sub.enabled and sub.disabled_reason == "topic closed"
+    told = sent(calls)
+    assert told and all(c.params["chat_id"] > 0 for c in told)
+    assert all(says(c, CLOSED, group="Sales HQ") for c in told)
+    assert await summary_delivery.deliver_due(tg.app, "one") == 0

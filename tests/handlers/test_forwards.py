@@ -129,3 +129,16 @@ async def test_a_forwarded_photo_goes_through_the_card_reader(tg):
     [reading] = sent(calls)
     assert says(reading, "Reading the card…")  # the card reader, not a lead made of the sender
     assert not [c for c in calls if "Marko" in c.text]
+
+
+async def test_a_batch_from_an_unknown_sender_gets_one_preview_and_becomes_the_first_note(tg, db):
+    olga = await owner(tg)
+    now = 1_800_000_000
+    [preview] = sent(await forward(olga, "Hello,", from_user(MARKO), date=now))
+    for i, text in enumerate(("we met at the fair.", "Call me next week?"), start=1):
+        assert sent(await forward(olga, text, from_user(MARKO), date=now + i)) == []  # no second preview
+    await olga.tap(preview, "Save")
+    [lead] = await all_leads(db)
+    async with db.read(Scope.system()) as s:
+        notes = (await s.exec(select(Activity).where(Activity.lead_id == lead.id))).all()
+    assert [n.text for n in notes] == ["Hello,\n\nwe met at the fair.\n\nCall me next week?"]

@@ -27,6 +27,7 @@ from handlers import (
     erase,
     export,
     fallback,
+    group_capture,
     groups,
     invite,
     moves,
@@ -71,6 +72,7 @@ GROUP_COMMANDS: list[tuple[str, str]] = [
     ("unsubscribe", N_("Stop the summaries here (managers)")),
     ("link", N_("Make this group your team's (managers)")),
     ("unlink", N_("Unlink this group from the team (managers)")),
+    ("lead", N_("Reply to a message with /lead to make its sender your lead")),
 ]
 # What typed text means in each flow (see bot/flows.py); the router refuses a flow without one.
 TEXT_STEPS = {
@@ -113,6 +115,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("subscribe", groups.subscribe_command))
     app.add_handler(CommandHandler("unsubscribe", groups.unsubscribe_command))
     app.add_handler(CommandHandler("funnel", groups.funnel_command))
+    app.add_handler(CommandHandler("lead", group_capture.lead_command, filters=filters.ChatType.GROUPS))
     app.add_handler(CommandHandler("help", start.help_command, filters=private))
     app.add_handler(CommandHandler("settings", settings.settings_command, filters=private))
     app.add_handler(CommandHandler("invite", invite.invite_command, filters=private))

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from bot.domain.cards import Card
+from bot.domain.cards import Card, normalise_phone
 
 # Forwards of one batch arrive within about a second; Telegram's dates have one-second steps.
 BATCH_WINDOW = timedelta(seconds=2)
@@ -112,6 +112,39 @@ def sender_of(origin: Mapping[str, Any]) -> Sender:
             username=clean_username(chat.get("username")),
         )
     return Sender(SenderKind.HIDDEN, name=" ".join(str(origin.get("sender_user_name") or "").split()))
+
+
+def _user(user: Mapping[str, Any]) -> Sender:
+    return sender_of({"type": "user", "sender_user": user})
+
+
+def card_in(message: Mapping[str, Any], region: str | None) -> Card | None:
+    """The person a group message a member replied to with /lead is about, as a new lead's card
+    (from the Bot API's message): a contact shared in it, else the author of what it forwards,
+    else a member mentioned by name (a text mention), else its sender. None when it names no
+    person (a bot, a channel's post)."""
+    contact = message.get("contact")
+    if contact:
+        raw = str(contact.get("phone_number") or "")
+        phone = normalise_phone(raw if raw.startswith("+") else f"+{raw}", region) if raw else None
+        return Card(
+            first_name=contact.get("first_name") or None,
+            last_name=contact.get("last_name") or None,
+            phones=[phone] if phone else [],
+            telegram_id=contact.get("user_id"),
+        )
+    origin = message.get("forward_origin")
+    if origin:
+        sender = sender_of(origin)
+        return sender.card() if sender.is_person else None
+    for entity in message.get("entities") or []:
+        user = entity.get("user")
+        if entity.get("type") == "text_mention" and user and not user.get("is_bot"):
+            return _user(user).card()
+    author = message.get("from")
+    if author and not author.get("is_bot"):
+        return _user(author).card()
+    return None
 
 
 def extends(batch_sender: str, batch_last: datetime, sender: Sender, at: datetime) -> bool:

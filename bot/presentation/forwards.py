@@ -10,7 +10,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks
 from bot.domain.forwards import Sender, SenderKind
 from bot.i18n import Translator
+from bot.presentation import cards
 from bot.presentation.records import label
+from bot.services.capture import Duplicate
 from models import Lead
 
 QUOTED = 300  # characters of the forwarded text shown in the offer
@@ -71,3 +73,40 @@ def not_added(t: Translator) -> str:
 
 def gone(t: Translator) -> str:
     return t("Those forwarded messages are no longer waiting. Forward them again.")
+
+
+def lead_how(t: Translator) -> str:
+    """/lead in a group without a message about a person to reply to."""
+    return t("Reply to a message with /lead to make its sender, or the contact it shares, your lead.")
+
+
+def group_done(t: Translator) -> str:
+    """What the group hears after /lead: never the contact's details."""
+    return t("✅ Done. The details are in our private chat.")
+
+
+def lead_from_group(t: Translator, lead: Lead, group: str) -> tuple[str, InlineKeyboardMarkup]:
+    """In private, after /lead in a group: the new record, with the usual buttons after saving."""
+    text, markup = cards.saved(t, lead)
+    return t("From the group {group}:", group=group) + "\n" + text, markup
+
+
+def lead_known(t: Translator, duplicate: Duplicate) -> tuple[str, InlineKeyboardMarkup | None]:
+    """In private, after /lead in a group about someone the team already has: nothing was added."""
+    if not duplicate.mergeable:
+        return (
+            t(
+                "A colleague, <b>{colleague}</b>, already has this contact, so nothing was added.",
+                colleague=duplicate.colleague or "–",
+            ),
+            None,
+        )
+    button = InlineKeyboardButton(t("Open the record"), callback_data=callbacks.encode("rec", duplicate.lead_id))
+    return (
+        t(
+            "<b>{name}</b> ({company}) is already in your team, so nothing was added.",
+            name=duplicate.name or "–",
+            company=duplicate.company or "–",
+        ),
+        InlineKeyboardMarkup([[button]]),
+    )

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.domain.forwards import BATCH_WINDOW, SenderKind, chat_link, clean_username, extends, joined, sender_of
+from bot.domain.forwards import (
+    BATCH_WINDOW,
+    SenderKind,
+    card_in,
+    chat_link,
+    clean_username,
+    extends,
+    joined,
+    sender_of,
+)
 
 T0 = datetime(2026, 11, 29, 10, 0, 0, tzinfo=UTC)
 MARKO = {
@@ -97,3 +106,44 @@ def test_open_chat_links():
     assert chat_link(None, None) is None
     assert clean_username("@Marko_J") == "Marko_J"
     assert clean_username("no spaces allowed") is None and clean_username("ab") is None
+
+
+def test_the_person_a_group_message_is_about():
+    marko = MARKO["sender_user"]
+    ivo = {"id": 9, "is_bot": False, "first_name": "Ivo"}
+    plain = {"message_id": 1, "from": marko, "text": "Hello"}
+    assert card_in(plain, "HR").telegram_id == 4242
+    shared = {
+        "message_id": 2,
+        "from": ivo,
+        "contact": {"phone_number": "385911111111", "first_name": "Ana", "user_id": 77},
+    }
+    card = card_in(shared, "HR")
+    assert (card.first_name, card.phones, card.telegram_id) == ("Ana", ["+385911111111"], 77)  # the contact, not Ivo
+    forwarded = {
+        "message_id": 3,
+        "from": ivo,
+        "text": "x",
+        "forward_origin": {"type": "hidden_user", "date": 1, "sender_user_name": "Petra"},
+    }
+    assert card_in(forwarded, None).first_name == "Petra" and card_in(forwarded, None).telegram_id is None
+    channel = {
+        "message_id": 4,
+        "from": ivo,
+        "text": "x",
+        "forward_origin": {
+            "type": "channel",
+            "date": 1,
+            "message_id": 1,
+            "chat": {"id": -1, "type": "channel", "title": "News"},
+        },
+    }
+    assert card_in(channel, None) is None
+    mention = {
+        "message_id": 5,
+        "from": ivo,
+        "text": "Ask Marko",
+        "entities": [{"type": "text_mention", "offset": 4, "length": 5, "user": marko}],
+    }
+    assert card_in(mention, None).telegram_id == 4242
+    assert card_in({"message_id": 6, "from": {"id": 1, "is_bot": True, "first_name": "Bot"}, "text": "x"}, None) is None

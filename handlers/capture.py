@@ -375,14 +375,15 @@ async def on_forward(update: Update, context: BotContext) -> None:
         return
     member, t = context.me, context.t
     sender = sender_of(origin.to_dict())
-    text = message.text or message.caption or ""
+    text = (message.text or message.caption or "")[: leads.MAX_NOTE]
     at = message.date
     async with context.read() as session:
         batch = await flows.current_of(session, member, ForwardFlow)
         if batch is not None and batch.lead is None and await drafts.by_nonce(session, member, batch.nonce) is None:
             batch = None  # the new lead's preview was saved or discarded: the batch is over
     if batch is not None and extends(batch.sender, batch.last, sender, at):
-        batch.texts = [*batch.texts, text][-100:]
+        if sum(map(len, batch.texts)) < leads.MAX_NOTE:  # what one note can hold (the rest is cut anyway)
+            batch.texts = [*batch.texts, text[: leads.MAX_NOTE]][:100]
         batch.last = max(batch.last, at)
         lead = None
         if batch.lead is not None:

@@ -32,6 +32,7 @@ class FlowKind(StrEnum):
     QUALIFY = "qual"
     MOVE = "move"
     REMIND = "remind"
+    FORWARD = "fwd"
 
 
 class FlowData(BaseModel):
@@ -156,6 +157,26 @@ class RemindFlow(FlowData):
     options: list[AwareDatetime] = Field(default_factory=list, max_length=4)  # two readings to pick from
 
 
+class ForwardFlow(FlowData):
+    """Messages forwarded from one sender (bot/domain/forwards.py): a batch that the next forward of
+    the same sender within the batch window extends. For a known record (`lead`) the prompt offers
+    to keep the texts as one note; for a sender Telegram shows by name only, the draft `nonce`'s
+    company is asked (the next text typed)."""
+
+    kind: ClassVar[FlowKind] = FlowKind.FORWARD
+    sender: str = Field(max_length=200)
+    last: AwareDatetime  # when the batch's latest forward was sent
+    texts: list[str] = Field(default_factory=list, max_length=100)
+    lead: int | None = None
+    nonce: str = Field(default="", max_length=16)
+    ask_company: bool = False
+
+    @property
+    def step_name(self) -> str:
+        return "note" if self.lead is not None else "company" if self.ask_company else "card"
+
+
 FLOWS: dict[FlowKind, type[FlowData]] = {
-    cls.kind: cls for cls in (ZoneFlow, CardFlow, SourceFlow, RecordFlow, QualifyFlow, MoveFlow, RemindFlow)
+    cls.kind: cls
+    for cls in (ZoneFlow, CardFlow, SourceFlow, RecordFlow, QualifyFlow, MoveFlow, RemindFlow, ForwardFlow)
 }

@@ -27,6 +27,7 @@ from handlers import (
     erase,
     export,
     fallback,
+    group_capture,
     groups,
     invite,
     moves,
@@ -71,6 +72,7 @@ GROUP_COMMANDS: list[tuple[str, str]] = [
     ("unsubscribe", N_("Stop the summaries here (managers)")),
     ("link", N_("Make this group your team's (managers)")),
     ("unlink", N_("Unlink this group from the team (managers)")),
+    ("lead", N_("Reply to a message with /lead to make its sender your lead")),
 ]
 # What typed text means in each flow (see bot/flows.py); the router refuses a flow without one.
 TEXT_STEPS = {
@@ -81,6 +83,7 @@ TEXT_STEPS = {
     FlowKind.QUALIFY: qualify.on_text,
     FlowKind.MOVE: moves.on_text,
     FlowKind.REMIND: reminders.on_text,
+    FlowKind.FORWARD: capture.on_forward_text,
 }
 LIFE_GROUP = -3
 FINISH_GROUP = 100
@@ -92,6 +95,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Group -3: the bot's own membership and group upgrades, whoever caused them (before the gate).
     app.add_handler(ChatMemberHandler(groups.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER), group=LIFE_GROUP)
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_migrate), group=LIFE_GROUP)
+    app.add_handler(MessageHandler(filters.StatusUpdate.FORUM_TOPIC_CLOSED, groups.on_topic_closed), group=LIFE_GROUP)
 
     settings.after_zone(reminders.remind_in_words)  # a /remind kept across the time zone question
 
@@ -111,6 +115,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("subscribe", groups.subscribe_command))
     app.add_handler(CommandHandler("unsubscribe", groups.unsubscribe_command))
     app.add_handler(CommandHandler("funnel", groups.funnel_command))
+    app.add_handler(CommandHandler("lead", group_capture.lead_command, filters=filters.ChatType.GROUPS))
     app.add_handler(CommandHandler("help", start.help_command, filters=private))
     app.add_handler(CommandHandler("settings", settings.settings_command, filters=private))
     app.add_handler(CommandHandler("invite", invite.invite_command, filters=private))
@@ -154,6 +159,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(park.confirm_button, pattern=callbacks.pattern("py")))
     app.add_handler(CallbackQueryHandler(card_flow.on_card_button, pattern=callbacks.pattern("card")))
     app.add_handler(CallbackQueryHandler(card_flow.on_source_button, pattern=callbacks.pattern("src")))
+    app.add_handler(CallbackQueryHandler(capture.on_forward_button, pattern=callbacks.pattern("fwd")))
     app.add_handler(CallbackQueryHandler(team.team_button, pattern=callbacks.pattern(view_team.ACTION)))
     app.add_handler(CallbackQueryHandler(export.export_button, pattern=callbacks.pattern("xp")))
     app.add_handler(CallbackQueryHandler(export.vcard_button, pattern=callbacks.pattern("xvc")))
@@ -166,6 +172,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(MessageHandler(private & filters.CONTACT, capture.on_contact))
     app.add_handler(MessageHandler(private & filters.Document.ALL, capture.on_document))
     app.add_handler(MessageHandler(private & filters.PHOTO, capture.on_photo))
+    # A forwarded photo or file is read as above; any other forward captures its sender.
+    app.add_handler(MessageHandler(private & filters.FORWARDED & ~filters.COMMAND, capture.on_forward))
 
     app.add_handler(
         MessageHandler(

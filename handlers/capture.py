@@ -18,16 +18,18 @@ from telegram import File, Message, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
-from bot import metrics
+from bot import callbacks, metrics
 from bot.context import BotContext
 from bot.domain.cards import MAX_CARD_TEXT, Card, apply_field, normalise_phone, parse_card
+from bot.domain.forwards import extends, joined, sender_of
 from bot.domain.hygiene import tidy_card
 from bot.domain.ocr import MAX_PIXELS, CardReader, ImageTooLarge, OcrUnavailable, ReadTimeout, UnreadableImage
 from bot.domain.vcards import MAX_VCF_BYTES, VcardTimeout, read_vcards
-from bot.flows import CardFlow, CardStep, FlowData, SourceFlow
-from bot.presentation import cards
-from bot.presentation.replies import drop_keyboard, edit_message, message_text, reply
-from bot.services import capture, drafts, flows
+from bot.flows import CardFlow, CardStep, FlowData, ForwardFlow, RecordFlow, SourceFlow
+from bot.presentation import cards, forwards
+from bot.presentation import records as view_records
+from bot.presentation.replies import drop_keyboard, edit, edit_message, message_text, reply
+from bot.services import capture, drafts, flows, leads
 from models.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -51,10 +53,20 @@ async def _drop_replaced(context: BotContext, replaced: drafts.Shown | FlowData 
         await drop_keyboard(context.bot, replaced.chat_id, replaced.message_id)
 
 
-async def show_card(update: Update, context: BotContext, card: Card, placeholder: Message | None = None) -> None:
+async def show_card(
+    update: Update,
+    context: BotContext,
+    card: Card,
+    placeholder: Message | None = None,
+    *,
+    flow: ForwardFlow | None = None,
+    footer: str | None = None,
+) -> None:
     """Keep `card` as the member's draft (committed first: it survives restarts and other flows),
     then show its preview: in `placeholder` when there is one, else as a new message. The card
-    is tidied and cut to the fields' limits first (bot/domain/hygiene.py), whichever way it came."""
+    is tidied and cut to the fields' limits first (bot/domain/hygiene.py), whichever way it came.
+    A forward's batch (`flow`, carrying the draft's nonce) is opened in the same write, and
+    `footer` ends the preview."""
     member = context.me
     card = tidy_card(card)
     async with context.read(capture.team_wide(member)) as session:
@@ -68,8 +80,13 @@ async def show_card(update: Update, context: BotContext, card: Card, placeholder
             duplicate_id=duplicate.merge_id if duplicate is not None else None,
             chat_id=placeholder.chat_id if placeholder is not None else _chat_id(update),
             message_id=shown_in,
+            nonce=flow.nonce if flow is not None else None,
         )
+        if flow is not None:
+            await flows.begin(session, member, flow)
     text, markup = cards.preview(context.t, draft.nonce, card, duplicate)
+    if footer:
+        text = f"{text}\n\n{footer}"
     if placeholder is not None:
         await edit_message(context.bot, placeholder.chat_id, placeholder.message_id, text, markup)
     else:
@@ -115,6 +132,8 @@ async def on_contact(update: Update, context: BotContext) -> None:
     phone = normalise_phone(raw if raw.startswith("+") else f"+{raw}", region) if raw else None
     if phone and phone not in card.phones:
         card.phones.insert(0, phone)
+    if contact.user_id is not None:  # the contact is on Telegram: their account, which duplicates are checked by first
+        card.telegram_id = contact.user_id
     await show_card(update, context, card)
 
 
@@ -343,3 +362,119 @@ async def on_source_text(update: Update, context: BotContext) -> None:
         lead = await capture.set_source_detail(session, flow.lead, message_text(update))
         await flows.end(session, member)
     await reply(update, context.t("Noted: {detail}.", detail=lead.source_detail or ""))
+
+
+async def on_forward(update: Update, context: BotContext) -> None:
+    """A message forwarded from someone else (not a photo or file: those are read as cards). From a
+    known record: an offer to keep it as a note; from anyone else: a new lead's preview. A batch
+    of forwards from one sender (separate updates, a second or so apart) gets one answer: the
+    later ones extend the batch, and the offer is edited to show them all."""
+    message = update.effective_message
+    origin = message.forward_origin if message is not None else None
+    if message is None or origin is None:
+        return
+    member, t = context.me, context.t
+    sender = sender_of(origin.to_dict())
+    text = (message.text or message.caption or "")[: leads.MAX_NOTE]
+    at = message.date
+    async with context.read() as session:
+        batch = await flows.current_of(session, member, ForwardFlow)
+        if batch is not None and batch.lead is None and await drafts.by_nonce(session, member, batch.nonce) is None:
+            batch = None  # the new lead's preview was saved or discarded: the batch is over
+    if batch is not None and extends(batch.sender, batch.last, sender, at):
+        if sum(map(len, batch.texts)) < leads.MAX_NOTE:  # what one note can hold (the rest is cut anyway)
+            batch.texts = [*batch.texts, text[: leads.MAX_NOTE]][:100]
+        batch.last = max(batch.last, at)
+        lead = None
+        if batch.lead is not None:
+            async with context.read() as session:
+                lead = await leads.get_visible(session, batch.lead)
+        async with context.write() as session:
+            await flows.begin(session, member, batch)
+        if lead is not None and batch.chat_id is not None and batch.message_id is not None:
+            await edit_message(
+                context.bot, batch.chat_id, batch.message_id, *forwards.note_offer(t, batch.nonce, lead, batch.texts)
+            )
+        return
+    if not sender.is_person:
+        await reply(update, forwards.not_a_person(t, sender))
+        return
+    card = sender.card()
+    nonce = drafts.new_nonce()
+    if not sender.name_only:
+        async with context.read(capture.team_wide(member)) as session:
+            known = await capture.find_duplicate(session, card)
+        if known is not None and (member.role.sees_team or known.owner_id == member.id):
+            context.answer_before_writing()  # the offer goes first: its id is kept with the batch
+            offer = await reply(update, *forwards.note_offer(t, nonce, known, [text]))
+            async with context.write() as session:
+                previous = await flows.begin(
+                    session,
+                    member,
+                    ForwardFlow(
+                        sender=sender.key,
+                        last=at,
+                        texts=[text],
+                        lead=known.id,
+                        nonce=nonce,
+                        chat_id=offer.chat_id,
+                        message_id=offer.message_id,
+                    ),
+                )
+            await _drop_replaced(context, previous, offer.message_id)
+            return
+    batch = ForwardFlow(sender=sender.key, last=at, texts=[text], nonce=nonce, ask_company=sender.name_only)
+    await show_card(update, context, card, flow=batch, footer=forwards.name_only(t) if sender.name_only else None)
+
+
+async def on_forward_text(update: Update, context: BotContext) -> None:
+    """Text typed after a forward: the company of a sender shown by name only; otherwise, as
+    anywhere, a card."""
+    member = context.me
+    async with context.read() as session:
+        batch = await flows.current_of(session, member, ForwardFlow)
+        draft = await drafts.by_nonce(session, member, batch.nonce) if batch is not None and batch.ask_company else None
+    if batch is None or draft is None:
+        await on_text(update, context)
+        return
+    card = apply_field(drafts.card_of(draft), "company", message_text(update), await _region(context))
+    async with context.read(capture.team_wide(member)) as session:
+        duplicate = await capture.duplicate_for(session, member, card)
+    async with context.write() as session:
+        await drafts.revise(session, member, batch.nonce, card, duplicate_id=duplicate.merge_id if duplicate else None)
+        await flows.end(session, member)
+    text, markup = cards.preview(context.t, batch.nonce, card, duplicate)
+    if draft.chat_id is not None and draft.message_id is not None:
+        await edit_message(context.bot, draft.chat_id, draft.message_id, text, markup)
+    else:
+        await reply(update, text, markup)
+
+
+async def on_forward_button(update: Update, context: BotContext) -> None:
+    """Add as a note / No, under the offer for a known record's forwarded messages. The note is
+    saved as one, and marked as an objection or a question with the usual buttons."""
+    data = callbacks.button(update)
+    nonce, choice = data.arg(0), data.choice(1, ("add", "no"))
+    member, t = context.me, context.t
+    query = update.callback_query
+    async with context.read() as session:
+        batch = await flows.current_of(session, member, ForwardFlow)
+    if batch is None or batch.nonce != nonce or batch.lead is None:
+        if query is not None:
+            await query.answer()
+            await edit(query, forwards.gone(t))
+        return
+    if choice == "no":
+        async with context.write() as session:
+            await flows.end(session, member)
+        if query is not None:
+            await query.answer()
+            await edit(query, forwards.not_added(t))
+        return
+    async with context.write() as session:
+        lead = await leads.get_visible(session, batch.lead)
+        note = await leads.add_note(session, lead, member, joined(batch.texts, leads.MAX_NOTE), now=utcnow())
+        await flows.begin(session, member, RecordFlow(lead=batch.lead, chat_id=batch.chat_id))  # the record is open
+    if query is not None:
+        await query.answer()
+        await edit(query, *view_records.note_saved(t, lead, note))

@@ -13,7 +13,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 
 from bot.context import BotContext
 from bot.db import Scope
-from bot.delivery.summaries import send_summary
+from bot.delivery.summaries import send_summary, tell_managers
 from bot.domain import summary as maths
 from bot.presentation.links import team_of_group_payload
 from bot.presentation.replies import reply
@@ -27,6 +27,12 @@ log = logging.getLogger(__name__)
 
 def _title(update: Update) -> str | None:
     return update.effective_chat.title if update.effective_chat is not None else None
+
+
+def _topic(update: Update) -> int | None:
+    """The forum topic the update's message was sent in (None: a group's main chat)."""
+    message = update.effective_message
+    return message.message_thread_id if message is not None and message.is_topic_message else None
 
 
 def _group_chat(update: Update) -> int | None:
@@ -58,7 +64,14 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
         await summaries.team_group(session, chat_id, member)  # refused before anything is written
     async with context.write(Scope.system()) as session:
         sub = await summaries.subscribe(
-            session, team, chat_id=chat_id, title=title, schedule=schedule, by=member, now=utcnow()
+            session,
+            team,
+            chat_id=chat_id,
+            title=title,
+            schedule=schedule,
+            by=member,
+            now=utcnow(),
+            thread_id=_topic(update),
         )
     t = context.catalogs.get(team.language)  # the group hears the team's language
     when = t("every day") if schedule.period is SummaryPeriod.DAILY else t("every week")
@@ -110,7 +123,7 @@ async def funnel_command(update: Update, context: BotContext) -> None:
     period = maths.period_to_date(kind, now, team.timezone)
     async with context.read(scope) as session:
         summary = await summaries.compute(session, team, period, now=now, team_wide=scope.sees_team)
-    await send_summary(update.get_bot(), chat.id, t, summary, title=title)
+    await send_summary(update.get_bot(), chat.id, t, summary, title=title, thread_id=_topic(update))
 
 
 async def group_start(update: Update, context: BotContext) -> None:
@@ -209,3 +222,17 @@ async def on_migrate(update: Update, context: BotContext) -> None:
         moved = await summaries.migrate(session, old, new, now=utcnow())
     if moved:
         log.info("summaries moved from chat %s to supergroup %s", old, new)
+
+
+async def on_topic_closed(update: Update, context: BotContext) -> None:
+    """A forum topic was closed: if the group's summaries go there, they stop (as for a group the
+    bot left) and the team's managers are told in private. A deleted topic is noticed when the
+    next summary is refused (bot/delivery/summaries.py)."""
+    message = update.effective_message
+    if message is None or message.message_thread_id is None:
+        return
+    async with context.write(Scope.system()) as session:
+        team_id = await summaries.close_topic(session, message.chat.id, message.message_thread_id, now=utcnow())
+    if team_id is not None:
+        log.info("summaries for chat %s switched off: their topic was closed", message.chat.id)
+        await tell_managers(context.application, team_id, message.chat.id, switched_off=True, topic_closed=True)

@@ -145,6 +145,10 @@ async def help_command(update: Update, context: BotContext) -> None:
             "suspect, lead, prospect, opportunity, customer or lost. A lead that is not ready yet is parked "
             "with a follow-up date, and I remind you when it is due."
         ),
+        t(
+            "Forward me messages from a prospect: someone new becomes a lead with their Telegram account, "
+            "a record you have gets them as one note. In your team's group, reply to a message with /lead."
+        ),
         "",
         t("/new – add a lead field by field"),
         t("/leads – my records by stage"),

@@ -59,6 +59,8 @@ class ActivityKind(StrEnum):
 class ContactKind(StrEnum):
     EMAIL = "email"
     PHONE = "phone"
+    TELEGRAM = "telegram"  # a Telegram user id, as digits
+    TELEGRAM_USERNAME = "tg_username"  # a Telegram @username, lower case, without the "@"
 
 
 class ReminderKind(StrEnum):

@@ -66,6 +66,10 @@ class Lead(TeamScoped, OwnedByMember, table=True):
     address: str | None = Field(default=None, max_length=500)
     birthday: date | None = None
     raw_card_text: str | None = Field(default=None, sa_type=sa.Text)
+    # The contact's Telegram account (from a shared contact or a forwarded message): the record's
+    # "Open chat" link. Also kept as contact points, which the duplicate check reads.
+    telegram_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    telegram_username: str | None = Field(default=None, max_length=32)
     # Lower-cased, accent-free keys for duplicate checks and search.
     name_key: str = Field(default="", max_length=260)
     company_key: str = Field(default="", max_length=200)
@@ -111,7 +115,7 @@ class Lead(TeamScoped, OwnedByMember, table=True):
 
 
 class ContactPoint(TeamScoped, LeadChild, table=True):
-    """A normalised email or phone of a lead, indexed for duplicate checks within a team."""
+    """A normalised email, phone or Telegram account of a lead, indexed for duplicate checks within a team."""
 
     __tablename__ = "contact_point"
     __table_args__ = (sa.Index("ix_contact_point_team_id_kind_value", "team_id", "kind", "value"),)

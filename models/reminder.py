@@ -87,6 +87,8 @@ class GroupSubscription(TeamScoped, table=True):
     team_id: int = Field(foreign_key="team.id", ondelete="CASCADE", index=True, sa_type=sa.BigInteger)
     chat_id: int = Field(sa_type=sa.BigInteger, unique=True)
     chat_title: str | None = Field(default=None, max_length=256)
+    # The topic of a forum supergroup the summaries go to (None: the group's main chat).
+    message_thread_id: int | None = Field(default=None, sa_type=sa.BigInteger)
     period: SummaryPeriod = Field(default=SummaryPeriod.DAILY, sa_type=enum_type(SummaryPeriod))
     weekday: int | None = None  # 0 = Monday, for weekly summaries
     local_time: str = Field(default="09:00", max_length=5)

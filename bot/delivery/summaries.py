@@ -34,8 +34,10 @@ log = logging.getLogger(__name__)
 
 
 # What Telegram says when the bot can no longer post in a chat at all.
+# A closed or deleted forum topic is gone in the same way: its summaries stop until /subscribe again.
 GONE = ("chat not found", "bot was kicked", "bot is not a member", "bot was blocked", "group chat was deactivated",
-        "chat was deleted", "have no rights to send a message", "not enough rights to send text")  # fmt: skip
+        "chat was deleted", "have no rights to send a message", "not enough rights to send text",
+        "topic_closed", "topic closed", "topic_deleted", "topic deleted", "message thread not found")  # fmt: skip
 
 
 def group_gone(exc: TelegramError) -> bool:
@@ -50,28 +52,31 @@ def _no_photo_rights(exc: BadRequest) -> bool:
     return "rights" in text or "not enough" in text
 
 
-async def send_summary(bot: Bot, chat_id: int, t: Translator, s: maths.Summary, *, title: str) -> int:
-    """The chart as a photo, the summary as its caption when it fits, otherwise as the next message.
-    Returns the chat id it went to (a group that became a supergroup has a new one)."""
+async def send_summary(
+    bot: Bot, chat_id: int, t: Translator, s: maths.Summary, *, title: str, thread_id: int | None = None
+) -> int:
+    """The chart as a photo, the summary as its caption when it fits, otherwise as the next message;
+    in a forum supergroup, in the topic `thread_id`. Returns the chat id it went to (a group that
+    became a supergroup has a new one, and no topics yet)."""
     heading, text = render_summary(t, s, title=title)
     png = await asyncio.to_thread(charts.render_png, chart_of(t, s, heading))
     try:
-        return await _send(bot, chat_id, png, heading, text)
+        return await _send(bot, chat_id, png, heading, text, thread_id)
     except ChatMigrated as exc:
-        return await _send(bot, exc.new_chat_id, png, heading, text)
+        return await _send(bot, exc.new_chat_id, png, heading, text, None)
 
 
-async def _send(bot: Bot, chat_id: int, png: bytes, heading: str, text: str) -> int:
+async def _send(bot: Bot, chat_id: int, png: bytes, heading: str, text: str, thread_id: int | None) -> int:
     fits = len(text) <= CAPTION_LIMIT
     try:
-        await bot.send_photo(chat_id, png, caption=text if fits else heading)
+        await bot.send_photo(chat_id, png, caption=text if fits else heading, message_thread_id=thread_id)
     except BadRequest as exc:
         if not _no_photo_rights(exc):
             raise
         log.warning("no right to send photos in chat %s; sending the summary as text", chat_id)
         fits = False
     if not fits:
-        await bot.send_message(chat_id, text)
+        await bot.send_message(chat_id, text, message_thread_id=thread_id)
     return chat_id
 
 
@@ -102,7 +107,14 @@ async def deliver_due(app: App, owner: str, now: datetime | None = None) -> int:
         async with db.read(Scope(team_id=team.id, member_id=None, sees_team=True)) as session:
             summary = await summaries.compute(session, team, period, now=now, snapshot=sub.last_snapshot)
         try:
-            chat_id = await send_summary(app.bot, sub.chat_id, catalogs.get(team.language), summary, title=team.name)
+            chat_id = await send_summary(
+                app.bot,
+                sub.chat_id,
+                catalogs.get(team.language),
+                summary,
+                title=team.name,
+                thread_id=sub.message_thread_id,
+            )
         except (Forbidden, BadRequest) as exc:
             gone = group_gone(exc)
             async with db.begin(Scope.system()) as session:
@@ -114,7 +126,7 @@ async def deliver_due(app: App, owner: str, now: datetime | None = None) -> int:
                     )
             what = "switched off" if gone else "next period"
             log.warning("summary for chat %s not delivered (%s): %s", sub.chat_id, what, exc)
-            await _tell_managers(app, team.id, sub.chat_id, switched_off=gone)
+            await tell_managers(app, team.id, sub.chat_id, switched_off=gone)
             continue
         except TelegramError as exc:  # network trouble: the lease lapses and a later poll tries again
             log.warning("summary for chat %s not sent: %s", sub.chat_id, exc)
@@ -129,8 +141,11 @@ async def deliver_due(app: App, owner: str, now: datetime | None = None) -> int:
     return sent
 
 
-async def _tell_managers(app: App, team_id: int, chat_id: int, *, switched_off: bool) -> None:
-    """A summary could not be delivered: the team's owners and managers hear it in private."""
+async def tell_managers(
+    app: App, team_id: int, chat_id: int, *, switched_off: bool, topic_closed: bool = False
+) -> None:
+    """A summary could not be delivered (or its topic was closed): the team's owners and managers
+    hear it in private."""
     state = state_of(app)
     async with state.db.read(Scope(team_id=team_id, member_id=None, sees_team=True)) as session:
         leaders = await team_service.leaders(session)
@@ -139,7 +154,7 @@ async def _tell_managers(app: App, team_id: int, chat_id: int, *, switched_off: 
     for leader in leaders:
         t = state.catalogs.get(leader.language)
         try:
-            text = summary_not_delivered(t, title, switched_off=switched_off)
+            text = summary_not_delivered(t, title, switched_off=switched_off, topic_closed=topic_closed)
             await app.bot.send_message(leader.telegram_user_id, text)
         except TelegramError as exc:
             log.info("could not tell a manager about an undelivered summary: %s", type(exc).__name__)

@@ -200,6 +200,9 @@ class Card:
     website: str | None = None
     address: str | None = None
     raw_text: str = ""
+    # The contact's Telegram account, when known (a shared contact, a forwarded message).
+    telegram_id: int | None = None
+    telegram_username: str | None = None
     # Editable fields (EDITABLE_FIELDS) read without enough evidence: shown as guesses.
     guesses: list[str] = field(default_factory=list)
 
@@ -213,7 +216,7 @@ class Card:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.full_name or self.company or self.emails or self.phones)
+        return not (self.full_name or self.company or self.emails or self.phones or self.telegram_id)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

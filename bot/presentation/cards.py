@@ -21,6 +21,14 @@ ACTION = "card"  # the preview's buttons: "1card:<nonce>:<what>[:<field>]"
 SOURCE_ACTION = "src"  # the saved card's source buttons: "1src:<lead>:<source or detail>"
 
 
+def telegram_account(user_id: int | None, username: str | None) -> str:
+    """A Telegram account as the rep reads it: "@name (id 123)", "@name" or "id 123"."""
+    handle = f"@{username}" if username else ""
+    if user_id is None:
+        return handle
+    return f"{handle} (id {user_id})" if handle else f"id {user_id}"
+
+
 def render_preview(t: Translator, card: Card, duplicate: Duplicate | None) -> str:
     values = {
         "name": card.full_name,
@@ -40,6 +48,9 @@ def render_preview(t: Translator, card: Card, duplicate: Duplicate | None) -> st
         for k, v in values.items()
         if v
     ]
+    account = telegram_account(card.telegram_id, card.telegram_username)
+    if account:
+        lines.append(t("Telegram: {account}", account=account))
     missing = [t(FIELD_LABELS[k]) for k, v in values.items() if not v]
     if missing:
         lines.append(t("Not found: {fields}", fields=", ".join(missing)))

@@ -3,6 +3,7 @@ lists of records (/leads, /find); notes, the birthday and parking."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
@@ -10,7 +11,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.domain.dates import UNKNOWN_YEAR, When
-from bot.i18n import Translator
+from bot.domain.forwards import chat_link
+from bot.i18n import Safe, Translator
 from bot.presentation.labels import NOTE_KINDS, PARK_REASONS, short_label, stage_name
 from bot.presentation.moments import moment, option_buttons, which_one
 from models import Activity, ActivityKind, HistoryEvent, Lead, ParkReason, Stage, StageChange, funnel
@@ -50,6 +52,14 @@ def render_card(
         lines.append(t("Email: {email}", email=email))
     for phone in lead.phones[:SHOWN_POINTS]:
         lines.append(t("Phone: {phone}", phone=phone))
+    link = chat_link(lead.telegram_id, lead.telegram_username)
+    if link is not None:  # the rep writes to the contact in one tap
+        href = Safe(html.escape(link, quote=True))
+        lines.append(
+            t('Telegram: @{username} – <a href="{link}">Open chat</a>', username=lead.telegram_username, link=href)
+            if lead.telegram_username
+            else t('Telegram: <a href="{link}">Open chat</a>', link=href)
+        )
     hidden = max(0, len(lead.emails) - SHOWN_POINTS) + max(0, len(lead.phones) - SHOWN_POINTS)
     if hidden:  # all of them are in the record's vCard and in exports
         lines.append(

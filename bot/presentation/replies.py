@@ -16,11 +16,14 @@ log = logging.getLogger(__name__)
 
 
 async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
-    """A new message in the update's chat."""
+    """A new message in the update's chat (in a forum, in the message's topic)."""
     chat = update.effective_chat
     if chat is None:
         raise RuntimeError("an update without a chat cannot be answered")
-    return await chat.send_message(fit(text), reply_markup=markup)
+    message = update.effective_message
+    # In a forum supergroup the answer goes to the topic the message was sent in.
+    topic = message.message_thread_id if message is not None and message.is_topic_message else None
+    return await chat.send_message(fit(text), reply_markup=markup, message_thread_id=topic)
 
 
 async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:

@@ -121,8 +121,15 @@ def chart_of(t: Translator, s: maths.Summary, title: str) -> charts.FunnelChart:
     )
 
 
-def summary_not_delivered(t: Translator, group: str, *, switched_off: bool) -> str:
-    """Told in private to a team's managers when a group summary could not be posted."""
+def summary_not_delivered(t: Translator, group: str, *, switched_off: bool, topic_closed: bool = False) -> str:
+    """Told in private to a team's managers when a group summary could not be posted (or its forum
+    topic was closed)."""
+    if topic_closed:
+        return t(
+            "The topic of the group {group} that got the funnel summaries was closed, so they are switched "
+            "off. Send /subscribe in an open topic there to resume.",
+            group=group,
+        )
     if switched_off:
         return t(
             "I could not post the summary in the group {group}: I am no longer in it or may not write there. "

@@ -15,9 +15,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import Scope
+from bot.domain import forwards
 from bot.domain.cards import LANGUAGE_REGION, Card
 from bot.domain.hygiene import check_typed, tidy, tidy_card
-from bot.services import drafts, leads
+from bot.flows import ForwardFlow
+from bot.services import drafts, flows, leads
 from models import Activity, ActivityKind, ContactKind, ContactPoint, Lead, LeadSource, Member, Stage, Team, limits
 from models.errors import N_, AccessDenied, DomainError
 
@@ -53,24 +55,28 @@ def phone_region(team: Team | None, member: Member) -> str | None:
     return (team.phone_region if team else None) or LANGUAGE_REGION.get(member.language)
 
 
+async def _by_points(session: AsyncSession, points: Sequence[tuple[ContactKind, Sequence[str]]]) -> Lead | None:
+    conditions = [
+        (col(ContactPoint.kind) == kind) & col(ContactPoint.value).in_([leads.fold(v) for v in values])
+        for kind, values in points
+        if values
+    ]
+    if not conditions:
+        return None
+    return (
+        await session.exec(
+            select(Lead).join(ContactPoint, col(ContactPoint.lead_id) == col(Lead.id)).where(or_(*conditions)).limit(1)
+        )
+    ).first()
+
+
 async def find_duplicate(session: AsyncSession, card: Card) -> Lead | None:
-    """A record of the session's team with the same e-mail, the same phone, or the same name and
-    company (case and accents ignored)."""
-    conditions = []
-    for kind, values in ((ContactKind.EMAIL, card.emails), (ContactKind.PHONE, card.phones)):
-        if values:
-            conditions.append(
-                (col(ContactPoint.kind) == kind) & col(ContactPoint.value).in_([leads.fold(v) for v in values])
-            )
-    if conditions:
-        hit = (
-            await session.exec(
-                select(Lead)
-                .join(ContactPoint, col(ContactPoint.lead_id) == col(Lead.id))
-                .where(or_(*conditions))
-                .limit(1)
-            )
-        ).first()
+    """A record of the session's team with the same Telegram account, else the same e-mail or
+    phone, else the same name and company (case and accents ignored)."""
+    account = leads.telegram_points(user_id=card.telegram_id, username=card.telegram_username)
+    for points in (account, [(ContactKind.EMAIL, card.emails), (ContactKind.PHONE, card.phones)]):
+        # The Telegram account first: it names one person, where a phone may be a switchboard's.
+        hit = await _by_points(session, points)
         if hit is not None:
             return hit
     name_key, company_key = leads.fold(card.full_name), leads.fold(card.company)
@@ -99,6 +105,8 @@ def _fields(card: Card) -> dict[str, Any]:
         "emails": list(card.emails),
         "phones": list(card.phones),
         "raw_card_text": card.raw_text or None,
+        "telegram_id": card.telegram_id,
+        "telegram_username": card.telegram_username,
     }
 
 
@@ -133,6 +141,16 @@ async def merge_card(session: AsyncSession, lead: Lead, card: Card, *, by: Membe
                 session.add(ContactPoint(team_id=lead.team_id, lead_id=_id(lead), kind=kind, value=leads.fold(value)))
                 changed.append(attr)
         setattr(lead, attr, current)
+    account: list[tuple[ContactKind, str]] = []
+    if card.telegram_id is not None and lead.telegram_id is None:
+        lead.telegram_id = card.telegram_id
+        account.append((ContactKind.TELEGRAM, str(card.telegram_id)))
+    if card.telegram_username and not lead.telegram_username:
+        lead.telegram_username = card.telegram_username
+        account.append((ContactKind.TELEGRAM_USERNAME, card.telegram_username))
+    for kind, value in account:
+        session.add(ContactPoint(team_id=lead.team_id, lead_id=_id(lead), kind=kind, value=leads.fold(value)))
+        changed.append("telegram")
     leads.refresh_keys(lead)
     lead.last_activity_at = now
     session.add(lead)
@@ -161,7 +179,8 @@ async def save_draft(
 ) -> tuple[Lead, bool]:
     """Save the member's draft as a new lead, or merge it into the duplicate it was shown with
     (when one was found and `merge` asks for it); the draft is gone afterwards, so a second tap
-    finds nothing. Returns the lead and whether it was a merge."""
+    finds nothing. A draft made from forwarded messages keeps their text as a note. Returns the
+    lead and whether it was a merge."""
     draft = await drafts.get(session, member, nonce)
     card = drafts.card_of(draft)
     if card.is_empty:
@@ -174,6 +193,12 @@ async def save_draft(
     else:
         lead, merged = await save_card(session, member, card, now=now), False
     await drafts.delete(session, member, nonce)
+    batch = await flows.current_of(session, member, ForwardFlow)
+    if batch is not None and batch.nonce == nonce:  # a forward's sender: what they wrote is the first note
+        text = forwards.joined(batch.texts, leads.MAX_NOTE)
+        if text:
+            await leads.add_note(session, lead, member, text, now=now)
+        await flows.end(session, member)
     return lead, merged
 
 

@@ -57,6 +57,18 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
 
 
+def telegram_points(
+    lead: Lead | None = None, *, user_id: int | None = None, username: str | None = None
+) -> list[tuple[ContactKind, list[str]]]:
+    """The contact points of a Telegram account (of `lead`, or the one given), as (kind, values)."""
+    if lead is not None:
+        user_id, username = lead.telegram_id, lead.telegram_username
+    return [
+        (ContactKind.TELEGRAM, [str(user_id)] if user_id is not None else []),
+        (ContactKind.TELEGRAM_USERNAME, [username] if username else []),
+    ]
+
+
 def refresh_keys(lead: Lead) -> None:
     lead.name_key = fold(lead.full_name)[: limits.NAME_KEY]
     lead.company_key = fold(lead.company)[: limits.COMPANY_KEY]
@@ -81,7 +93,7 @@ async def create_lead(
     refresh_keys(lead)
     session.add(lead)
     await session.flush()
-    for kind, values in ((ContactKind.EMAIL, lead.emails), (ContactKind.PHONE, lead.phones)):
+    for kind, values in ((ContactKind.EMAIL, lead.emails), (ContactKind.PHONE, lead.phones), *telegram_points(lead)):
         for value in values:
             session.add(ContactPoint(team_id=lead.team_id, lead_id=saved_id(lead.id), kind=kind, value=fold(value)))
     session.add(funnel.created(lead, by=owner.id, now=now, reason=reason))
@@ -111,7 +123,11 @@ async def create_leads(
     points, changes = [], []
     for lead in rows:
         lead.id = ids[lead.code]
-        for kind, values in ((ContactKind.EMAIL, lead.emails), (ContactKind.PHONE, lead.phones)):
+        for kind, values in (
+            (ContactKind.EMAIL, lead.emails),
+            (ContactKind.PHONE, lead.phones),
+            *telegram_points(lead),
+        ):
             points += [{"team_id": lead.team_id, "lead_id": lead.id, "kind": kind, "value": fold(v)} for v in values]
         changes.append(funnel.created(lead, by=owner.id, now=now).model_dump(exclude={"id"}))
     if points:

@@ -306,10 +306,12 @@ async def subscribe(
     schedule: maths.Schedule,
     by: Member,
     now: datetime,
+    thread_id: int | None = None,
 ) -> GroupSubscription:
     """Subscribe a group to `team`'s summaries on `schedule` (again, if it was). Only a manager of
-    the team may, and a group belongs to one team. Run with the system scope (a group's row is
-    looked up whichever team holds it)."""
+    the team may, and a group belongs to one team. In a forum supergroup the summaries go to the
+    topic it was sent in (`thread_id`; None: the main chat). Run with the system scope (a group's
+    row is looked up whichever team holds it)."""
     if team.id is None or by.team_id != team.id or not by.role.sees_team:
         raise DomainError(N_("Only a manager of the team can subscribe this group."))
     await team_group(session, chat_id, by)  # a group gets summaries once it is linked to the team
@@ -319,6 +321,7 @@ async def subscribe(
     if sub is None:
         sub = GroupSubscription(team_id=team.id, chat_id=chat_id)
     sub.chat_title = (title or "")[:256] or None
+    sub.message_thread_id = thread_id
     sub.period, sub.weekday, sub.local_time = schedule.period, schedule.weekday, schedule.local_time
     sub.enabled, sub.disabled_reason = True, None
     sub.created_by_id = by.id
@@ -407,6 +410,22 @@ async def disable(session: AsyncSession, chat_id: int, *, reason: str, now: date
         .values(enabled=False, disabled_reason=reason[:300], lease_owner=None, lease_until=None, updated_at=now)
     )
     return bool(result.rowcount)
+
+
+async def close_topic(session: AsyncSession, chat_id: int, thread_id: int, *, now: datetime) -> int | None:
+    """A forum topic was closed: when the group's summaries go to it, they are switched off (as for
+    a group the bot left). Returns the subscription's team when they were."""
+    result = await session.exec(
+        update(GroupSubscription)
+        .where(
+            col(GroupSubscription.chat_id) == chat_id,
+            col(GroupSubscription.message_thread_id) == thread_id,
+            col(GroupSubscription.enabled),
+        )
+        .values(enabled=False, disabled_reason="topic closed", lease_owner=None, lease_until=None, updated_at=now)
+        .returning(col(GroupSubscription.team_id))
+    )
+    return result.scalar_one_or_none()
 
 
 async def migrate(session: AsyncSession, old_chat_id: int, new_chat_id: int, *, now: datetime) -> bool:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import insert
 from sqlmodel import select
@@ -17,7 +18,7 @@ from sqlmodel import select
 from bot.db import Database, Scope, alembic_config
 from bot.domain.cards import Card, email_error
 from bot.state import state_of
-from models import Activity, CardDraft, FlowState, LeadSource, Member, Role, Stage, Team
+from models import Activity, CardDraft, FlowState, Lead, LeadSource, Member, Role, Stage, Team
 from models.base import utcnow
 from tests.conftest import ADMIN_ID
 from tests.support import ANA, add_lead, alert, all_leads, catalogue, msg, owner, says, sent
@@ -512,6 +513,32 @@ async def _team_before_0006(db: Database, name: str, base_id: int) -> dict[str, 
     return people
 
 
+async def _lead_before_0011(db: Database, owner: Member, name: str) -> Lead:
+    """`add_lead` on a schema older than 0011: the lead row with the columns of then only."""
+    now = utcnow()
+    values: dict[str, Any] = {
+        "team_id": owner.team_id,
+        "owner_id": owner.id,
+        "code": "old0lead",
+        "first_name": name,
+        "emails": [],
+        "phones": [],
+        "qualification": {},
+        "name_key": name.lower(),
+        "company_key": "",
+        "search_text": name.lower(),
+        "stage": Stage.LEAD.value,
+        "parked": False,
+        "created_at": now,
+        "updated_at": now,
+    }
+    columns = {c.key: c for c in Lead.__table__.columns}  # type: ignore[attr-defined]
+    async with db.begin(Scope.system()) as s:
+        table = sa.table("lead", *(sa.column(k, columns[k].type) for k in values))
+        result = await s.exec(insert(table).values(**values).returning(sa.column("id")))
+        return Lead(id=result.scalar_one(), **values)
+
+
 async def test_migration_moves_waiting_previews_out_of_flows(tmp_path):
     """0004: a preview waiting in `flow_state` becomes a draft; other flows stay where they are."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
@@ -529,7 +556,7 @@ async def test_migration_moves_waiting_previews_out_of_flows(tmp_path):
         async with old.engine.begin() as conn:
             await conn.run_sync(upgrade("0003"))
         people = await _team_before_0006(old, "Adria", 7200)
-        lead = await add_lead(old, people["owner"], "Ana")
+        lead = await _lead_before_0011(old, people["owner"], "Ana")
         card = Card(first_name="Ivo", emails=["ivo@acme.hr"]).to_dict()
         async with old.begin(Scope.system()) as s:
             for who, flow, step, data in (

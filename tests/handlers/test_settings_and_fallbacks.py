@@ -196,6 +196,7 @@ async def test_commands_menu_is_set_per_language(tg):
         "unsubscribe",
         "link",
         "unlink",
+        "lead",
     }
     assert len(in_groups) == 7
     assert calls and {c["command"] for c in calls[0].params["commands"]} == {

@@ -158,6 +158,17 @@ def group_small(per_source: dict[str, SourceRow], minimum: int = MIN_RECORDS) ->
     return kept + ([other] if other.new else [])
 
 
+def regroup(before: dict[str, SourceRow], shown: list[SourceRow]) -> dict[str, SourceRow]:
+    """The previous period's figures grouped as this period's rows are, to compare row with row:
+    its sources this period does not show apart are added into "other"."""
+    names = {row.source for row in shown}
+    grouped: dict[str, SourceRow] = {}
+    for name, row in before.items():
+        key = name if name in names else OTHER
+        grouped.setdefault(key, SourceRow(key)).add(row)
+    return grouped
+
+
 def by_source(rows: list[CohortRow], *, currency: str, minimum: int = MIN_RECORDS) -> list[SourceRow]:
     """Per source over a period's cohort, small sources grouped as "other"."""
     return group_small(tally(rows, currency=currency), minimum)

@@ -16,6 +16,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.domain.dates import WEEKDAYS, normalise
+from bot.domain.sources import Forecast, SourceRow
 from models import Stage, SummaryPeriod
 
 KINDS = ("day", "week", "month", "quarter")
@@ -203,6 +204,10 @@ class Summary:
     previous: Flow
     rep_names: dict[int, str] = field(default_factory=dict)
     snapshot_before: dict[str, object] = field(default_factory=dict)
+    # Where the period's records came from (see bot/domain/sources.py), against the period before.
+    sources: list[SourceRow] = field(default_factory=list)
+    sources_before: dict[str, SourceRow] = field(default_factory=dict)
+    forecast: Forecast | None = None
 
     def snapshot(self) -> dict[str, object]:
         """The "now" figures to compare with next time (JSON-safe)."""

@@ -8,11 +8,12 @@ import re
 from decimal import Decimal
 
 from bot import charts
+from bot.domain import sources as source_maths
 from bot.domain import summary as maths
 from bot.i18n import N_, Translator
 from bot.presentation.fitting import MESSAGE_LIMIT
-from bot.presentation.labels import lost_reason_name, stage_name
-from models import Stage
+from bot.presentation.labels import SOURCE_LABELS, lost_reason_name, stage_name
+from models import LeadSource, Stage
 
 TOP_REPS = 10
 ARROWS = {"up": "▲", "down": "▼", "same": "="}
@@ -85,6 +86,7 @@ def render_summary(t: Translator, s: maths.Summary, *, title: str) -> tuple[str,
             if st in c.avg_days
         )
         lines.append(t("Average days in a stage before leaving it: {days}", days=days))
+    lines += by_source_lines(t, s.sources, s.sources_before)
     lines += ["", t("<b>Pipeline now</b>")]
     if s.weighted:
         for currency, value in sorted(s.weighted.items()):
@@ -94,6 +96,8 @@ def render_summary(t: Translator, s: maths.Summary, *, title: str) -> tuple[str,
         lines.append(t("Weighted pipeline: {money}", money="0"))
     lines.append(t("Stalled records: {value}", value=_compare(t, s.stalled, s.stalled_before())))
     lines.append(t("Parked records due this week: {n}", n=s.parked_due))
+    if s.forecast is not None:
+        lines += forecast_lines(t, s.forecast)
     reps = sorted(c.per_rep.items(), key=lambda kv: (-(kv[1].new + kv[1].advanced + kv[1].won), kv[0]))
     if reps:
         lines += ["", t("<b>Per rep</b> (new · advanced · won)")]
@@ -103,6 +107,63 @@ def render_summary(t: Translator, s: maths.Summary, *, title: str) -> tuple[str,
                 t("{name}: {new} · {advanced} · {won}", name=name, new=row.new, advanced=row.advanced, won=row.won)
             )
     return head, fit("\n".join(lines))
+
+
+def source_name(t: Translator, source: str) -> str:
+    try:
+        return t(SOURCE_LABELS[LeadSource(source)])
+    except ValueError:
+        return t(SOURCE_LABELS[LeadSource.OTHER])
+
+
+def by_source_lines(
+    t: Translator, rows: list[source_maths.SourceRow], before: dict[str, source_maths.SourceRow]
+) -> list[str]:
+    """Where the period's new records came from and how far they have got: a line per source."""
+    lines = ["", t("<b>By source</b> (the period's new records: qualified · to opportunity · won)")]
+    if not rows:
+        return [*lines, t("No new records in the period.")]
+    for row in rows:
+        previous = before.get(row.source)
+        line = t(
+            "{source}: {new} new · {qualified} · {opportunity} · {won}",
+            source=source_name(t, row.source),
+            new=_compare(t, row.new, previous.new if previous else None),
+            qualified=_percent(row.qualified_share),
+            opportunity=_percent(row.opportunity_share),
+            won=_percent(row.won_share),
+        )
+        extras = []
+        if row.won_value:
+            extras.append(t("worth {money}", money=_money(t, row.won_value)))
+        if row.avg_score is not None:
+            extras.append(t("score {score}", score=round(row.avg_score)))
+        if row.avg_days_to_won is not None:
+            extras.append(t("{days} days to won", days=f"{row.avg_days_to_won:.1f}"))
+        if row.lost:
+            extras.append(t("lost {n}, mostly {reason}", n=row.lost, reason=lost_reason_name(t, row.top_reason)))
+        lines.append(line + ("; " + ", ".join(extras) if extras else ""))
+    return lines
+
+
+def forecast_lines(t: Translator, f: source_maths.Forecast) -> list[str]:
+    """Open opportunities by expected close month: count, amount, weighted amount per currency."""
+    lines = ["", t("<b>Forecast</b> (open opportunities by expected close)")]
+    for month in f.months:
+        lines.append(
+            t(
+                "{month}: {n}, {amount}, weighted {weighted}",
+                month=t.date(month.month, "LLLL y"),
+                n=month.count,
+                amount=_money(t, month.amount),
+                weighted=_money(t, month.weighted),
+            )
+        )
+    if f.overdue:
+        lines.append(t("Past their expected close: {n}", n=f.overdue))
+    if f.undated:
+        lines.append(t("Without an expected close: {n}", n=f.undated))
+    return lines
 
 
 def chart_of(t: Translator, s: maths.Summary, title: str) -> charts.FunnelChart:

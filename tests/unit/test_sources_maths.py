@@ -138,3 +138,10 @@ def test_forecast_weighted_rounded_once_after_summing() -> None:
     rows = [deal(date(2026, 11, 25), "0.01", 50), deal(date(2026, 11, 26), "0.01", 50)]
     [nov, _, _] = sources.forecast(rows, today=date(2026, 11, 1), currency="EUR").months
     assert nov.weighted == {"EUR": Decimal("0.01")}
+
+
+def test_previous_period_regrouped_as_this_one() -> None:
+    now = sources.by_source([record("referral") for _ in range(5)] + [record("website")], currency="EUR")
+    before = sources.tally([record("referral"), record("website"), record("linkedin"), record(None)], currency="EUR")
+    grouped = sources.regroup(before, now)
+    assert {name: row.new for name, row in grouped.items()} == {"referral": 1, "other": 3}

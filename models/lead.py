@@ -39,6 +39,20 @@ class Lead(TeamScoped, OwnedByMember, table=True):
         # Stalled records by stage (the summary and the morning brief), new records per period.
         sa.Index("ix_lead_team_stage_parked_activity", "team_id", "stage", "parked", "last_activity_at"),
         sa.Index("ix_lead_team_id_created_at", "team_id", "created_at", "owner_id"),
+        # A period's new records by source and how far they got (the summary's by-source section).
+        sa.Index(
+            "ix_lead_team_created_sources",
+            "team_id",
+            "created_at",
+            "source",
+            "stage",
+            "score",
+            "deal_amount",
+            "currency",
+            "lost_reason",
+        ),  # fmt: skip
+        # Records by event (the "meeting or event" source's detail), for /events.
+        sa.Index("ix_lead_team_source_detail", "team_id", "source", "source_detail"),
         # Won and lost in a period, with values and reasons, from the index alone.
         sa.Index("ix_lead_team_closed", "team_id", "closed_at", "stage", "currency", "deal_amount", "lost_reason"),
         sa.Index("ix_lead_owner_id_stage", "owner_id", "stage"),

@@ -234,3 +234,51 @@ def forecast(rows: list[DealRow], *, today: date, currency: str, months: int = M
     for month in result.months:  # rounded once, after summing
         month.weighted = {c: (v / 100).quantize(CENT) for c, v in month.weighted.items()}
     return result
+
+
+# --- events -------------------------------------------------------------------------------------
+
+
+def event_key(name: str) -> str:
+    """An event's name folded: case and spaces do not make another event."""
+    return " ".join(name.casefold().split())[:200]
+
+
+@dataclass
+class EventRow:
+    """A named event, over all its records: cards captured (`figures.new`), qualified,
+    opportunities, won value, and the cost per won deal when the event has a cost."""
+
+    name: str
+    figures: SourceRow
+    cost: tuple[Decimal, str] | None = None
+
+    @property
+    def cost_per_won(self) -> tuple[Decimal, str] | None:
+        if self.cost is None or not self.figures.won:
+            return None
+        amount, currency = self.cost
+        return (amount / self.figures.won).quantize(CENT), currency
+
+
+def by_event(
+    rows: list[CohortRow], *, currency: str, costs: dict[str, tuple[Decimal, str]] | None = None
+) -> list[EventRow]:
+    """Per event: `rows` carry the event's name (as typed) in `source`; names that fold alike are
+    one event, shown as most often typed (ties: the first in order). The most cards first."""
+    spellings: dict[str, dict[str, int]] = {}
+    keyed: list[CohortRow] = []
+    for row in rows:
+        if not row.source or not event_key(row.source):
+            continue
+        key = event_key(row.source)
+        names = spellings.setdefault(key, {})
+        names[row.source.strip()] = names.get(row.source.strip(), 0) + row.n
+        keyed.append(row._replace(source=key))
+    figures = tally(keyed, currency=currency)
+    costs = costs or {}
+    events = [
+        EventRow(max(spellings[key].items(), key=lambda kv: kv[1])[0], row, costs.get(key))
+        for key, row in figures.items()
+    ]
+    return sorted(events, key=lambda e: (-e.figures.new, event_key(e.name)))

@@ -26,7 +26,7 @@ KIND_TITLES = {
 CUT_MARK = "\n…"
 
 
-def _money(t: Translator, values: dict[str, Decimal]) -> str:
+def money_of(t: Translator, values: dict[str, Decimal]) -> str:
     return ", ".join(t.money(v, c) for c, v in sorted(values.items())) or "0"
 
 
@@ -37,7 +37,7 @@ def _compare(t: Translator, current: float, previous: float | None, fmt: str = "
     return t("{value} {arrow} (before: {before})", value=fmt.format(current), arrow=arrow, before=fmt.format(previous))
 
 
-def _percent(value: float | None) -> str:
+def percent(value: float | None) -> str:
     return "–" if value is None else f"{round(100 * value)}%"
 
 
@@ -71,9 +71,9 @@ def render_summary(t: Translator, s: maths.Summary, *, title: str) -> tuple[str,
     lines.append(t("Moves between stages: {value}", value=_compare(t, c.moved, prev.moved)))
     for a, b in maths.CONVERSIONS:
         rate, before_rate = c.rate(a, b), prev.rate(a, b)
-        shown = _percent(rate) if before_rate is None or rate is None else _compare(t, rate, before_rate, "{:.0%}")
+        shown = percent(rate) if before_rate is None or rate is None else _compare(t, rate, before_rate, "{:.0%}")
         lines.append(t("{a} → {b}: {rate}", a=stage_name(t, a), b=stage_name(t, b), rate=shown))
-    lines.append(t("Won: {value}, worth {money}", value=_compare(t, c.won, prev.won), money=_money(t, c.won_value)))
+    lines.append(t("Won: {value}, worth {money}", value=_compare(t, c.won, prev.won), money=money_of(t, c.won_value)))
     lost = t("Lost: {value}", value=_compare(t, c.lost, prev.lost))
     if c.lost_reasons:
         reasons = ", ".join(f"{lost_reason_name(t, r)} {n}" for r, n in c.lost_reasons)
@@ -129,13 +129,13 @@ def by_source_lines(
             "{source}: {new} new · {qualified} · {opportunity} · {won}",
             source=source_name(t, row.source),
             new=_compare(t, row.new, previous.new if previous else None),
-            qualified=_percent(row.qualified_share),
-            opportunity=_percent(row.opportunity_share),
-            won=_percent(row.won_share),
+            qualified=percent(row.qualified_share),
+            opportunity=percent(row.opportunity_share),
+            won=percent(row.won_share),
         )
         extras = []
         if row.won_value:
-            extras.append(t("worth {money}", money=_money(t, row.won_value)))
+            extras.append(t("worth {money}", money=money_of(t, row.won_value)))
         if row.avg_score is not None:
             extras.append(t("score {score}", score=round(row.avg_score)))
         if row.avg_days_to_won is not None:
@@ -155,8 +155,8 @@ def forecast_lines(t: Translator, f: source_maths.Forecast) -> list[str]:
                 "{month}: {n}, {amount}, weighted {weighted}",
                 month=t.date(month.month, "LLLL y"),
                 n=month.count,
-                amount=_money(t, month.amount),
-                weighted=_money(t, month.weighted),
+                amount=money_of(t, month.amount),
+                weighted=money_of(t, month.weighted),
             )
         )
     if f.overdue:
@@ -172,7 +172,7 @@ def chart_of(t: Translator, s: maths.Summary, title: str) -> charts.FunnelChart:
     for a, b in maths.CONVERSIONS:
         rate = s.current.rate(a, b)
         if rate is not None:
-            notes[maths.FUNNEL.index(a)] = t("→ {rate} moved on", rate=_percent(rate))
+            notes[maths.FUNNEL.index(a)] = t("→ {rate} moved on", rate=percent(rate))
     return charts.FunnelChart(
         # No markup and no emoji (the chart font has none).
         title="".join(ch for ch in re.sub(r"<[^>]+>", "", title) if ord(ch) <= 0xFFFF).strip(),

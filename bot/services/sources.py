@@ -20,19 +20,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
 from bot.domain import sources as maths
-from models import Lead, Stage
+from models import EventCost, Lead, LeadSource, Member, Stage
+from models.errors import N_, DomainError
 
 
-async def cohort(
-    session: AsyncSession, team_id: int, start: datetime, end: datetime, *, pass_mark: int
-) -> list[maths.CohortRow]:
-    """The records created in [start, end), grouped as bot/domain/sources.py needs them."""
+async def _grouped(session: AsyncSession, key: Any, *where: Any, pass_mark: int) -> list[maths.CohortRow]:
+    """Records grouped by `key` (their source, or their event's name) and by what the figures need."""
     passed = case((col(Lead.score) >= pass_mark, 1), else_=0)
     has_deal = case((col(Lead.deal_amount).is_not(None), 1), else_=0)
     # Ten columns: more than sqlmodel's select() is typed for, hence its Select class.
     query: Any = (
         Select(
-            col(Lead.source),
+            key,
             col(Lead.stage),
             passed,
             has_deal,
@@ -43,16 +42,12 @@ async def cohort(
             func.coalesce(func.sum(col(Lead.score)), 0),
             func.count(col(Lead.score)),
         )
-        .where(
-            col(Lead.team_id) == team_id,
-            col(Lead.created_at) >= start,
-            col(Lead.created_at) < end,
-        )
-        .group_by(col(Lead.source), col(Lead.stage), passed, has_deal, col(Lead.currency), col(Lead.lost_reason))
+        .where(*where)
+        .group_by(key, col(Lead.stage), passed, has_deal, col(Lead.currency), col(Lead.lost_reason))
     )
-    rows = [
+    return [
         maths.CohortRow(
-            source=source.value if source is not None else None,
+            source=name.value if isinstance(name, LeadSource) else name,
             stage=stage,
             passed=bool(p),
             has_deal=bool(d),
@@ -63,8 +58,22 @@ async def cohort(
             score_sum=int(score_sum),
             scored=int(scored),
         )
-        for source, stage, p, d, currency, reason, n, amount, score_sum, scored in (await session.exec(query)).all()
+        for name, stage, p, d, currency, reason, n, amount, score_sum, scored in (await session.exec(query)).all()
     ]
+
+
+async def cohort(
+    session: AsyncSession, team_id: int, start: datetime, end: datetime, *, pass_mark: int
+) -> list[maths.CohortRow]:
+    """The records created in [start, end), grouped as bot/domain/sources.py needs them."""
+    rows = await _grouped(
+        session,
+        col(Lead.source),
+        col(Lead.team_id) == team_id,
+        col(Lead.created_at) >= start,
+        col(Lead.created_at) < end,
+        pass_mark=pass_mark,
+    )
     # Days to won: the cohort's customers one by one (few).
     won = await session.exec(
         select(col(Lead.source), col(Lead.created_at), col(Lead.closed_at)).where(
@@ -104,3 +113,44 @@ async def open_deals(session: AsyncSession, team_id: int) -> list[maths.DealRow]
         maths.DealRow(close, currency, int(n), Decimal(str(amount)), Decimal(str(weighted)))
         for close, currency, n, amount, weighted in (await session.exec(query)).all()
     ]
+
+
+# --- events ---------------------------------------------------------------------------------------
+
+NO_EVENT = N_("No record names the event “{name}”. Send /events to see the names.")
+
+
+def _of_events(team_id: int) -> tuple[Any, ...]:
+    return (
+        col(Lead.team_id) == team_id,
+        col(Lead.source) == LeadSource.MEETING,
+        col(Lead.source_detail).is_not(None),
+    )
+
+
+async def events(session: AsyncSession, team_id: int, *, pass_mark: int, currency: str) -> list[maths.EventRow]:
+    """Every named event of the team's records, with its figures and cost."""
+    rows = await _grouped(session, col(Lead.source_detail), *_of_events(team_id), pass_mark=pass_mark)
+    costs = await session.exec(select(EventCost).where(col(EventCost.team_id) == team_id))
+    return maths.by_event(rows, currency=currency, costs={c.name_key: (c.amount, c.currency) for c in costs.all()})
+
+
+async def set_event_cost(
+    session: AsyncSession, team_id: int, name: str, amount: Decimal, currency: str, *, by: Member
+) -> EventCost:
+    """A manager enters (or corrects) what an event cost; the event must be one records name."""
+    key = maths.event_key(name)
+    names = await session.exec(select(col(Lead.source_detail)).where(*_of_events(team_id)).distinct())
+    spelt = [n for n in names.all() if n is not None and maths.event_key(n) == key]
+    if not key or not spelt:
+        raise DomainError(NO_EVENT, name=name.strip()[:100])
+    found = (
+        await session.exec(select(EventCost).where(col(EventCost.team_id) == team_id, col(EventCost.name_key) == key))
+    ).first()
+    cost = found or EventCost(
+        team_id=team_id, name_key=key, name=spelt[0].strip()[:200], amount=amount, currency=currency
+    )
+    cost.amount, cost.currency, cost.set_by_id = amount, currency, by.id
+    session.add(cost)
+    await session.flush()
+    return cost

@@ -145,3 +145,21 @@ def test_previous_period_regrouped_as_this_one() -> None:
     before = sources.tally([record("referral"), record("website"), record("linkedin"), record(None)], currency="EUR")
     grouped = sources.regroup(before, now)
     assert {name: row.new for name, row in grouped.items()} == {"referral": 1, "other": 3}
+
+
+def test_events_fold_names_and_cost_per_won_deal() -> None:
+    rows = [
+        record("Interliber 2026", Stage.CUSTOMER, amount="1000", currency="EUR"),
+        record("interliber  2026 ", Stage.CUSTOMER, amount="500", currency="EUR"),
+        record("Interliber 2026", Stage.LEAD, passed=True),
+        record("Expo", Stage.OPPORTUNITY, amount="10"),
+        record("", Stage.LEAD),  # no name: no event
+    ]
+    costs = {"interliber 2026": (Decimal("3000"), "EUR"), "expo": (Decimal("100"), "USD")}
+    fair, expo = sources.by_event(rows, currency="EUR", costs=costs)
+    assert fair.name == "Interliber 2026"
+    assert (fair.figures.new, fair.figures.qualified, fair.figures.opportunity, fair.figures.won) == (3, 1, 2, 2)
+    assert fair.figures.won_value == {"EUR": Decimal("1500")}
+    assert fair.cost_per_won == (Decimal("1500.00"), "EUR")
+    assert expo.name == "Expo" and expo.figures.won == 0 and expo.cost_per_won is None  # nothing won yet
+    assert sources.by_event([], currency="EUR") == []

@@ -15,6 +15,9 @@ record. Definitions:
   - *lost*: how many are lost now, and the most frequent reason (ties: the reason's name).
 - A record without a source counts as "other". Sources with fewer than `MIN_RECORDS` records are
   added into "other", so that shares stand for something; "other" comes last, the rest by size.
+- **A record's value** (to order lists by): its deal amount, or else its estimated value, times
+  its probability, or else its stage's default probability, over 100. Currencies are not converted:
+  the order compares amounts as they are.
 - **Forecast**: the open opportunities by expected close month, for the current month in the team's
   zone and the two after it: count, amount and weighted amount (amount × probability / 100; a
   record without a probability weighs 0) per currency. An expected close before today is *overdue*
@@ -29,6 +32,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from models import Stage
+from models.funnel import DEFAULT_PROBABILITY
 
 MIN_RECORDS = 5
 OTHER = "other"
@@ -172,6 +176,15 @@ def regroup(before: dict[str, SourceRow], shown: list[SourceRow]) -> dict[str, S
 def by_source(rows: list[CohortRow], *, currency: str, minimum: int = MIN_RECORDS) -> list[SourceRow]:
     """Per source over a period's cohort, small sources grouped as "other"."""
     return group_small(tally(rows, currency=currency), minimum)
+
+
+def lead_value(amount: Decimal | None, estimated: Decimal | None, probability: int | None, stage: Stage) -> Decimal:
+    """What a record is worth now (see the module's docstring)."""
+    base = amount if amount is not None else estimated
+    if base is None:
+        return Decimal(0)
+    chance = probability if probability is not None else DEFAULT_PROBABILITY.get(stage, 0)
+    return base * chance / 100
 
 
 # --- forecast -------------------------------------------------------------------------------------

@@ -50,10 +50,13 @@ def _no_photo_rights(exc: BadRequest) -> bool:
     return "rights" in text or "not enough" in text
 
 
-async def send_summary(bot: Bot, chat_id: int, t: Translator, s: maths.Summary, *, title: str) -> int:
+async def send_summary(
+    bot: Bot, chat_id: int, t: Translator, s: maths.Summary, *, title: str, by_rep: bool = False
+) -> int:
     """The chart as a photo, the summary as its caption when it fits, otherwise as the next message.
-    Returns the chat id it went to (a group that became a supergroup has a new one)."""
-    heading, text = render_summary(t, s, title=title)
+    Returns the chat id it went to (a group that became a supergroup has a new one). `by_rep` only
+    in a manager's private chat."""
+    heading, text = render_summary(t, s, title=title, by_rep=by_rep)
     png = await asyncio.to_thread(charts.render_png, chart_of(t, s, heading))
     try:
         return await _send(bot, chat_id, png, heading, text)

@@ -57,9 +57,9 @@ def heading(t: Translator, s: maths.Summary, *, title: str) -> str:
     return t(KIND_TITLES[p.kind], team=title, start=t.date(p.first_day, "medium"), end=t.date(p.last_day, "medium"))
 
 
-def render_summary(t: Translator, s: maths.Summary, *, title: str) -> tuple[str, str]:
+def render_summary(t: Translator, s: maths.Summary, *, title: str, by_rep: bool = False) -> tuple[str, str]:
     """(heading, full text). The heading fits a photo caption; the text (at most a message long)
-    may need its own message."""
+    may need its own message. `by_rep`: conversion and speed per rep (a manager's private /funnel)."""
     head = heading(t, s, title=title)
     c, prev = s.current, s.previous
     lines = [head, t("▲ up, ▼ down, against the period before"), "", t("<b>Records now</b>")]
@@ -106,7 +106,30 @@ def render_summary(t: Translator, s: maths.Summary, *, title: str) -> tuple[str,
             lines.append(
                 t("{name}: {new} · {advanced} · {won}", name=name, new=row.new, advanced=row.advanced, won=row.won)
             )
+    if by_rep:
+        lines += by_rep_lines(t, s)
     return head, fit("\n".join(lines))
+
+
+def _days(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def by_rep_lines(t: Translator, s: maths.Summary) -> list[str]:
+    """Conversion at each step and days in a stage, the team's first, then each rep who moved records."""
+    steps = " · ".join(f"{stage_name(t, a)} → {stage_name(t, b)}" for a, b in maths.CONVERSIONS)
+    lines = ["", t("<b>Conversion by rep</b> ({steps} · days in a stage)", steps=steps)]
+
+    def row(name: str, rates: list[float | None], days: float | None) -> str:
+        return t("{name}: {figures}", name=name, figures=" · ".join([*(percent(r) for r in rates), _days(days)]))
+
+    c = s.current
+    lines.append(row(t("Team"), [c.rate(a, b) for a, b in maths.CONVERSIONS], c.team_days))
+    reps = sorted((r for r in c.per_rep.items() if r[1].moves), key=lambda kv: (-sum(kv[1].moves.values()), kv[0]))
+    for member_id, rep in reps[:TOP_REPS]:
+        name = s.rep_names.get(member_id, "–")
+        lines.append(row(name, [rep.rate(a, b) for a, b in maths.CONVERSIONS], rep.avg_days))
+    return lines
 
 
 def source_name(t: Translator, source: str) -> str:

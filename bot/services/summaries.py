@@ -99,7 +99,13 @@ async def _flow(session: AsyncSession, team_id: int, start: datetime, end: datet
         flow.moves[(from_stage, to_stage)] = flow.moves.get((from_stage, to_stage), 0) + n
         seconds[from_stage][0] += int(total)
         seconds[from_stage][1] += timed
+        flow.seconds += int(total)
+        flow.timed += timed
         if member is not None:
+            rep = per_rep[member]
+            rep.moves[(from_stage, to_stage)] = rep.moves.get((from_stage, to_stage), 0) + n
+            rep.seconds += int(total)
+            rep.timed += timed
             rank_from, rank_to = maths.STAGE_RANK.get(from_stage), maths.STAGE_RANK.get(to_stage)
             if rank_from is not None and rank_to is not None and rank_to > rank_from:
                 per_rep[member].advanced += n

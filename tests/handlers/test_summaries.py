@@ -599,3 +599,31 @@ async def test_funnel_in_the_group_shows_the_sources_without_contacts(db, tg):
     assert line in shown
     assert msg("<b>Forecast</b> (open opportunities by expected close)") in shown
     assert "Secret" not in shown and "example.com" not in shown
+
+
+async def test_conversion_and_speed_by_rep_next_to_the_team(db, tg):
+    people = await build(db)
+    t = state_of(tg.app).catalogs.get("en")
+    s = await compute(db, people["team"], maths.complete_period("day", NOW, ZAGREB))
+    rep1, rep2 = s.current.per_rep[people["rep1"].id], s.current.per_rep[people["rep2"].id]
+    assert rep1.rate(Stage.LEAD, Stage.PROSPECT) == 1.0 and rep1.avg_days == pytest.approx((5 + 14.5) / 2 / 24)
+    assert rep2.rate(Stage.LEAD, Stage.PROSPECT) == 0.0 and rep2.rate(Stage.OPPORTUNITY, Stage.CUSTOMER) == 1.0
+    assert s.current.team_days == pytest.approx((5 + 14.5 + 26 + 246) / 4 / 24)
+    _, text = view.render_summary(t, s, title="Acme sales", by_rep=True)
+    steps = "lead → prospect · prospect → opportunity · opportunity → customer"
+    assert msg("<b>Conversion by rep</b> ({steps} · days in a stage)", steps=steps) in text
+    assert msg("{name}: {figures}", name=msg("Team"), figures="67% · – · 100% · 3.0") in text
+    assert msg("{name}: {figures}", name="rep1", figures="100% · – · – · 0.4") in text
+    assert msg("{name}: {figures}", name="rep2", figures="0% · – · 100% · 5.7") in text
+    _, plain = view.render_summary(t, s, title="Acme sales")
+    assert msg("Team") + ":" not in plain
+
+
+async def test_only_a_managers_private_funnel_shows_conversion_by_rep(db, tg):
+    people = await build(db)
+    header = "<b>" + msg("<b>Conversion by rep</b> ({steps} · days in a stage)", steps="").split("</b>")[0][3:]
+    boss = tg.person(people["manager"].telegram_user_id, "Maja")
+    rep = tg.person(people["rep1"].telegram_user_id, "Rita")
+    assert header in "\n".join(texts(await boss.send("/funnel month")))
+    assert header not in "\n".join(texts(await boss.send("/funnel month", chat_id=GROUP)))
+    assert header not in "\n".join(texts(await rep.send("/funnel month")))

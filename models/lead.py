@@ -51,6 +51,16 @@ class Lead(TeamScoped, OwnedByMember, table=True):
             "currency",
             "lost_reason",
         ),  # fmt: skip
+        # Open opportunities by expected close, with their values (the forecast), from the index alone.
+        sa.Index(
+            "ix_lead_team_stage_closes",
+            "team_id",
+            "stage",
+            "expected_close_date",
+            "currency",
+            "deal_amount",
+            "probability",
+        ),
         # Records by event (the "meeting or event" source's detail), for /events.
         sa.Index("ix_lead_team_source_detail", "team_id", "source", "source_detail"),
         # Won and lost in a period, with values and reasons, from the index alone.

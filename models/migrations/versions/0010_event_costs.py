@@ -1,4 +1,4 @@
-"""event costs, and the indexes the by-source and by-event figures read
+"""event costs, and the indexes the by-source, forecast and by-event figures read
 
 Revision ID: 0010
 Revises: 0009
@@ -17,6 +17,7 @@ down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+CLOSES = ["team_id", "stage", "expected_close_date", "currency", "deal_amount", "probability"]
 SOURCES = ["team_id", "created_at", "source", "stage", "score", "deal_amount", "currency", "lost_reason"]
 
 
@@ -40,9 +41,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_lead_team_created_sources", "lead", SOURCES)
     op.create_index("ix_lead_team_source_detail", "lead", ["team_id", "source", "source_detail"])
+    op.create_index("ix_lead_team_stage_closes", "lead", CLOSES)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_lead_team_stage_closes", table_name="lead")
     op.drop_index("ix_lead_team_source_detail", table_name="lead")
     op.drop_index("ix_lead_team_created_sources", table_name="lead")
     op.drop_table("event_cost")

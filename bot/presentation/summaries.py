@@ -202,6 +202,19 @@ def chart_of(t: Translator, s: maths.Summary, title: str) -> charts.FunnelChart:
         labels=[stage_name(t, st) for st in maths.FUNNEL],
         counts=[s.stages.get(st, 0) for st in maths.FUNNEL],
         notes=notes,
+        sources_title=t("New records by source") if s.sources else "",
+        sources=[
+            (
+                source_name(t, row.source),
+                row.new,
+                t(
+                    "qualified {qualified} · won {won}",
+                    qualified=percent(row.qualified_share),
+                    won=percent(row.won_share),
+                ),
+            )
+            for row in s.sources
+        ],
     )
 
 

@@ -577,9 +577,18 @@ async def test_the_by_source_section_and_the_forecast_in_the_text(db, tg):
                weighted="0") in text  # fmt: skip
     assert msg("Past their expected close: {n}", n=1) in text
     assert "Secret" not in text and "example.com" not in text
+    chart = view.chart_of(t, s, "Acme sales")  # the chart's panel beside the funnel
+    assert chart.sources_title == msg("New records by source")
+    assert chart.sources[0] == (
+        msg("Referral"),
+        5,
+        msg("qualified {qualified} · won {won}", qualified="40%", won="20%"),
+    )
+    assert [label for label, _, _ in chart.sources] == [msg("Referral"), msg("Other")]
     empty = await compute(db, people["team"], maths.complete_period("week", datetime(2025, 6, 1, tzinfo=UTC), ZAGREB))
     _, text = view.render_summary(t, empty, title="Acme sales")
     assert msg("No new records in the period.") in text
+    assert view.chart_of(t, empty, "Acme sales").sources == []  # no panel
 
 
 async def test_funnel_in_the_group_shows_the_sources_without_contacts(db, tg):

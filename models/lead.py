@@ -50,7 +50,8 @@ class Lead(TeamScoped, OwnedByMember, table=True):
             "deal_amount",
             "currency",
             "lost_reason",
-        ),  # fmt: skip
+            "closed_at",
+        ),
         # Open opportunities by expected close, with their values (the forecast), from the index alone.
         sa.Index(
             "ix_lead_team_stage_closes",

@@ -18,7 +18,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 CLOSES = ["team_id", "stage", "expected_close_date", "currency", "deal_amount", "probability"]
-SOURCES = ["team_id", "created_at", "source", "stage", "score", "deal_amount", "currency", "lost_reason"]
+SOURCES = ["team_id", "created_at", "source", "stage", "score", "deal_amount", "currency", "lost_reason", "closed_at"]
 
 
 def upgrade() -> None:

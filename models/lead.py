@@ -62,8 +62,8 @@ class Lead(TeamScoped, OwnedByMember, table=True):
             "deal_amount",
             "probability",
         ),
-        # Records by event (the "meeting or event" source's detail), for /events.
-        sa.Index("ix_lead_team_source_detail", "team_id", "source", "source_detail"),
+        # Records by event (the "meeting or event" source's detail): /events, and a period's events.
+        sa.Index("ix_lead_team_source_created", "team_id", "source", "created_at", "source_detail"),
         # Won and lost in a period, with values and reasons, from the index alone.
         sa.Index("ix_lead_team_closed", "team_id", "closed_at", "stage", "currency", "deal_amount", "lost_reason"),
         sa.Index("ix_lead_owner_id_stage", "owner_id", "stage"),

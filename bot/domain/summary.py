@@ -16,7 +16,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.domain.dates import WEEKDAYS, normalise
-from bot.domain.sources import Forecast, SourceRow
+from bot.domain.sources import EventRow, Forecast, SourceRow
 from models import Stage, SummaryPeriod
 
 KINDS = ("day", "week", "month", "quarter")
@@ -228,6 +228,7 @@ class Summary:
     sources: list[SourceRow] = field(default_factory=list)
     sources_before: dict[str, SourceRow] = field(default_factory=dict)
     forecast: Forecast | None = None
+    events: list[EventRow] = field(default_factory=list)  # a month's or quarter's cards by event
 
     def snapshot(self) -> dict[str, object]:
         """The "now" figures to compare with next time (JSON-safe)."""

@@ -87,6 +87,7 @@ def render_summary(t: Translator, s: maths.Summary, *, title: str, by_rep: bool 
         )
         lines.append(t("Average days in a stage before leaving it: {days}", days=days))
     lines += by_source_lines(t, s.sources, s.sources_before)
+    lines += events_lines(t, s.events)
     lines += ["", t("<b>Pipeline now</b>")]
     if s.weighted:
         for currency, value in sorted(s.weighted.items()):
@@ -167,6 +168,40 @@ def by_source_lines(
             extras.append(t("lost {n}, mostly {reason}", n=row.lost, reason=lost_reason_name(t, row.top_reason)))
         lines.append(line + ("; " + ", ".join(extras) if extras else ""))
     return lines
+
+
+def event_line(t: Translator, event: source_maths.EventRow) -> str:
+    """An event's cards, the share qualified, opportunities, deals won and their value; its cost
+    and the cost per won deal when it has one."""
+    f = event.figures
+    line = t(
+        "<b>{name}</b>: {cards} · {qualified} · {opportunities} · {won}",
+        name=event.name,
+        cards=f.new,
+        qualified=percent(f.qualified_share),
+        opportunities=f.opportunity,
+        won=f.won,
+    )
+    extras = []
+    if f.won_value:
+        extras.append(t("worth {money}", money=money_of(t, f.won_value)))
+    if event.cost is not None:
+        cost = t.money(*event.cost)
+        per = event.cost_per_won
+        if per is not None:
+            extras.append(t("cost {cost}, {per} per won deal", cost=cost, per=t.money(*per)))
+        else:
+            extras.append(t("cost {cost}", cost=cost))
+    return line + ("; " + ", ".join(extras) if extras else "")
+
+
+def events_lines(t: Translator, events: list[source_maths.EventRow]) -> list[str]:
+    """The month's (or quarter's) cards by event, in the summary."""
+    if not events:
+        return []
+    return ["", t("<b>Events</b> (the period's cards · qualified · opportunities · won)")] + [
+        event_line(t, event) for event in events[:TOP_REPS]
+    ]
 
 
 def forecast_lines(t: Translator, f: source_maths.Forecast) -> list[str]:

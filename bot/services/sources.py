@@ -135,6 +135,15 @@ async def events(session: AsyncSession, team_id: int, *, pass_mark: int, currenc
     return maths.by_event(rows, currency=currency, costs={c.name_key: (c.amount, c.currency) for c in costs.all()})
 
 
+async def period_events(
+    session: AsyncSession, team_id: int, start: datetime, end: datetime, *, pass_mark: int, currency: str
+) -> list[maths.EventRow]:
+    """The named events of the records created in [start, end) (the monthly summary's section)."""
+    where = (*_of_events(team_id), col(Lead.created_at) >= start, col(Lead.created_at) < end)
+    rows = await _grouped(session, col(Lead.source_detail), *where, pass_mark=pass_mark)
+    return maths.by_event(rows, currency=currency)
+
+
 async def set_event_cost(
     session: AsyncSession, team_id: int, name: str, amount: Decimal, currency: str, *, by: Member
 ) -> EventCost:

@@ -238,6 +238,11 @@ async def compute(
         today=now.astimezone(ZoneInfo(team.timezone)).date(),
         currency=team.currency,
     )
+    events = []
+    if period.kind in ("month", "quarter"):  # the monthly summary: the period's cards by event
+        events = await source_rows.period_events(
+            session, team_id, period.start, period.end, pass_mark=pass_mark, currency=team.currency
+        )
     rep_ids = set(current.per_rep) | set(previous.per_rep)
     names: dict[int, str] = {}
     if rep_ids:
@@ -257,6 +262,7 @@ async def compute(
         sources=by_source,
         sources_before=source_maths.regroup(before, by_source),
         forecast=forecast,
+        events=events,
     )
 
 

@@ -636,3 +636,23 @@ async def test_only_a_managers_private_funnel_shows_conversion_by_rep(db, tg):
     assert header in "\n".join(texts(await boss.send("/funnel month")))
     assert header not in "\n".join(texts(await boss.send("/funnel month", chat_id=GROUP)))
     assert header not in "\n".join(texts(await rep.send("/funnel month")))
+
+
+async def test_the_months_summary_has_the_periods_cards_by_event(db, tg):
+    people = await build(db)
+    await with_sources(db, people)
+    async with db.begin(Scope.system()) as s:
+        await s.exec(
+            update(Lead).where(Lead.code.in_(("n1", "n2"))).values(source=LeadSource.MEETING, source_detail="Expo")
+        )
+    t = state_of(tg.app).catalogs.get("en")
+    month = await compute(db, people["team"], maths.period_to_date("month", NOW, ZAGREB))
+    [expo] = month.events
+    assert (expo.name, expo.figures.new, expo.figures.won) == ("Expo", 2, 1)
+    _, text = view.render_summary(t, month, title="Acme sales")
+    assert msg("<b>Events</b> (the period's cards · qualified · opportunities · won)") in text
+    line = msg("<b>{name}</b>: {cards} · {qualified} · {opportunities} · {won}", name="Expo", cards=2,
+               qualified="50%", opportunities=2, won=1)  # fmt: skip
+    assert line + "; " + msg("worth {money}", money="€500.00") in text
+    week = await compute(db, people["team"], maths.complete_period("week", NOW, ZAGREB))
+    assert week.events == []  # a month's or a quarter's only

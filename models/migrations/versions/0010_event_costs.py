@@ -40,12 +40,12 @@ def upgrade() -> None:
         sa.UniqueConstraint("team_id", "name_key", name=op.f("uq_event_cost_team_id_name_key")),
     )
     op.create_index("ix_lead_team_created_sources", "lead", SOURCES)
-    op.create_index("ix_lead_team_source_detail", "lead", ["team_id", "source", "source_detail"])
+    op.create_index("ix_lead_team_source_created", "lead", ["team_id", "source", "created_at", "source_detail"])
     op.create_index("ix_lead_team_stage_closes", "lead", CLOSES)
 
 
 def downgrade() -> None:
     op.drop_index("ix_lead_team_stage_closes", table_name="lead")
-    op.drop_index("ix_lead_team_source_detail", table_name="lead")
+    op.drop_index("ix_lead_team_source_created", table_name="lead")
     op.drop_index("ix_lead_team_created_sources", table_name="lead")
     op.drop_table("event_cost")

@@ -1,6 +1,8 @@
 """The team funnel summary on a big team: 1,000,000 records and 5,000,000 stage changes (two years
-of history, 20 reps), on SQLite and on PostgreSQL. Reports the summary's query time for a day, a
-week, a month and a quarter (median of five runs after a warm-up run), and the chart's render time.
+of history, 20 reps, sources, scores, 40 named events, expected closes), on SQLite and on
+PostgreSQL. Reports the summary's query time for a day, a week, a month and a quarter (median of
+five runs after a warm-up run; the by-source section and the forecast included, and apart), the
+/events figures' time, and the chart's render time.
 
     python bench/summary.py [--records 1000000] [--db sqlite|postgres|both] [--url postgresql+asyncpg://...]
 
@@ -35,7 +37,7 @@ from bot.db import Database, Scope  # noqa: E402
 from bot.domain import summary as maths  # noqa: E402
 from bot.i18n import Catalogs  # noqa: E402
 from bot.presentation import summaries as summary_view  # noqa: E402
-from bot.services import summaries  # noqa: E402
+from bot.services import sources, summaries  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 ZONE = "Europe/Zagreb"
@@ -43,6 +45,8 @@ REPS = 20
 CHANGES_PER_RECORD = 5
 PATH = [models.Stage.SUSPECT, models.Stage.LEAD, models.Stage.PROSPECT, models.Stage.OPPORTUNITY]
 CHUNK = 20_000
+SOURCES = list(models.LeadSource)
+EVENTS = [f"Fair {i}" for i in range(40)]
 TEAM = {
     "name": "Big team",
     "timezone": ZONE,
@@ -85,6 +89,8 @@ def generate(start_id: int, count: int, team_id: int, rep_ids: list[int], rng: r
         amount = (
             Decimal(rng.randrange(500, 50_000)) if stage in (models.Stage.OPPORTUNITY, models.Stage.CUSTOMER) else None
         )
+        source = rng.choice(SOURCES)
+        closes = NOW.date() + timedelta(days=rng.randrange(-30, 150)) if stage is models.Stage.OPPORTUNITY else None
         records.append(
             {
                 "id": lead_id, "team_id": team_id, "owner_id": owner, "code": f"b{lead_id:09d}",
@@ -95,6 +101,8 @@ def generate(start_id: int, count: int, team_id: int, rep_ids: list[int], rng: r
                 "deal_amount": amount, "currency": "EUR" if amount is not None else None,
                 "probability": 50 if stage is models.Stage.OPPORTUNITY else None,
                 "lost_reason": rng.choice(("price", "timing", "competitor")) if stage is models.Stage.LOST else None,
+                "source": source, "source_detail": rng.choice(EVENTS) if source is models.LeadSource.MEETING else None,
+                "score": rng.randrange(0, 101) if rng.random() < 0.6 else None, "expected_close_date": closes,
                 "created_at": created, "updated_at": at, "last_activity_at": at, "stage_changed_at": entered,
                 "closed_at": closed_at,
             }
@@ -133,7 +141,28 @@ async def measure(url: str, label: str) -> None:
                 times.append((time.perf_counter() - started) * 1000)
         last = result
         moved = result.current.moved
-        print(f"  {name:18} {statistics.median(times):7.0f} ms  (moves in the period: {moved:,})")
+        new_times = []
+        for i in range(6):
+            started = time.perf_counter()
+            async with db.begin(scope) as s:
+                await sources.cohort(s, team.id, period.start, period.end, pass_mark=60)
+                await sources.cohort(s, team.id, period.prev_start, period.prev_end, pass_mark=60)
+                await sources.open_deals(s, team.id)
+            if i:
+                new_times.append((time.perf_counter() - started) * 1000)
+        print(
+            f"  {name:18} {statistics.median(times):7.0f} ms  (of which by source and forecast"
+            f" {statistics.median(new_times):.0f} ms; moves in the period: {moved:,};"
+            f" new records: {sum(r.new for r in result.sources):,})"
+        )
+    times = []
+    for i in range(6):
+        started = time.perf_counter()
+        async with db.begin(scope) as s:
+            events = await sources.events(s, team.id, pass_mark=60, currency="EUR")
+        if i:
+            times.append((time.perf_counter() - started) * 1000)
+    print(f"  /events figures    {statistics.median(times):7.0f} ms  ({len(events)} events)")
     await db.dispose()
     assert last is not None
     t = Catalogs().get("en")

@@ -1,12 +1,15 @@
 """The funnel picture: one bar per stage, centred, widest at the top, with its count and the
-conversion to the next stage. matplotlib with the Agg backend (no screen), called in a worker
-thread. matplotlib's text layout shapes Persian and orders it right to left by itself."""
+conversion to the next stage; beside it, when the period has new records, a panel of bars per
+source (the period's new records, with a note such as the share won). matplotlib with the Agg
+backend (no screen), called in a worker thread. matplotlib's text layout shapes Persian and
+orders it right to left by itself."""
 
 from __future__ import annotations
 
 import io
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 _LOCK = threading.Lock()  # pyplot keeps global state: one figure at a time
 
@@ -17,6 +20,8 @@ class FunnelChart:
     labels: list[str]  # one per stage, top to bottom
     counts: list[int]
     notes: list[str]  # under each bar (e.g. "→ 42%"); "" for none
+    sources_title: str = ""
+    sources: list[tuple[str, int, str]] = field(default_factory=list)  # (label, new records, note)
 
 
 def render_png(chart: FunnelChart) -> bytes:
@@ -29,8 +34,13 @@ def render_png(chart: FunnelChart) -> bytes:
     colours = ["#c7d2fe", "#a5b4fc", "#818cf8", "#6366f1", "#16a34a"]
     biggest = max(chart.counts or [0]) or 1
     with _LOCK:
-        fig, ax = plt.subplots(figsize=(10, 7), dpi=100)
+        if chart.sources:
+            fig, (ax, side) = plt.subplots(1, 2, figsize=(16, 7), dpi=100, gridspec_kw={"width_ratios": [10, 6]})
+        else:
+            fig, ax = plt.subplots(figsize=(10, 7), dpi=100)
         try:
+            if chart.sources:
+                _sources_panel(side, chart)
             n = len(chart.counts)
             for i, (label, count) in enumerate(zip(chart.labels, chart.counts, strict=True)):
                 y = n - 1 - i
@@ -50,3 +60,19 @@ def render_png(chart: FunnelChart) -> bytes:
         finally:
             plt.close(fig)
     return buffer.getvalue()
+
+
+def _sources_panel(ax: Any, chart: FunnelChart) -> None:
+    """New records per source, the biggest on top, each with its note."""
+    rows = chart.sources
+    biggest = max(n for _, n, _ in rows) or 1
+    for i, (label, count, note) in enumerate(rows):
+        y = len(rows) - 1 - i
+        ax.barh(y, count / biggest, height=0.6, color="#a5b4fc")
+        ax.text(0.01, y + 0.05, f"{label}: {count:,}", ha="left", va="center", fontsize=12, weight="bold")
+        if note:
+            ax.text(0.01, y - 0.38, note, ha="left", va="center", fontsize=10, color="#374151")
+    ax.set_xlim(0, 1.05)
+    ax.set_ylim(-0.8, len(rows) - 0.4)
+    ax.axis("off")
+    ax.set_title(chart.sources_title, fontsize=14)

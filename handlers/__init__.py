@@ -25,6 +25,7 @@ from handlers import (
     capture,
     card_flow,
     erase,
+    events,
     export,
     fallback,
     group_capture,
@@ -55,6 +56,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("remind", N_("Set a reminder: /remind Ana Friday 3pm call")),
     ("funnel", N_("Funnel summary with a chart: /funnel week, month or quarter")),
     ("pipeline", N_("My funnel in one message")),
+    ("events", N_("Trade fairs and events: cards, deals, cost (managers)")),
     ("qualification", N_("The team's qualification criteria")),
     ("nudges", N_("The team's automatic reminders")),
     ("cancel", N_("Leave what we are doing")),
@@ -126,6 +128,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("note", records.note_command, filters=private))
     app.add_handler(CommandHandler("remind", reminders.remind_command, filters=private))
     app.add_handler(CommandHandler("pipeline", moves.pipeline_command, filters=private))
+    app.add_handler(CommandHandler("events", events.events_command, filters=private))
     app.add_handler(CommandHandler("qualification", team_settings.qualification_command, filters=private))
     app.add_handler(CommandHandler("nudges", team_settings.nudges_command, filters=private))
     app.add_handler(CommandHandler("export", export.export_command, filters=private))

@@ -123,7 +123,8 @@ async def funnel_command(update: Update, context: BotContext) -> None:
     period = maths.period_to_date(kind, now, team.timezone)
     async with context.read(scope) as session:
         summary = await summaries.compute(session, team, period, now=now, team_wide=scope.sees_team)
-    await send_summary(update.get_bot(), chat.id, t, summary, title=title, thread_id=_topic(update))
+    by_rep = group is None and member.role.sees_team  # conversion per rep: a manager, in private
+    await send_summary(update.get_bot(), chat.id, t, summary, title=title, thread_id=_topic(update), by_rep=by_rep)
 
 
 async def group_start(update: Update, context: BotContext) -> None:

@@ -57,11 +57,13 @@ async def open_link(update: Update, context: BotContext) -> None:
     await _open(update, context, code=code)
 
 
-async def _listing(context: BotContext, offset: int) -> tuple[str, InlineKeyboardMarkup | None]:
+async def _listing(
+    context: BotContext, offset: int, *, by_value: bool = False
+) -> tuple[str, InlineKeyboardMarkup | None]:
     async with context.read() as session:
         counts = await leads.stage_counts(session)
-        rows = await leads.page(session, offset=offset, limit=view.PAGE)
-    return view.listing(context.t, counts, rows, offset)
+        rows = await leads.page(session, offset=offset, limit=view.PAGE, by_value=by_value)
+    return view.listing(context.t, counts, rows, offset, by_value=by_value)
 
 
 async def leads_command(update: Update, context: BotContext) -> None:
@@ -69,7 +71,8 @@ async def leads_command(update: Update, context: BotContext) -> None:
 
 
 async def list_button(update: Update, context: BotContext) -> None:
-    text, markup = await _listing(context, callbacks.button(update).id(0))
+    data = callbacks.button(update)
+    text, markup = await _listing(context, data.id(0), by_value=data.arg(1) == "v")
     query = update.callback_query
     if query is not None:
         await query.answer()

@@ -168,5 +168,6 @@ async def help_command(update: Update, context: BotContext) -> None:
         lines.append(t("/invite – invite a rep to your team (/invite manager for a manager)"))
         lines.append(t("/team – members, roles, removals and invites"))
         lines.append(t("/qualification – the team's qualification criteria and pass mark"))
+        lines.append(t("/events – trade fairs and events: cards, deals won and the cost per won deal"))
         lines.append(t("/subscribe – in your team's group: daily or weekly funnel summaries there (see /settings)"))
     await reply(update, "\n".join(lines))

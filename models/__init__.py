@@ -15,6 +15,7 @@ from models.enums import (
     Stage,
     SummaryPeriod,
 )
+from models.event import EventCost
 from models.flow import FlowState
 from models.inbox import InboxChat, InboxStatus, InboxUpdate
 from models.lead import Activity, ContactPoint, Lead, StageChange, StageTally
@@ -29,6 +30,7 @@ __all__ = [
     "ContactKind",
     "ContactPoint",
     "ErasureAudit",
+    "EventCost",
     "FlowState",
     "HistoryEvent",
     "InboxChat",

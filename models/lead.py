@@ -39,6 +39,31 @@ class Lead(TeamScoped, OwnedByMember, table=True):
         # Stalled records by stage (the summary and the morning brief), new records per period.
         sa.Index("ix_lead_team_stage_parked_activity", "team_id", "stage", "parked", "last_activity_at"),
         sa.Index("ix_lead_team_id_created_at", "team_id", "created_at", "owner_id"),
+        # A period's new records by source and how far they got (the summary's by-source section).
+        sa.Index(
+            "ix_lead_team_created_sources",
+            "team_id",
+            "created_at",
+            "source",
+            "stage",
+            "score",
+            "deal_amount",
+            "currency",
+            "lost_reason",
+            "closed_at",
+        ),
+        # Open opportunities by expected close, with their values (the forecast), from the index alone.
+        sa.Index(
+            "ix_lead_team_stage_closes",
+            "team_id",
+            "stage",
+            "expected_close_date",
+            "currency",
+            "deal_amount",
+            "probability",
+        ),
+        # Records by event (the "meeting or event" source's detail): /events, and a period's events.
+        sa.Index("ix_lead_team_source_created", "team_id", "source", "created_at", "source_detail"),
         # Won and lost in a period, with values and reasons, from the index alone.
         sa.Index("ix_lead_team_closed", "team_id", "closed_at", "stage", "currency", "deal_amount", "lost_reason"),
         sa.Index("ix_lead_owner_id_stage", "owner_id", "stage"),

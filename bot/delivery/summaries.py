@@ -53,12 +53,19 @@ def _no_photo_rights(exc: BadRequest) -> bool:
 
 
 async def send_summary(
-    bot: Bot, chat_id: int, t: Translator, s: maths.Summary, *, title: str, thread_id: int | None = None
+    bot: Bot,
+    chat_id: int,
+    t: Translator,
+    s: maths.Summary,
+    *,
+    title: str,
+    thread_id: int | None = None,
+    by_rep: bool = False,
 ) -> int:
     """The chart as a photo, the summary as its caption when it fits, otherwise as the next message;
     in a forum supergroup, in the topic `thread_id`. Returns the chat id it went to (a group that
-    became a supergroup has a new one, and no topics yet)."""
-    heading, text = render_summary(t, s, title=title)
+    became a supergroup has a new one, and no topics yet). `by_rep` only in a manager's private chat."""
+    heading, text = render_summary(t, s, title=title, by_rep=by_rep)
     png = await asyncio.to_thread(charts.render_png, chart_of(t, s, heading))
     try:
         return await _send(bot, chat_id, png, heading, text, thread_id)

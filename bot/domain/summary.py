@@ -16,6 +16,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.domain.dates import WEEKDAYS, normalise
+from bot.domain.sources import EventRow, Forecast, SourceRow
 from models import Stage, SummaryPeriod
 
 KINDS = ("day", "week", "month", "quarter")
@@ -168,6 +169,19 @@ class RepRow:
     new: int = 0
     advanced: int = 0
     won: int = 0
+    # The rep's moves in the period by (from, to), and the time the records they moved had spent in
+    # the stage left (seconds, and how many moves carry one): conversion and speed per rep.
+    moves: dict[tuple[Stage | None, Stage], int] = field(default_factory=dict)
+    seconds: int = 0
+    timed: int = 0
+
+    def rate(self, from_stage: Stage, to_stage: Stage) -> float | None:
+        return conversion(self.moves, from_stage, to_stage)
+
+    @property
+    def avg_days(self) -> float | None:
+        """Average days a record spent in a stage before this rep moved it on (or out)."""
+        return self.seconds / self.timed / 86400 if self.timed else None
 
 
 @dataclass
@@ -182,6 +196,8 @@ class Flow:
     lost_reasons: list[tuple[str, int]] = field(default_factory=list)
     avg_days: dict[Stage, float] = field(default_factory=dict)
     per_rep: dict[int, RepRow] = field(default_factory=dict)
+    seconds: int = 0  # time spent in the stage left, over the moves that carry one
+    timed: int = 0
 
     @property
     def moved(self) -> int:
@@ -189,6 +205,11 @@ class Flow:
 
     def rate(self, from_stage: Stage, to_stage: Stage) -> float | None:
         return conversion(self.moves, from_stage, to_stage)
+
+    @property
+    def team_days(self) -> float | None:
+        """Average days in a stage before leaving it, over every move of the period."""
+        return self.seconds / self.timed / 86400 if self.timed else None
 
 
 @dataclass
@@ -203,6 +224,11 @@ class Summary:
     previous: Flow
     rep_names: dict[int, str] = field(default_factory=dict)
     snapshot_before: dict[str, object] = field(default_factory=dict)
+    # Where the period's records came from (see bot/domain/sources.py), against the period before.
+    sources: list[SourceRow] = field(default_factory=list)
+    sources_before: dict[str, SourceRow] = field(default_factory=dict)
+    forecast: Forecast | None = None
+    events: list[EventRow] = field(default_factory=list)  # a month's or quarter's cards by event
 
     def snapshot(self) -> dict[str, object]:
         """The "now" figures to compare with next time (JSON-safe)."""

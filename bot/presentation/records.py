@@ -154,10 +154,11 @@ def _record_buttons(leads: Sequence[Lead]) -> list[list[InlineKeyboardButton]]:
 
 
 def listing(
-    t: Translator, counts: Mapping[Stage, int], rows: Sequence[Lead], offset: int
+    t: Translator, counts: Mapping[Stage, int], rows: Sequence[Lead], offset: int, *, by_value: bool = False
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """A page of /leads: the counts per stage, then the page's records (parked ones with their
-    date), a button per record, and the paging buttons."""
+    date), a button per record, the paging buttons, and the button that orders by value (or by
+    stage again)."""
     total = sum(counts.values())
     if not total:
         return t("No records yet. Send me a business card to add the first one."), None
@@ -171,15 +172,20 @@ def listing(
             else ""
         )
         lines.append(t("{stage} – {name}{parked}", stage=stage_name(t, lead.stage), name=label(lead), parked=parked))
+    order = "v" if by_value else "s"
     paging = []
     if offset > 0:
         paging.append(
-            InlineKeyboardButton(t("« Previous"), callback_data=callbacks.encode("ls", max(0, offset - PAGE)))
+            InlineKeyboardButton(t("« Previous"), callback_data=callbacks.encode("ls", max(0, offset - PAGE), order))
         )
     if offset + PAGE < total:
-        paging.append(InlineKeyboardButton(t("Next »"), callback_data=callbacks.encode("ls", offset + PAGE)))
+        paging.append(InlineKeyboardButton(t("Next »"), callback_data=callbacks.encode("ls", offset + PAGE, order)))
+    toggle = InlineKeyboardButton(
+        t("Order by stage") if by_value else t("💰 Most valuable first"),
+        callback_data=callbacks.encode("ls", 0, "s" if by_value else "v"),
+    )
     buttons = _record_buttons(rows)
-    return "\n".join(lines), InlineKeyboardMarkup([*buttons, paging] if paging else buttons)
+    return "\n".join(lines), InlineKeyboardMarkup([*buttons, *([paging] if paging else []), [toggle]])
 
 
 def found(t: Translator, words: str, rows: Sequence[Lead]) -> tuple[str, InlineKeyboardMarkup | None]:

@@ -8,11 +8,12 @@ import re
 from decimal import Decimal
 
 from bot import charts
+from bot.domain import sources as source_maths
 from bot.domain import summary as maths
 from bot.i18n import N_, Translator
 from bot.presentation.fitting import MESSAGE_LIMIT
-from bot.presentation.labels import lost_reason_name, stage_name
-from models import Stage
+from bot.presentation.labels import SOURCE_LABELS, lost_reason_name, stage_name
+from models import LeadSource, Stage
 
 TOP_REPS = 10
 ARROWS = {"up": "▲", "down": "▼", "same": "="}
@@ -25,7 +26,7 @@ KIND_TITLES = {
 CUT_MARK = "\n…"
 
 
-def _money(t: Translator, values: dict[str, Decimal]) -> str:
+def money_of(t: Translator, values: dict[str, Decimal]) -> str:
     return ", ".join(t.money(v, c) for c, v in sorted(values.items())) or "0"
 
 
@@ -36,7 +37,7 @@ def _compare(t: Translator, current: float, previous: float | None, fmt: str = "
     return t("{value} {arrow} (before: {before})", value=fmt.format(current), arrow=arrow, before=fmt.format(previous))
 
 
-def _percent(value: float | None) -> str:
+def percent(value: float | None) -> str:
     return "–" if value is None else f"{round(100 * value)}%"
 
 
@@ -56,9 +57,9 @@ def heading(t: Translator, s: maths.Summary, *, title: str) -> str:
     return t(KIND_TITLES[p.kind], team=title, start=t.date(p.first_day, "medium"), end=t.date(p.last_day, "medium"))
 
 
-def render_summary(t: Translator, s: maths.Summary, *, title: str) -> tuple[str, str]:
+def render_summary(t: Translator, s: maths.Summary, *, title: str, by_rep: bool = False) -> tuple[str, str]:
     """(heading, full text). The heading fits a photo caption; the text (at most a message long)
-    may need its own message."""
+    may need its own message. `by_rep`: conversion and speed per rep (a manager's private /funnel)."""
     head = heading(t, s, title=title)
     c, prev = s.current, s.previous
     lines = [head, t("▲ up, ▼ down, against the period before"), "", t("<b>Records now</b>")]
@@ -70,9 +71,9 @@ def render_summary(t: Translator, s: maths.Summary, *, title: str) -> tuple[str,
     lines.append(t("Moves between stages: {value}", value=_compare(t, c.moved, prev.moved)))
     for a, b in maths.CONVERSIONS:
         rate, before_rate = c.rate(a, b), prev.rate(a, b)
-        shown = _percent(rate) if before_rate is None or rate is None else _compare(t, rate, before_rate, "{:.0%}")
+        shown = percent(rate) if before_rate is None or rate is None else _compare(t, rate, before_rate, "{:.0%}")
         lines.append(t("{a} → {b}: {rate}", a=stage_name(t, a), b=stage_name(t, b), rate=shown))
-    lines.append(t("Won: {value}, worth {money}", value=_compare(t, c.won, prev.won), money=_money(t, c.won_value)))
+    lines.append(t("Won: {value}, worth {money}", value=_compare(t, c.won, prev.won), money=money_of(t, c.won_value)))
     lost = t("Lost: {value}", value=_compare(t, c.lost, prev.lost))
     if c.lost_reasons:
         reasons = ", ".join(f"{lost_reason_name(t, r)} {n}" for r, n in c.lost_reasons)
@@ -85,6 +86,8 @@ def render_summary(t: Translator, s: maths.Summary, *, title: str) -> tuple[str,
             if st in c.avg_days
         )
         lines.append(t("Average days in a stage before leaving it: {days}", days=days))
+    lines += by_source_lines(t, s.sources, s.sources_before)
+    lines += events_lines(t, s.events)
     lines += ["", t("<b>Pipeline now</b>")]
     if s.weighted:
         for currency, value in sorted(s.weighted.items()):
@@ -94,6 +97,8 @@ def render_summary(t: Translator, s: maths.Summary, *, title: str) -> tuple[str,
         lines.append(t("Weighted pipeline: {money}", money="0"))
     lines.append(t("Stalled records: {value}", value=_compare(t, s.stalled, s.stalled_before())))
     lines.append(t("Parked records due this week: {n}", n=s.parked_due))
+    if s.forecast is not None:
+        lines += forecast_lines(t, s.forecast)
     reps = sorted(c.per_rep.items(), key=lambda kv: (-(kv[1].new + kv[1].advanced + kv[1].won), kv[0]))
     if reps:
         lines += ["", t("<b>Per rep</b> (new · advanced · won)")]
@@ -102,7 +107,121 @@ def render_summary(t: Translator, s: maths.Summary, *, title: str) -> tuple[str,
             lines.append(
                 t("{name}: {new} · {advanced} · {won}", name=name, new=row.new, advanced=row.advanced, won=row.won)
             )
+    if by_rep:
+        lines += by_rep_lines(t, s)
     return head, fit("\n".join(lines))
+
+
+def _days(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def by_rep_lines(t: Translator, s: maths.Summary) -> list[str]:
+    """Conversion at each step and days in a stage, the team's first, then each rep who moved records."""
+    steps = " · ".join(f"{stage_name(t, a)} → {stage_name(t, b)}" for a, b in maths.CONVERSIONS)
+    lines = ["", t("<b>Conversion by rep</b> ({steps} · days in a stage)", steps=steps)]
+
+    def row(name: str, rates: list[float | None], days: float | None) -> str:
+        return t("{name}: {figures}", name=name, figures=" · ".join([*(percent(r) for r in rates), _days(days)]))
+
+    c = s.current
+    lines.append(row(t("Team"), [c.rate(a, b) for a, b in maths.CONVERSIONS], c.team_days))
+    reps = sorted((r for r in c.per_rep.items() if r[1].moves), key=lambda kv: (-sum(kv[1].moves.values()), kv[0]))
+    for member_id, rep in reps[:TOP_REPS]:
+        name = s.rep_names.get(member_id, "–")
+        lines.append(row(name, [rep.rate(a, b) for a, b in maths.CONVERSIONS], rep.avg_days))
+    return lines
+
+
+def source_name(t: Translator, source: str) -> str:
+    try:
+        return t(SOURCE_LABELS[LeadSource(source)])
+    except ValueError:
+        return t(SOURCE_LABELS[LeadSource.OTHER])
+
+
+def by_source_lines(
+    t: Translator, rows: list[source_maths.SourceRow], before: dict[str, source_maths.SourceRow]
+) -> list[str]:
+    """Where the period's new records came from and how far they have got: a line per source."""
+    lines = ["", t("<b>By source</b> (the period's new records: qualified · to opportunity · won)")]
+    if not rows:
+        return [*lines, t("No new records in the period.")]
+    for row in rows:
+        previous = before.get(row.source)
+        line = t(
+            "{source}: {new} new · {qualified} · {opportunity} · {won}",
+            source=source_name(t, row.source),
+            new=_compare(t, row.new, previous.new if previous else None),
+            qualified=percent(row.qualified_share),
+            opportunity=percent(row.opportunity_share),
+            won=percent(row.won_share),
+        )
+        extras = []
+        if row.won_value:
+            extras.append(t("worth {money}", money=money_of(t, row.won_value)))
+        if row.avg_score is not None:
+            extras.append(t("score {score}", score=round(row.avg_score)))
+        if row.avg_days_to_won is not None:
+            extras.append(t("{days} days to won", days=f"{row.avg_days_to_won:.1f}"))
+        if row.lost:
+            extras.append(t("lost {n}, mostly {reason}", n=row.lost, reason=lost_reason_name(t, row.top_reason)))
+        lines.append(line + ("; " + ", ".join(extras) if extras else ""))
+    return lines
+
+
+def event_line(t: Translator, event: source_maths.EventRow) -> str:
+    """An event's cards, the share qualified, opportunities, deals won and their value; its cost
+    and the cost per won deal when it has one."""
+    f = event.figures
+    line = t(
+        "<b>{name}</b>: {cards} · {qualified} · {opportunities} · {won}",
+        name=event.name,
+        cards=f.new,
+        qualified=percent(f.qualified_share),
+        opportunities=f.opportunity,
+        won=f.won,
+    )
+    extras = []
+    if f.won_value:
+        extras.append(t("worth {money}", money=money_of(t, f.won_value)))
+    if event.cost is not None:
+        cost = t.money(*event.cost)
+        per = event.cost_per_won
+        if per is not None:
+            extras.append(t("cost {cost}, {per} per won deal", cost=cost, per=t.money(*per)))
+        else:
+            extras.append(t("cost {cost}", cost=cost))
+    return line + ("; " + ", ".join(extras) if extras else "")
+
+
+def events_lines(t: Translator, events: list[source_maths.EventRow]) -> list[str]:
+    """The month's (or quarter's) cards by event, in the summary."""
+    if not events:
+        return []
+    return ["", t("<b>Events</b> (the period's cards · qualified · opportunities · won)")] + [
+        event_line(t, event) for event in events[:TOP_REPS]
+    ]
+
+
+def forecast_lines(t: Translator, f: source_maths.Forecast) -> list[str]:
+    """Open opportunities by expected close month: count, amount, weighted amount per currency."""
+    lines = ["", t("<b>Forecast</b> (open opportunities by expected close)")]
+    for month in f.months:
+        lines.append(
+            t(
+                "{month}: {n}, {amount}, weighted {weighted}",
+                month=t.date(month.month, "LLLL y"),
+                n=month.count,
+                amount=money_of(t, month.amount),
+                weighted=money_of(t, month.weighted),
+            )
+        )
+    if f.overdue:
+        lines.append(t("Past their expected close: {n}", n=f.overdue))
+    if f.undated:
+        lines.append(t("Without an expected close: {n}", n=f.undated))
+    return lines
 
 
 def chart_of(t: Translator, s: maths.Summary, title: str) -> charts.FunnelChart:
@@ -111,13 +230,26 @@ def chart_of(t: Translator, s: maths.Summary, title: str) -> charts.FunnelChart:
     for a, b in maths.CONVERSIONS:
         rate = s.current.rate(a, b)
         if rate is not None:
-            notes[maths.FUNNEL.index(a)] = t("→ {rate} moved on", rate=_percent(rate))
+            notes[maths.FUNNEL.index(a)] = t("→ {rate} moved on", rate=percent(rate))
     return charts.FunnelChart(
         # No markup and no emoji (the chart font has none).
         title="".join(ch for ch in re.sub(r"<[^>]+>", "", title) if ord(ch) <= 0xFFFF).strip(),
         labels=[stage_name(t, st) for st in maths.FUNNEL],
         counts=[s.stages.get(st, 0) for st in maths.FUNNEL],
         notes=notes,
+        sources_title=t("New records by source") if s.sources else "",
+        sources=[
+            (
+                source_name(t, row.source),
+                row.new,
+                t(
+                    "qualified {qualified} · won {won}",
+                    qualified=percent(row.qualified_share),
+                    won=percent(row.won_share),
+                ),
+            )
+            for row in s.sources
+        ],
     )
 
 

@@ -173,11 +173,27 @@ async def stage_counts(session: AsyncSession) -> dict[Stage, int]:
     return {Stage(stage): n for stage, n in rows.all()}
 
 
-async def page(session: AsyncSession, *, offset: int, limit: int) -> list[Lead]:
-    """Records grouped by stage (open deals first), newest activity first within a stage."""
+def value_of() -> Any:
+    """A record's value as SQL (its definition: bot/domain/sources.py, `lead_value`)."""
+    chance = func.coalesce(
+        col(Lead.probability), case(dict(funnel.DEFAULT_PROBABILITY.items()), value=Lead.stage, else_=0)
+    )
+    return func.coalesce(col(Lead.deal_amount), col(Lead.estimated_value), 0) * chance
+
+
+async def page(session: AsyncSession, *, offset: int, limit: int, by_value: bool = False) -> list[Lead]:
+    """Records grouped by stage (open deals first), newest activity first within a stage; or, `by_value`,
+    the most valuable first (closed records last)."""
     order = case({stage: i for i, stage in enumerate(funnel.BROWSE_ORDER)}, value=Lead.stage)
+    first: tuple[Any, ...] = (order,)
+    if by_value:
+        closed = case((col(Lead.stage).in_((Stage.CUSTOMER, Stage.LOST)), 1), else_=0)
+        first = (closed, value_of().desc())
     rows = await session.exec(
-        select(Lead).order_by(order, col(Lead.last_activity_at).desc(), col(Lead.id).desc()).offset(offset).limit(limit)
+        select(Lead)
+        .order_by(*first, col(Lead.last_activity_at).desc(), col(Lead.id).desc())
+        .offset(offset)
+        .limit(limit)
     )
     return list(rows)
 

@@ -24,6 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.domain import nudges as rules
+from bot.services import leads
 from models import Lead, Member, Reminder, ReminderKind, ReminderStatus, Stage, Team
 
 FOLLOW_UPS = (ReminderKind.FOLLOW_UP, ReminderKind.CUSTOM)
@@ -115,12 +116,12 @@ def _stalled(settings: rules.NudgeSettings, now: datetime, periods: int) -> Colu
 
 
 async def _section(
-    session: AsyncSession, query: SelectOfScalar[Lead], order: ColumnElement[Any] | Mapped[Any]
+    session: AsyncSession, query: SelectOfScalar[Lead], *order: ColumnElement[Any] | Mapped[Any]
 ) -> Section:
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
     if not total:
         return Section()
-    items = list((await session.exec(query.order_by(order).limit(rules.LIST_LIMIT))).all())
+    items = list((await session.exec(query.order_by(*order).limit(rules.LIST_LIMIT))).all())
     return Section(items=items, more=max(0, total - len(items)))
 
 
@@ -155,7 +156,10 @@ async def brief(session: AsyncSession, member: Member, team: Team, *, now: datet
     own = select(Lead).where(col(Lead.owner_id) == member.id)
     if settings.on("stalled"):
         fresh = or_(col(Lead.stall_nudged_at).is_(None), col(Lead.stall_nudged_at) < _quiet_since())
-        result.stalled = await _section(session, own.where(_stalled(settings, now, 1), fresh), _quiet_since())
+        # The most valuable first (bot/domain/sources.py, `lead_value`), then the longest quiet.
+        result.stalled = await _section(
+            session, own.where(_stalled(settings, now, 1), fresh), leads.value_of().desc(), _quiet_since()
+        )
     if settings.on("escalate") and member.role.sees_team:
         # Shown to every manager that morning: the stamp of today's first brief does not hide it.
         fresh = or_(

@@ -13,6 +13,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, exists, false, func, or_, true, update
 from sqlmodel import col, select
@@ -20,8 +21,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
 from bot.domain import nudges as nudge_rules
+from bot.domain import qualification as qualification_rules
+from bot.domain import sources as source_maths
 from bot.domain import summary as maths
 from bot.services import leases
+from bot.services import sources as source_rows
 from models import (
     GroupSubscription,
     HistoryEvent,
@@ -95,7 +99,13 @@ async def _flow(session: AsyncSession, team_id: int, start: datetime, end: datet
         flow.moves[(from_stage, to_stage)] = flow.moves.get((from_stage, to_stage), 0) + n
         seconds[from_stage][0] += int(total)
         seconds[from_stage][1] += timed
+        flow.seconds += int(total)
+        flow.timed += timed
         if member is not None:
+            rep = per_rep[member]
+            rep.moves[(from_stage, to_stage)] = rep.moves.get((from_stage, to_stage), 0) + n
+            rep.seconds += int(total)
+            rep.timed += timed
             rank_from, rank_to = maths.STAGE_RANK.get(from_stage), maths.STAGE_RANK.get(to_stage)
             if rank_from is not None and rank_to is not None and rank_to > rank_from:
                 per_rep[member].advanced += n
@@ -214,6 +224,25 @@ async def compute(
     if period.end < now:  # a finished period: add what has happened since it ended
         for key, n in _moves_of(await _history(session, team_id, period.end, now)).items():
             since[key] = since.get(key, 0) + n
+    pass_mark = qualification_rules.Settings.of(team.settings).pass_mark
+    by_source = source_maths.by_source(
+        await source_rows.cohort(session, team_id, period.start, period.end, pass_mark=pass_mark),
+        currency=team.currency,
+    )
+    before = source_maths.tally(
+        await source_rows.cohort(session, team_id, period.prev_start, period.prev_end, pass_mark=pass_mark),
+        currency=team.currency,
+    )
+    forecast = source_maths.forecast(
+        await source_rows.open_deals(session, team_id),
+        today=now.astimezone(ZoneInfo(team.timezone)).date(),
+        currency=team.currency,
+    )
+    events = []
+    if period.kind in ("month", "quarter"):  # the monthly summary: the period's cards by event
+        events = await source_rows.period_events(
+            session, team_id, period.start, period.end, pass_mark=pass_mark, currency=team.currency
+        )
     rep_ids = set(current.per_rep) | set(previous.per_rep)
     names: dict[int, str] = {}
     if rep_ids:
@@ -230,6 +259,10 @@ async def compute(
         previous=previous,
         rep_names=names,
         snapshot_before=snapshot or {},
+        sources=by_source,
+        sources_before=source_maths.regroup(before, by_source),
+        forecast=forecast,
+        events=events,
     )
 
 

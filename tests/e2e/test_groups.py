@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from bot.db import Scope
 from bot.services import leads
-from models import GroupSubscription, Member, Role
+from models import GroupSubscription, LeadSource, Member, Role, Stage
 from models.base import utcnow
 from tests.conftest import ADMIN_ID
 from tests.e2e.conftest import running_bot
@@ -74,3 +74,34 @@ async def test_a_manager_subscribes_a_group_and_the_summary_arrives_once(databas
     async with db.begin(Scope.system()) as s:
         sub = (await s.exec(select(GroupSubscription))).one()
     assert sub.enabled and sub.last_period_key is not None
+
+
+async def test_a_group_sees_where_the_records_came_from_without_anyones_details(database_url, db, tmp_path):
+    async with running_bot(database_url, tmp_path, LOG_LEVEL="WARNING") as bot:
+        fg = bot.fg
+        olga = await fg.user(ADMIN_ID, first_name="Olga")
+        await olga.ask("/start", n=2)
+        await olga.click("1tz:set:Europe/Zagreb", n=1)
+        async with db.begin(Scope.system()) as s:
+            owner = (await s.exec(select(Member))).one()
+        names = ("Ana", "Boris", "Cvita", "Dora", "Emil")
+        for i, name in enumerate(names):
+            async with db.begin(Scope.of(owner)) as s:
+                lead = await leads.create_lead(
+                    s, owner, now=utcnow(), first_name=name, company="Secret d.o.o.", emails=[f"{name}@secret.hr"],
+                    source=LeadSource.REFERRAL, score=80 if i < 2 else 30,
+                )  # fmt: skip
+                if i == 0:  # one of them is an open opportunity expected to close this month
+                    lead.stage, lead.deal_amount, lead.currency, lead.probability = Stage.OPPORTUNITY, 1000, "EUR", 50
+                    lead.expected_close_date = utcnow().date()
+                    s.add(lead)
+        olga_in_group = await fg.user(ADMIN_ID, first_name="Olga", chat_id=GROUP, chat_type="group", chat_title="Sales")
+        await olga_in_group.ask("/link")
+        replies = await olga_in_group.ask("/funnel week", n=1)
+        replies += await olga_in_group.settle(quiet=1.5)
+        text = all_text(replies)
+        assert "By source" in text and "Referral: 5 new · 40% · 20% · 0%" in text
+        assert "Forecast" in text and "weighted €500.00" in text
+        assert not any(name in text for name in names) and "Secret" not in text and "secret.hr" not in text
+        assert await fg.unsupported_calls() == []
+    assert "Traceback" not in (tmp_path / "bot.log").read_text()

@@ -14,6 +14,7 @@ from sqlmodel import select
 from bot.db import Scope
 from bot.delivery import reminders as delivery
 from bot.domain.nudges import NudgeSettings
+from bot.services import nudges
 from models import Lead, ParkReason, Reminder, ReminderKind, ReminderStatus, Stage, Team
 from models.base import utcnow
 from tests.support import add_lead, alert, make_team, msg, says, sent
@@ -191,3 +192,24 @@ async def test_managers_switch_nudges_and_reps_cannot(tg, db):
     assert says(view, "Only a manager can change these.") and not view.buttons
     calls = await rep.press("1nt:digest")
     assert alert(calls) == msg("Only a manager can change these.")
+
+
+async def test_gone_quiet_lines_put_the_most_valuable_first(db):
+    people = await make_team(db, "Quiet", 9300)
+    rep = people["rep1"]
+    long_ago = utcnow() - timedelta(days=200)
+    async with db.begin(Scope.system()) as s:
+        for code, extra in (
+            ("q-none", {"last_activity_at": long_ago - timedelta(days=5)}),  # the longest quiet, worth nothing
+            ("q-small", {"deal_amount": Decimal(1000), "probability": 10}),
+            ("q-big", {"deal_amount": Decimal(5000), "probability": 40}),
+            ("q-guess", {"estimated_value": Decimal(4000)}),  # a prospect: 20% of 4,000
+        ):
+            values = {"last_activity_at": long_ago, **extra}
+            s.add(
+                Lead(team_id=rep.team_id, owner_id=rep.id, code=code, first_name=code, stage=Stage.PROSPECT, **values)
+            )
+        team = (await s.exec(select(Team))).one()
+    async with db.read(Scope.of(rep)) as s:
+        told = await nudges.brief(s, rep, team, now=utcnow(), zone="Europe/Zagreb")
+    assert [lead.code for lead in told.stalled.items] == ["q-big", "q-guess", "q-small", "q-none"]

@@ -5,12 +5,13 @@ never while talking to Telegram."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlmodel import select
 
 from bot.db import Scope
-from models import Activity, ActivityKind, Lead, Reminder, ReminderStatus
+from models import Activity, ActivityKind, Lead, Member, Reminder, ReminderStatus, Stage
 from tests.support import ANA, UnitOfWork, add_lead, alert, catalogue, make_team, msg, owner, says, sent
 
 HIDDEN = "That record is not available to you."
@@ -45,10 +46,11 @@ async def test_leads_lists_by_stage_and_pages(tg):
     [listing] = sent(await olga.send("/leads"))
     assert catalogue().plural("<b>{n} record</b>", "<b>{n} records</b>", 10) in listing.text
     assert f"{msg('lead')}: 10" in listing.text
-    assert len(listing.buttons) == 8 + 1  # a page of records and "Next »"
+    assert len(listing.buttons) == 8 + 1 + 1  # a page of records, "Next »" and the order by value
     calls = await olga.tap(listing, msg("Next »"))
     [page2] = sent(calls, "editMessageText")
-    assert [b["text"] for b in page2.buttons][-1] == msg("« Previous") and len(page2.buttons) == 2 + 1
+    assert [b["text"] for b in page2.buttons][-2:] == [msg("« Previous"), msg("💰 Most valuable first")]
+    assert len(page2.buttons) == 2 + 1 + 1
     assert alert(await olga.press("1ls:x")) == msg(STALE)
 
 
@@ -244,3 +246,25 @@ async def test_a_manager_browses_the_team_a_rep_only_their_own(tg, db):
     assert "Alpha One" in mine.text and "Beta Two" not in mine.text
     [all_of_them] = sent(await tg.person(team["manager"].telegram_user_id, "m").send("/leads"))
     assert "Alpha One" in all_of_them.text and "Beta Two" in all_of_them.text
+
+
+async def test_leads_by_value_most_valuable_first(tg, db):
+    olga = await owner(tg)
+    async with db.begin(Scope.system()) as s:
+        me = (await s.exec(select(Member))).one()
+        for name, extra in (
+            ("Small", {"stage": Stage.OPPORTUNITY, "deal_amount": Decimal(1000), "probability": 10}),  # 100
+            ("Big", {"stage": Stage.OPPORTUNITY, "deal_amount": Decimal(1000), "probability": 90}),  # 900
+            ("Guess", {"stage": Stage.PROSPECT, "estimated_value": Decimal(2500)}),  # 2500 × 20% = 500
+            ("Nothing", {"stage": Stage.LEAD}),
+            ("Won", {"stage": Stage.CUSTOMER, "deal_amount": Decimal(99999), "probability": 100}),  # closed: last
+        ):
+            s.add(Lead(team_id=me.team_id, owner_id=me.id, code=f"v{name}", first_name=name, currency="EUR", **extra))
+    [listing] = sent(await olga.send("/leads"))
+    calls = await olga.tap(listing, msg("💰 Most valuable first"))
+    [by_value] = sent(calls, "editMessageText")
+    names = [b["text"] for b in by_value.buttons[:5]]
+    assert [n.split()[0] for n in names] == ["Big", "Guess", "Small", "Nothing", "Won"]
+    assert by_value.buttons[-1]["text"] == msg("Order by stage")
+    [again] = sent(await olga.tap(by_value, msg("Order by stage")), "editMessageText")
+    assert again.buttons[-1]["text"] == msg("💰 Most valuable first")

@@ -210,6 +210,7 @@ async def test_commands_menu_is_set_per_language(tg):
         "find",
         "note",
         "pipeline",
+        "events",
         "remind",
         "funnel",
         "nudges",

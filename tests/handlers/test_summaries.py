@@ -3,7 +3,7 @@ delivery once per period; the group's life (removed, upgraded, blocked)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,7 +19,7 @@ from bot.presentation import summaries as view
 from bot.presentation.fitting import CAPTION_LIMIT, MESSAGE_LIMIT
 from bot.services import summaries
 from bot.state import state_of
-from models import GroupSubscription, HistoryEvent, Lead, Member, Stage, StageChange, Team
+from models import GroupSubscription, HistoryEvent, Lead, LeadSource, Member, Stage, StageChange, Team
 from models.base import utcnow
 from models.errors import DomainError
 from models.reminder import GroupLink
@@ -201,9 +201,12 @@ async def test_scheduled_summaries_go_out_once_per_period(db, tg):
     assert await summary_delivery.deliver_due(tg.app, "one", now=NOW) == 1
     [photo] = sent(tg.request.calls, "sendPhoto")
     assert photo.params["chat_id"] == GROUP
-    # A day's summary of this team fits a caption: one photo, no separate message.
-    assert not sent(tg.request.calls) and len(photo.text) <= CAPTION_LIMIT
-    assert msg("New records: {value}", value=compared(1, 3)) in photo.text and "Secret" not in photo.text
+    # With its by-source and forecast sections, a day's summary is longer than a caption: the
+    # chart with the heading, then the text.
+    [message] = sent(tg.request.calls)
+    assert CAPTION_LIMIT < len(message.text) <= MESSAGE_LIMIT and message.text.startswith(photo.text)
+    assert msg("New records: {value}", value=compared(1, 3)) in message.text and "Secret" not in message.text
+    assert msg("<b>By source</b> (the period's new records: qualified · to opportunity · won)") in message.text
     async with db.read(Scope.system()) as s:
         sub = (await s.exec(select(GroupSubscription))).one()
     assert sub.last_period_key == "day:2026-11-22" and sub.next_due_at == datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
@@ -500,3 +503,156 @@ async def test_the_stage_tally_kept_by_the_database_matches_a_real_count(db):
         }
         tally = {(t.stage, bool(t.parked)): t.n for t in (await s.exec(select(StageTally))).all() if t.n}
     assert tally == real and sum(real.values()) == 9
+
+
+async def with_sources(db, people: dict) -> None:
+    """Sources and scores on the hand-built week (16 to 22 November), three more records in it, and
+    an expected close on the open opportunity."""
+    rep1 = people["rep1"]
+    async with db.begin(Scope.system()) as s:
+        for code, extra in (
+            ("cL1", {"source": LeadSource.REFERRAL, "score": 80}),
+            ("cL2", {"source": LeadSource.REFERRAL, "score": 40}),
+            ("cL3", {"source": LeadSource.REFERRAL}),
+            ("cL5", {"expected_close_date": date(2026, 11, 20)}),
+        ):
+            owner = people["rep2"] if code == "cL3" else rep1
+            await s.exec(update(Lead).where(Lead.code == f"{code}{owner.id}").values(**extra))
+        common = {"team_id": rep1.team_id, "owner_id": rep1.id}
+        s.add(Lead(
+            **common, code="n1", first_name="SecretN1", source=LeadSource.REFERRAL, score=90, stage=Stage.CUSTOMER,
+            deal_amount=Decimal(500), currency="EUR", created_at=z(20, 10), closed_at=z(22, 10),
+        ))  # fmt: skip
+        s.add(Lead(
+            **common, code="n2", first_name="SecretN2", source=LeadSource.REFERRAL, stage=Stage.OPPORTUNITY,
+            deal_amount=Decimal(300), currency="USD", probability=50, expected_close_date=date(2026, 12, 10),
+            created_at=z(20, 11),
+        ))  # fmt: skip
+        s.add(Lead(**common, code="n3", first_name="SecretN3", source=LeadSource.LINKEDIN, created_at=z(20, 12)))
+
+
+async def test_by_source_and_forecast_of_a_hand_built_week(db):
+    people = await build(db)
+    await with_sources(db, people)
+    s = await compute(db, people["team"], maths.complete_period("week", NOW, ZAGREB))
+    referral, other = s.sources
+    assert (referral.source, referral.new, other.source, other.new) == ("referral", 5, "other", 2)
+    assert referral.qualified_share == 0.4  # L1 (80) and N1 (90) reach the pass mark of 60
+    assert referral.opportunity_share == 0.4 and referral.won_share == 0.2  # N1 and N2; N1
+    assert referral.won_value == {"EUR": Decimal(500)}
+    assert referral.avg_score == pytest.approx(70) and referral.avg_days_to_won == pytest.approx(2)
+    assert (referral.lost, referral.top_reason) == (1, "price")
+    assert {k: r.new for k, r in s.sources_before.items()} == {"other": 1}  # L4, on the 12th, no source
+    f = s.forecast
+    assert f is not None
+    nov, dec, jan = f.months
+    assert (nov.count, dec.count, jan.count) == (0, 1, 0)
+    assert dec.amount == {"USD": Decimal(300)} and dec.weighted == {"USD": Decimal("150.00")}
+    assert (f.overdue, f.undated) == (1, 0)  # L5, expected on the 20th
+
+
+async def test_the_by_source_section_and_the_forecast_in_the_text(db, tg):
+    people = await build(db)
+    await with_sources(db, people)
+    t = state_of(tg.app).catalogs.get("en")
+    s = await compute(db, people["team"], maths.complete_period("week", NOW, ZAGREB))
+    _, text = view.render_summary(t, s, title="Acme sales")
+    line = msg(
+        "{source}: {new} new · {qualified} · {opportunity} · {won}",
+        source=msg("Referral"), new=5, qualified="40%", opportunity="40%", won="20%",
+    )  # fmt: skip
+    extras = [
+        msg("worth {money}", money="€500.00"),
+        msg("score {score}", score=70),
+        msg("{days} days to won", days="2.0"),
+        msg("lost {n}, mostly {reason}", n=1, reason=msg("Price")),
+    ]
+    assert line + "; " + ", ".join(extras) in text
+    other = msg("{source}: {new} new · {qualified} · {opportunity} · {won}", source=msg("Other"),
+                new=compared(2, 1), qualified="0%", opportunity="0%", won="0%")  # fmt: skip
+    assert other in text
+    assert msg("{month}: {n}, {amount}, weighted {weighted}", month="December 2026", n=1, amount="$300.00",
+               weighted="$150.00") in text  # fmt: skip
+    assert msg("{month}: {n}, {amount}, weighted {weighted}", month="January 2027", n=0, amount="0",
+               weighted="0") in text  # fmt: skip
+    assert msg("Past their expected close: {n}", n=1) in text
+    assert "Secret" not in text and "example.com" not in text
+    chart = view.chart_of(t, s, "Acme sales")  # the chart's panel beside the funnel
+    assert chart.sources_title == msg("New records by source")
+    assert chart.sources[0] == (
+        msg("Referral"),
+        5,
+        msg("qualified {qualified} · won {won}", qualified="40%", won="20%"),
+    )
+    assert [label for label, _, _ in chart.sources] == [msg("Referral"), msg("Other")]
+    empty = await compute(db, people["team"], maths.complete_period("week", datetime(2025, 6, 1, tzinfo=UTC), ZAGREB))
+    _, text = view.render_summary(t, empty, title="Acme sales")
+    assert msg("No new records in the period.") in text
+    assert view.chart_of(t, empty, "Acme sales").sources == []  # no panel
+
+
+async def test_funnel_in_the_group_shows_the_sources_without_contacts(db, tg):
+    people = await build(db)
+    rep1 = people["rep1"]
+    async with db.begin(Scope.system()) as s:
+        for i in range(5):
+            s.add(Lead(
+                team_id=rep1.team_id, owner_id=rep1.id, code=f"now{i}", first_name=f"Secret{i}",
+                emails=[f"now{i}@example.com"], source=LeadSource.BOUGHT_LIST, created_at=utcnow(),
+            ))  # fmt: skip
+    rep = tg.person(rep1.telegram_user_id, "Rita")
+    calls = await rep.send("/funnel week", chat_id=GROUP)
+    shown = "\n".join(texts(calls))
+    line = msg("{source}: {new} new · {qualified} · {opportunity} · {won}", source=msg("Bought list"), new=5,
+               qualified="0%", opportunity="0%", won="0%")  # fmt: skip
+    assert line in shown
+    assert msg("<b>Forecast</b> (open opportunities by expected close)") in shown
+    assert "Secret" not in shown and "example.com" not in shown
+
+
+async def test_conversion_and_speed_by_rep_next_to_the_team(db, tg):
+    people = await build(db)
+    t = state_of(tg.app).catalogs.get("en")
+    s = await compute(db, people["team"], maths.complete_period("day", NOW, ZAGREB))
+    rep1, rep2 = s.current.per_rep[people["rep1"].id], s.current.per_rep[people["rep2"].id]
+    assert rep1.rate(Stage.LEAD, Stage.PROSPECT) == 1.0 and rep1.avg_days == pytest.approx((5 + 14.5) / 2 / 24)
+    assert rep2.rate(Stage.LEAD, Stage.PROSPECT) == 0.0 and rep2.rate(Stage.OPPORTUNITY, Stage.CUSTOMER) == 1.0
+    assert s.current.team_days == pytest.approx((5 + 14.5 + 26 + 246) / 4 / 24)
+    _, text = view.render_summary(t, s, title="Acme sales", by_rep=True)
+    steps = "lead → prospect · prospect → opportunity · opportunity → customer"
+    assert msg("<b>Conversion by rep</b> ({steps} · days in a stage)", steps=steps) in text
+    assert msg("{name}: {figures}", name=msg("Team"), figures="67% · – · 100% · 3.0") in text
+    assert msg("{name}: {figures}", name="rep1", figures="100% · – · – · 0.4") in text
+    assert msg("{name}: {figures}", name="rep2", figures="0% · – · 100% · 5.7") in text
+    _, plain = view.render_summary(t, s, title="Acme sales")
+    assert msg("Team") + ":" not in plain
+
+
+async def test_only_a_managers_private_funnel_shows_conversion_by_rep(db, tg):
+    people = await build(db)
+    header = "<b>" + msg("<b>Conversion by rep</b> ({steps} · days in a stage)", steps="").split("</b>")[0][3:]
+    boss = tg.person(people["manager"].telegram_user_id, "Maja")
+    rep = tg.person(people["rep1"].telegram_user_id, "Rita")
+    assert header in "\n".join(texts(await boss.send("/funnel month")))
+    assert header not in "\n".join(texts(await boss.send("/funnel month", chat_id=GROUP)))
+    assert header not in "\n".join(texts(await rep.send("/funnel month")))
+
+
+async def test_the_months_summary_has_the_periods_cards_by_event(db, tg):
+    people = await build(db)
+    await with_sources(db, people)
+    async with db.begin(Scope.system()) as s:
+        await s.exec(
+            update(Lead).where(Lead.code.in_(("n1", "n2"))).values(source=LeadSource.MEETING, source_detail="Expo")
+        )
+    t = state_of(tg.app).catalogs.get("en")
+    month = await compute(db, people["team"], maths.period_to_date("month", NOW, ZAGREB))
+    [expo] = month.events
+    assert (expo.name, expo.figures.new, expo.figures.won) == ("Expo", 2, 1)
+    _, text = view.render_summary(t, month, title="Acme sales")
+    assert msg("<b>Events</b> (the period's cards · qualified · opportunities · won)") in text
+    line = msg("<b>{name}</b>: {cards} · {qualified} · {opportunities} · {won}", name="Expo", cards=2,
+               qualified="50%", opportunities=2, won=1)  # fmt: skip
+    assert line + "; " + msg("worth {money}", money="€500.00") in text
+    week = await compute(db, people["team"], maths.complete_period("week", NOW, ZAGREB))
+    assert week.events == []  # a month's or a quarter's only

@@ -1,7 +1,7 @@
 """telegram contacts: a record's Telegram user id and username; a summary's forum topic
 
-Revision ID: 0011_telegram_contacts
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-29 12:30:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_telegram_contacts"
-down_revision: str | None = "0009"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.domain import sources as maths
 from bot.i18n import Translator
-from bot.presentation.summaries import event_line, fit
+from bot.presentation.fitting import fit
+from bot.presentation.summaries import event_line
 
 COST_WORDS = {"cost", "trošak", "náklady", "koszt", "трошок", "هزینه"}  # /events cost …, in the six languages
 

@@ -41,16 +41,19 @@ def fit(text: str, limit: int = MESSAGE_LIMIT, *, html: bool = True) -> str:
     """`text` itself when it fits `limit`, else cut as the module says."""
     if units(text) <= limit:
         return text
-    budget = limit - len(CUT_MARK)
-    if html:
-        budget -= 64  # room for the closing tags
-    head = _prefix(text, budget)
-    newline = head.rfind("\n")
-    if newline >= max(0, len(head) - _NEAR):
-        head = head[:newline]
-    if html:
-        head = _close(head)
-    return head + ("\n" if head and not head.endswith("\n") and "\n" in text else "") + CUT_MARK
+    tail = ("\n" if "\n" in text else "") + CUT_MARK
+    budget = limit - units(tail)
+    while True:
+        head = _prefix(text, budget)
+        newline = head.rfind("\n")
+        if newline >= max(0, len(head) - _NEAR):
+            head = head[:newline]
+        if html:
+            head = _close(head)
+        out = head.rstrip("\n") + tail if head.strip() else CUT_MARK
+        if units(out) <= limit:
+            return out
+        budget -= units(out) - limit  # the closing tags did not fit: cut that much earlier
 
 
 def _close(head: str) -> str:

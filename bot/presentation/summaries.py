@@ -11,7 +11,7 @@ from bot import charts
 from bot.domain import sources as source_maths
 from bot.domain import summary as maths
 from bot.i18n import N_, Translator
-from bot.presentation.fitting import MESSAGE_LIMIT
+from bot.presentation.fitting import fit
 from bot.presentation.labels import SOURCE_LABELS, lost_reason_name, stage_name
 from models import LeadSource, Stage
 
@@ -23,7 +23,6 @@ KIND_TITLES = {
     "month": N_("📊 <b>{team}</b>: the funnel, {start} – {end}"),
     "quarter": N_("📊 <b>{team}</b>: the funnel, {start} – {end}"),
 }
-CUT_MARK = "\n…"
 
 
 def money_of(t: Translator, values: dict[str, Decimal]) -> str:
@@ -39,17 +38,6 @@ def _compare(t: Translator, current: float, previous: float | None, fmt: str = "
 
 def percent(value: float | None) -> str:
     return "–" if value is None else f"{round(100 * value)}%"
-
-
-def fit(text: str, limit: int = MESSAGE_LIMIT) -> str:
-    """`text` cut to `limit` characters at the end of a line (every line closes its own tags), with
-    an ellipsis on a line of its own."""
-    if len(text) <= limit:
-        return text
-    head = text[: limit - len(CUT_MARK)]
-    if "\n" in head:
-        head = head[: head.rindex("\n")]
-    return head + CUT_MARK
 
 
 def heading(t: Translator, s: maths.Summary, *, title: str) -> str:

@@ -1,7 +1,8 @@
 """The update inbox (models/inbox.py): store on receipt, claim one chat's next update, finish it.
 
-Every function takes a connection in a write transaction of the caller's (`Database.core()`, or
-the handler's own transaction for `mark_done`) and runs plain Core statements, compiled once and
+Every function takes a connection in a write transaction of the caller's (`Database.bookkeeping()`
+on every update's path, `Database.core()` for housekeeping, or the handler's own transaction for
+`mark_done`) and runs plain Core statements, compiled once and
 cached: the inbox sits on every update's path, so each step is one or two statements. Claims lock
 with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so processes claiming at once never take the same
 chat; SQLite has one writer at a time (`BEGIN IMMEDIATE`), which serialises claims the same way.
@@ -193,11 +194,6 @@ async def accept(
         elif first.update_id in meant:
             await conn.execute(_UNTRIED, {"id": first.update_id})
     return out
-
-
-async def store(conn: AsyncConnection, updates: Sequence[Incoming], *, now: datetime) -> list[int]:
-    """`accept` without taking anything: the ids that were new."""
-    return (await accept(conn, updates, now=now)).new
 
 
 @cache

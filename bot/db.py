@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -192,18 +192,24 @@ class Database:
         self._kept: AsyncConnection | None = None  # see `bookkeeping`
         self._kept_lock: asyncio.Lock | None = None
 
-    @asynccontextmanager
-    async def begin(self, scope: Scope) -> AsyncIterator[AsyncSession]:
-        """A session in one write transaction, committed on success and rolled back on error."""
+    @contextlib.contextmanager
+    def _counted(self) -> Iterator[None]:
+        """Counts a write transaction while it is open (`writes_open`) and in all (`writes_started`)."""
         self.writes_open += 1
         self.writes_started += 1
         try:
+            yield
+        finally:
+            self.writes_open -= 1
+
+    @asynccontextmanager
+    async def begin(self, scope: Scope) -> AsyncIterator[AsyncSession]:
+        """A session in one write transaction, committed on success and rolled back on error."""
+        with self._counted():
             async with self._sessions() as session:
                 session.info["scope"] = scope
                 async with session.begin():
                     yield session
-        finally:
-            self.writes_open -= 1
 
     @asynccontextmanager
     async def read(self, scope: Scope) -> AsyncIterator[AsyncSession]:
@@ -217,16 +223,12 @@ class Database:
 
     @asynccontextmanager
     async def core(self) -> AsyncIterator[AsyncConnection]:
-        """A plain connection in one write transaction, for the runtime's own bookkeeping (the
-        update inbox): Core statements only, no ORM session and no access scope, so a short
-        write costs a fraction of a millisecond. Counted with the other writes."""
-        self.writes_open += 1
-        self.writes_started += 1
-        try:
+        """A plain connection from the pool in one write transaction, for the runtime's
+        housekeeping (the inbox's leases and pruning): Core statements only, no ORM session and no
+        access scope. Counted with the other writes."""
+        with self._counted():
             async with self.engine.begin() as conn:
                 yield conn
-        finally:
-            self.writes_open -= 1
 
     @asynccontextmanager
     async def core_read(self) -> AsyncIterator[AsyncConnection]:
@@ -256,18 +258,15 @@ class Database:
             conn = self._kept
             if conn is None or conn.closed or conn.invalidated:
                 conn = self._kept = await self.engine.connect()
-            self.writes_open += 1
-            self.writes_started += 1
-            try:
-                async with conn.begin():
-                    yield conn
-            except BaseException:
-                self._kept = None
-                with contextlib.suppress(Exception):
-                    await conn.close()
-                raise
-            finally:
-                self.writes_open -= 1
+            with self._counted():
+                try:
+                    async with conn.begin():
+                        yield conn
+                except BaseException:
+                    self._kept = None
+                    with contextlib.suppress(Exception):
+                        await conn.close()
+                    raise
 
     async def dispose(self) -> None:
         if self._kept is not None:

@@ -53,7 +53,7 @@ def render_preview(t: Translator, card: Card, duplicate: Duplicate | None) -> st
         lines.append(t("Telegram: {account}", account=account))
     missing = [t(FIELD_LABELS[k]) for k, v in values.items() if not v]
     if missing:
-        lines.append(t("Not found: {fields}", fields=", ".join(missing)))
+        lines.append(t("Not found: {fields}", fields=t.join(missing)))
     if guesses:
         lines.append(t("❓ My guess, not sure: tap it below to correct it, or save it as it is."))
     if duplicate is not None and not duplicate.mergeable:  # a colleague's record: who, never what

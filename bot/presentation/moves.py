@@ -98,7 +98,7 @@ def pipeline(t: Translator, result: Pipeline) -> str:
     """/pipeline: records per stage, open and weighted deal value per currency, parked records."""
     lines = [t("<b>Pipeline</b>")]
     for stage in PIPELINE_ORDER:
-        lines.append(f"{stage_name(t, stage)}: {result.counts.get(stage, 0)}")
+        lines.append(t("{stage}: {n}", stage=stage_name(t, stage), n=result.counts.get(stage, 0)))
     for currency, value in sorted(result.open_value.items()):
         lines.append(
             t(

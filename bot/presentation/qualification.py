@@ -22,6 +22,7 @@ QUESTIONS = {
     q.WHO: N_("Who decides, then? Type a name or a role, or tap Skip."),
 }
 ANSWER_NAMES = {q.NO: N_("no"), q.UNSURE: N_("not sure")}
+NOT_ANSWERED = N_("not answered")
 ADVICE = {
     "advance": N_("My advice: advance it to prospect."),
     "park": N_("My advice: park it until later."),
@@ -62,7 +63,7 @@ def summary(t: Translator, lead: Lead, result: q.Score, settings: q.Settings) ->
             t(
                 "– {criterion}: {answer} (−{points})",
                 criterion=t(CRITERION_NAMES[criterion.value]),
-                answer=t(ANSWER_NAMES.get(answer or "", N_("not answered"))),
+                answer=t(ANSWER_NAMES.get(answer or "", NOT_ANSWERED)),
                 points=points,
             )
         )

@@ -163,7 +163,7 @@ def listing(
     if not total:
         return t("No records yet. Send me a business card to add the first one."), None
     lines = [t.plural("<b>{n} record</b>", "<b>{n} records</b>", total)]
-    lines += [f"{stage_name(t, s)}: {counts[s]}" for s in funnel.BROWSE_ORDER if counts.get(s)]
+    lines += [t("{stage}: {n}", stage=stage_name(t, s), n=counts[s]) for s in funnel.BROWSE_ORDER if counts.get(s)]
     lines.append("")
     for lead in rows:
         parked = (

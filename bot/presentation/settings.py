@@ -63,7 +63,7 @@ def _managers_only(t: Translator) -> str:
 def qualification_view(t: Translator, settings: q.Settings, *, editable: bool) -> View:
     """The criteria's weights and the pass mark; for a manager, a −/+ pair of buttons for each."""
     lines = [t("<b>Qualification</b> (a yes earns the full weight, not sure half)")]
-    lines += [f"{t(CRITERION_NAMES[c.value])}: {settings.weights[c]}" for c in q.ORDER]
+    lines += [t("{stage}: {n}", stage=t(CRITERION_NAMES[c.value]), n=settings.weights[c]) for c in q.ORDER]
     lines.append(t("Pass mark: {mark}/100", mark=settings.pass_mark))
     if not editable:
         return "\n".join(lines) + "\n\n" + _managers_only(t), None

@@ -5,6 +5,7 @@ phone."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 
 from bot import charts
@@ -26,18 +27,15 @@ KIND_TITLES = {
 
 
 def money_of(t: Translator, values: dict[str, Decimal]) -> str:
-    return ", ".join(t.money(v, c) for c, v in sorted(values.items())) or "0"
+    return t.join(t.money(v, c) for c, v in sorted(values.items())) or t.number(0)
 
 
-def _compare(t: Translator, current: float, previous: float | None, fmt: str = "{}") -> str:
+def _compare(t: Translator, current: float, previous: float | None, shown: Callable[[float], str] | None = None) -> str:
+    show = shown or t.number
     arrow = ARROWS.get(maths.trend(current, previous), "")
     if previous is None:
-        return fmt.format(current)
-    return t("{value} {arrow} (before: {before})", value=fmt.format(current), arrow=arrow, before=fmt.format(previous))
-
-
-def percent(value: float | None) -> str:
-    return "–" if value is None else f"{round(100 * value)}%"
+        return show(current)
+    return t("{value} {arrow} (before: {before})", value=show(current), arrow=arrow, before=show(previous))
 
 
 def heading(t: Translator, s: maths.Summary, *, title: str) -> str:
@@ -59,17 +57,17 @@ def render_summary(t: Translator, s: maths.Summary, *, title: str, by_rep: bool 
     lines.append(t("Moves between stages: {value}", value=_compare(t, c.moved, prev.moved)))
     for a, b in maths.CONVERSIONS:
         rate, before_rate = c.rate(a, b), prev.rate(a, b)
-        shown = percent(rate) if before_rate is None or rate is None else _compare(t, rate, before_rate, "{:.0%}")
+        shown = t.percent(rate) if before_rate is None or rate is None else _compare(t, rate, before_rate, t.percent)
         lines.append(t("{a} → {b}: {rate}", a=stage_name(t, a), b=stage_name(t, b), rate=shown))
     lines.append(t("Won: {value}, worth {money}", value=_compare(t, c.won, prev.won), money=money_of(t, c.won_value)))
     lost = t("Lost: {value}", value=_compare(t, c.lost, prev.lost))
     if c.lost_reasons:
-        reasons = ", ".join(f"{lost_reason_name(t, r)} {n}" for r, n in c.lost_reasons)
+        reasons = t.join(f"{lost_reason_name(t, r)} {t.number(n)}" for r, n in c.lost_reasons)
         lost += t("; most often: {reasons}", reasons=reasons)
     lines.append(lost)
     if c.avg_days:
         days = " · ".join(
-            t("{stage} {days}", stage=stage_name(t, st), days=f"{c.avg_days[st]:.1f}")
+            t("{stage} {days}", stage=stage_name(t, st), days=t.number(c.avg_days[st], "0.0"))
             for st in maths.FUNNEL
             if st in c.avg_days
         )
@@ -82,7 +80,7 @@ def render_summary(t: Translator, s: maths.Summary, *, title: str, by_rep: bool 
             arrow = ARROWS.get(maths.trend(value, s.weighted_before(currency)), "")
             lines.append(t("Weighted pipeline: {money} {arrow}", money=t.money(value, currency), arrow=arrow).rstrip())
     else:
-        lines.append(t("Weighted pipeline: {money}", money="0"))
+        lines.append(t("Weighted pipeline: {money}", money=t.number(0)))
     lines.append(t("Stalled records: {value}", value=_compare(t, s.stalled, s.stalled_before())))
     lines.append(t("Parked records due this week: {n}", n=s.parked_due))
     if s.forecast is not None:
@@ -100,8 +98,8 @@ def render_summary(t: Translator, s: maths.Summary, *, title: str, by_rep: bool 
     return head, fit("\n".join(lines))
 
 
-def _days(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
+def _days(t: Translator, value: float | None) -> str:
+    return "–" if value is None else t.number(value, "0.0")
 
 
 def by_rep_lines(t: Translator, s: maths.Summary) -> list[str]:
@@ -110,7 +108,7 @@ def by_rep_lines(t: Translator, s: maths.Summary) -> list[str]:
     lines = ["", t("<b>Conversion by rep</b> ({steps} · days in a stage)", steps=steps)]
 
     def row(name: str, rates: list[float | None], days: float | None) -> str:
-        return t("{name}: {figures}", name=name, figures=" · ".join([*(percent(r) for r in rates), _days(days)]))
+        return t("{name}: {figures}", name=name, figures=" · ".join([*(t.percent(r) for r in rates), _days(t, days)]))
 
     c = s.current
     lines.append(row(t("Team"), [c.rate(a, b) for a, b in maths.CONVERSIONS], c.team_days))
@@ -141,9 +139,9 @@ def by_source_lines(
             "{source}: {new} new · {qualified} · {opportunity} · {won}",
             source=source_name(t, row.source),
             new=_compare(t, row.new, previous.new if previous else None),
-            qualified=percent(row.qualified_share),
-            opportunity=percent(row.opportunity_share),
-            won=percent(row.won_share),
+            qualified=t.percent(row.qualified_share),
+            opportunity=t.percent(row.opportunity_share),
+            won=t.percent(row.won_share),
         )
         extras = []
         if row.won_value:
@@ -151,10 +149,10 @@ def by_source_lines(
         if row.avg_score is not None:
             extras.append(t("score {score}", score=round(row.avg_score)))
         if row.avg_days_to_won is not None:
-            extras.append(t("{days} days to won", days=f"{row.avg_days_to_won:.1f}"))
+            extras.append(t("{days} days to won", days=t.number(row.avg_days_to_won, "0.0")))
         if row.lost:
             extras.append(t("lost {n}, mostly {reason}", n=row.lost, reason=lost_reason_name(t, row.top_reason)))
-        lines.append(line + ("; " + ", ".join(extras) if extras else ""))
+        lines.append(line + ("; " + t.join(extras) if extras else ""))
     return lines
 
 
@@ -166,7 +164,7 @@ def event_line(t: Translator, event: source_maths.EventRow) -> str:
         "<b>{name}</b>: {cards} · {qualified} · {opportunities} · {won}",
         name=event.name,
         cards=f.new,
-        qualified=percent(f.qualified_share),
+        qualified=t.percent(f.qualified_share),
         opportunities=f.opportunity,
         won=f.won,
     )
@@ -180,7 +178,7 @@ def event_line(t: Translator, event: source_maths.EventRow) -> str:
             extras.append(t("cost {cost}, {per} per won deal", cost=cost, per=t.money(*per)))
         else:
             extras.append(t("cost {cost}", cost=cost))
-    return line + ("; " + ", ".join(extras) if extras else "")
+    return line + ("; " + t.join(extras) if extras else "")
 
 
 def events_lines(t: Translator, events: list[source_maths.EventRow]) -> list[str]:
@@ -199,7 +197,7 @@ def forecast_lines(t: Translator, f: source_maths.Forecast) -> list[str]:
         lines.append(
             t(
                 "{month}: {n}, {amount}, weighted {weighted}",
-                month=t.date(month.month, "LLLL y"),
+                month=t.month(month.month),
                 n=month.count,
                 amount=money_of(t, month.amount),
                 weighted=money_of(t, month.weighted),
@@ -218,7 +216,7 @@ def chart_of(t: Translator, s: maths.Summary, title: str) -> charts.FunnelChart:
     for a, b in maths.CONVERSIONS:
         rate = s.current.rate(a, b)
         if rate is not None:
-            notes[maths.FUNNEL.index(a)] = t("→ {rate} moved on", rate=percent(rate))
+            notes[maths.FUNNEL.index(a)] = t("→ {rate} moved on", rate=t.percent(rate))
     return charts.FunnelChart(
         # No markup and no emoji (the chart font has none).
         title="".join(ch for ch in re.sub(r"<[^>]+>", "", title) if ord(ch) <= 0xFFFF).strip(),
@@ -232,8 +230,8 @@ def chart_of(t: Translator, s: maths.Summary, title: str) -> charts.FunnelChart:
                 row.new,
                 t(
                     "qualified {qualified} · won {won}",
-                    qualified=percent(row.qualified_share),
-                    won=percent(row.won_share),
+                    qualified=t.percent(row.qualified_share),
+                    won=t.percent(row.won_share),
                 ),
             )
             for row in s.sources

@@ -69,7 +69,7 @@ def roster_view(t: Translator, team: Team, entries: Sequence[Entry], zone: str) 
 
 
 def leaders_text(t: Translator, team: Team, leaders: Sequence[Member]) -> str:
-    names = ", ".join(f"{m.display_name} ({role_name(t, m.role)})" for m in leaders) or "–"
+    names = t.join(f"{m.display_name} ({role_name(t, m.role)})" for m in leaders) or "–"
     return t("Your team: <b>{team}</b>\nLed by: {leaders}", team=team.name, leaders=names)
 
 

@@ -1140,13 +1140,21 @@ def _numeric(text: str, f: _Found, today: date, language: str) -> str:
     return text
 
 
-def _period_date(spec: tuple[str, int], part: str | None, today: date, explicit: bool) -> date | None:
+def _period_date(
+    spec: tuple[str, int], part: str | None, today: date, explicit: bool, language: str = "en"
+) -> date | None:
     """The day a part of a week, month, quarter or year stands for: early -> first day, mid ->
-    middle, end -> last (a week's: Monday, Wednesday, Friday); "after" -> the day after it ends."""
+    middle, end -> last (a week's: Monday, Wednesday, Friday); "after" -> the day after it ends.
+    In Persian the week starts on Saturday (its end is Wednesday) and months and quarters (فصل)
+    are those of the Solar Hijri calendar."""
     unit, offset = spec
+    if language == "fa" and unit in ("month", "quarter"):
+        return _solar_period(unit, offset, part, today, explicit)
     if unit == "week":
-        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=offset)
-        pick = {"early": 0, "mid": 2, "end": 4, "after": 7}.get(part or "", None)
+        first_day = 5 if language == "fa" else 0  # Saturday, Monday
+        monday = today - timedelta(days=(today.weekday() - first_day) % 7) + timedelta(weeks=offset)
+        # The end of a Persian week (آخر هفته) is Thursday, the start of the Iranian weekend.
+        pick = {"early": 0, "mid": 2, "end": 5 if language == "fa" else 4, "after": 7}.get(part or "", None)
         if pick is None:
             return monday if offset else None
         day = monday + timedelta(days=pick)
@@ -1181,6 +1189,25 @@ def _period_date(spec: tuple[str, int], part: str | None, today: date, explicit:
         if new_year is None or year_end is None:
             return None
         return _part_of_range(new_year, year_end, part, offset)
+    return None
+
+
+def _solar_period(unit: str, offset: int, part: str | None, today: date, explicit: bool) -> date | None:
+    """A part of this (or the next) Solar Hijri month or season."""
+    solar = jdatetime.date.fromgregorian(date=today)
+    months = 1 if unit == "month" else 3
+    first_month = solar.month if unit == "month" else 3 * ((solar.month - 1) // 3) + 1
+    for step in (offset, offset + 1) if not explicit else (offset,):
+        index = solar.year * 12 + first_month - 1 + step * months
+        year, month = divmod(index, 12)
+        first = _solar(year, month + 1, 1)
+        end_index = index + months - 1
+        last = _solar_month_end(end_index // 12, end_index % 12 + 1)
+        if first is None or last is None:
+            return None
+        found = first + timedelta(days=14) if part == "mid" and months == 1 else _part_of_range(first, last, part, step)
+        if found is not None and (found >= today or explicit):
+            return found
     return None
 
 
@@ -1241,7 +1268,9 @@ def _periods(text: str, rules: _Rules, f: _Found, today: date, language: str) ->
             spec = rules.period_of[anchor]
             if part is None and spec[1] == 0:
                 return text  # "this week" alone names no day
-            found = _period_date(spec, part, today, explicit=spec[1] != 0 or "this" in match.group(0))
+            found = _period_date(
+                spec, part, today, explicit=spec[1] != 0 or "this" in match.group(0), language=language
+            )
             if part is None and spec[0] == "week":  # "next week": a weekday may follow
                 f.week_offset = spec[1]
         elif anchor in rules.month_of:

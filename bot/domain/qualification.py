@@ -155,13 +155,40 @@ def button_answers(key: str) -> tuple[str, ...]:
     return BUTTON_ANSWERS
 
 
+# Currency words and symbols as reps type them after (or before) an amount, in the six languages.
+CURRENCY_WORDS = {
+    "€": "EUR", "eur": "EUR", "euro": "EUR", "eura": "EUR", "eur.": "EUR", "evra": "EUR", "евра": "EUR",
+    "евро": "EUR", "kn": "EUR", "$": "USD", "usd": "USD", "£": "GBP", "gbp": "GBP",
+    "zł": "PLN", "zl": "PLN", "złotych": "PLN", "złote": "PLN", "złoty": "PLN", "pln": "PLN",
+    "kč": "CZK", "kc": "CZK", "korun": "CZK", "koruna": "CZK", "koruny": "CZK", "czk": "CZK",
+    "ден": "MKD", "ден.": "MKD", "денари": "MKD", "денар": "MKD", "mkd": "MKD",
+    "یورو": "EUR", "دلار": "USD", "ریال": "IRR", "تومان": "IRT", "تومن": "IRT", "irr": "IRR", "irt": "IRT",
+}  # fmt: skip
+# Words for thousands, millions and billions that follow the number.
+MULTIPLIERS = {
+    "k": 1000, "tis": 1000, "tis.": 1000, "tisuća": 1000, "tisuću": 1000, "tisíc": 1000, "tys": 1000, "tys.": 1000,
+    "tysięcy": 1000, "tysiące": 1000, "хил": 1000, "хил.": 1000, "илјади": 1000, "هزار": 1000,
+    "m": 1_000_000, "mil": 1_000_000, "mil.": 1_000_000, "mln": 1_000_000, "mln.": 1_000_000,
+    "mio": 1_000_000, "milijun": 1_000_000, "milijuna": 1_000_000, "milion": 1_000_000, "miliony": 1_000_000,
+    "milionů": 1_000_000, "milionów": 1_000_000, "милион": 1_000_000, "милиони": 1_000_000,
+    "میلیون": 1_000_000, "mld": 1_000_000_000, "mld.": 1_000_000_000, "milijarda": 1_000_000_000,
+    "miliard": 1_000_000_000, "miliardy": 1_000_000_000, "милијарда": 1_000_000_000, "میلیارد": 1_000_000_000,
+}  # fmt: skip
+TOMAN = 10  # rials in a toman: Iranian amounts are stored in rials (IRR) and typed and shown in tomans
+
+
+def _alternatives(words: object) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))  # type: ignore[call-overload]
+
+
+_UNIT = rf"(?:{_alternatives(CURRENCY_WORDS)}|[A-Za-z]{{3}})"
 _AMOUNT_RE = re.compile(
-    r"^\s*(?P<pre>[A-Za-z€$£]{1,3})?\s*(?P<num>[0-9][0-9 .,'\u00a0]*)\s*(?P<mult>k|m|tis\.?|tys\.?|хил\.?)?\s*"
-    r"(?P<post>[A-Za-z€$£]{1,3}|kn|zł|kč|ден)?\s*$",
+    rf"^\s*(?P<pre>{_UNIT})?\s*(?P<num>[0-9][0-9 .,'\u00a0]*)\s*(?P<mult>{_alternatives(MULTIPLIERS)})?\s*"
+    rf"(?P<post>{_UNIT})?\s*$",
     re.IGNORECASE,
 )
-_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP", "zł": "PLN", "kč": "CZK", "ден": "MKD", "kn": "EUR"}
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+# Persian and Arabic-Indic digits, the Arabic thousands and decimal separators and percent sign.
+_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٬٫٪", "01234567890123456789,.%")
 
 
 def _number(text: str) -> Decimal | None:
@@ -180,24 +207,28 @@ def _number(text: str) -> Decimal | None:
 
 
 def parse_amount(text: str, default_currency: str) -> tuple[Decimal, str] | None:
-    """ "12.500 EUR", "€12,500.50", "20k", "1,5 m PLN", "5000" -> (Decimal, ISO code); None otherwise.
+    """ "12.500 EUR", "€12,500.50", "20k", "1,5 m PLN", "250 000 Kč", "20 tis.", "600.000 ден",
+    "۵۰۰ میلیون تومان", "5000" -> (Decimal, ISO code); None otherwise. Tomans are stored as rials
+    (IRR); a bare amount for a team that counts in IRR is read in tomans, as Iranians say prices.
     Words ("ten grand") and negative amounts are refused."""
     if not text or len(text) > 40:
         return None
-    match = _AMOUNT_RE.match(text.translate(_DIGITS))
+    match = _AMOUNT_RE.match(text.translate(_DIGITS).replace("\u200c", " "))
     if not match:
+        return None
+    units = {CURRENCY_WORDS.get(u.strip().lower(), u.strip().upper()) for u in (match["pre"], match["post"]) if u}
+    if len(units) > 1:  # "€100 USD"
         return None
     amount = _number(match.group("num"))
     if amount is None or amount <= 0:
         return None
-    mult = (match.group("mult") or "").lower().rstrip(".")
-    if mult in ("k", "tis", "tys", "хил"):
-        amount *= 1000
-    elif mult == "m":
-        amount *= 1_000_000
+    amount *= MULTIPLIERS.get((match.group("mult") or "").lower(), 1)
     code = (match.group("pre") or match.group("post") or "").strip()
-    currency = _SYMBOLS.get(code.lower(), _SYMBOLS.get(code, code.upper())) if code else default_currency
-    if not re.fullmatch(r"[A-Z]{3}", currency) or amount >= Decimal("1e13"):
+    currency = CURRENCY_WORDS.get(code.lower(), code.upper()) if code else default_currency
+    if currency == "IRT" or (not code and currency == "IRR"):
+        # Tomans (and a bare amount where the team counts in Iranian money) are ten rials each.
+        currency, amount = "IRR", amount * TOMAN
+    if not re.fullmatch(r"[A-Z]{3}", currency) or amount >= Decimal("1e14"):
         return None
     return amount.quantize(Decimal("0.01")), currency
 

@@ -16,11 +16,44 @@ LANGUAGE_ZONES = {
     "fa": "Asia/Tehran",
 }
 
+# Cities and countries as people of the product's languages write them (native names, exonyms in
+# the six languages, the usual Latin transliterations, a few locatives: "u Zagrebu", "v Praze"),
+# for the zones of the countries the bot is made for and of their neighbours.
+CITY_ZONES = {
+    "Europe/Zagreb": "Zagreb Zagrebu Zagrzeb Záhřeb Záhřebu Загреб زاگرب Split Splitu Rijeka Rijeci Osijek Zadar "
+    "Pula Dubrovnik Varaždin Hrvatska Hrvatskoj Croatia Chorwacja Chorvatsko Хрватска کرواسی",
+    "Europe/Prague": "Praha Praze Prag Prague Praga Прага پراگ Brno Brně Ostrava Plzeň Olomouc Česko Čechy Czechia "
+    "Czechy Česká_republika Češka Чешка چک",
+    "Europe/Warsaw": "Warszawa Warszawie Warsaw Varšava Varšavě Varšavi Варшава ورشو Kraków Krakowie Krakov "
+    "Wrocław Wrocławiu Gdańsk Gdańsku Poznań Poznaniu Łódź Katowice Szczecin Lublin Polska Polsce Poland Poljska "
+    "Polsko Полска لهستان",
+    "Europe/Skopje": "Skopje Скопје Скопие Skopí Skopju اسکوپیه Битола Bitola Охрид Ohrid Куманово Kumanovo Тетово "
+    "Tetovo Прилеп Prilep Штип Štip Велес Veles Струмица Strumica Македонија Makedonija Macedonia Macedonie "
+    "Makedonie مقدونیه",
+    "Asia/Tehran": "Tehran Teheran Teherán Техеран تهران Mashhad مشهد Isfahan Esfahan اصفهان Shiraz شیراز Tabriz "
+    "تبریز Karaj کرج Ahvaz اهواز Qom قم Rasht رشت Yazd یزد Kermanshah کرمانشاه Iran Írán ایران Иран",
+    "Europe/Belgrade": "Beograd Belgrade Belgrad Bělehrad Београд Белград بلگراد",
+    "Europe/Ljubljana": "Ljubljana Lublana Любляна Љубљана لیوبلیانا",
+    "Europe/Vienna": "Vienna Wien Beč Vídeň Wiedeń Виена وین",
+    "Europe/Budapest": "Budapest Budimpešta Budimpeszt Будимпешта بوداپست",
+    "Europe/Sofia": "Sofia Sofija Sofie Софија София صوفیه",
+    "Europe/Athens": "Athens Atena Atény Ateny Атина آتن",
+    "Europe/Rome": "Rome Roma Rim Řím Rzym Рим رم",
+    "Europe/Berlin": "Berlin Берлин برلین",
+    "Europe/Paris": "Paris Pariz Paříž Paryż Париз پاریس",
+    "Europe/London": "London Londyn Londýn Лондон لندن",
+    "Europe/Istanbul": "Istanbul İstanbul Istambuł Истанбул استانبول",
+    "Europe/Moscow": "Moskva Moskwa Москва مسکو",
+    "Asia/Dubai": "Dubai Dubaj Дубаи دبی",
+}
+
+_PLACE_PREPOSITION = re.compile(r"^(?:u|v|ve|w|we|in|во|в|در)_")
 _OFFSET_RE = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?00)?$")
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.strip().lower())
+    text = text.strip().lower().replace("ł", "l").replace("ي", "ی").replace("ك", "ک").replace("\u200c", "")
+    text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return re.sub(r"[\s_-]+", "_", text)
 
@@ -34,6 +67,9 @@ def _index() -> tuple[dict[str, str], dict[str, str]]:
             continue
         by_name[_fold(zone)] = zone
         by_city.setdefault(_fold(zone.rsplit("/", 1)[1]), zone)
+    for zone, names in CITY_ZONES.items():
+        for name in names.split():
+            by_city[_fold(name.replace("_", " "))] = zone
     return by_name, by_city
 
 
@@ -42,7 +78,8 @@ def guess_zone(language: str | None, default: str) -> str:
 
 
 def find_zone(text: str) -> str | None:
-    """An IANA zone for "Europe/Zagreb", "zagreb", "New York", "UTC", "UTC+2" or "GMT-5"; else None."""
+    """An IANA zone for "Europe/Zagreb", "zagreb", "Praha", "Скопје", "تهران", "New York", "UTC",
+    "UTC+2" or "GMT-5"; else None."""
     if not text or len(text) > 64:
         return None
     folded = _fold(text)
@@ -58,4 +95,7 @@ def find_zone(text: str) -> str | None:
         # The Etc zones count the other way round: UTC+2 is Etc/GMT-2.
         return f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
     by_name, by_city = _index()
-    return by_name.get(folded) or by_city.get(folded)
+    found = by_name.get(folded) or by_city.get(folded)
+    if found is None and (bare := _PLACE_PREPOSITION.sub("", folded)) != folded:
+        found = by_city.get(bare)
+    return found

@@ -101,7 +101,7 @@ async def test_a_group_sees_where_the_records_came_from_without_anyones_details(
         replies += await olga_in_group.settle(quiet=1.5)
         text = all_text(replies)
         assert "By source" in text and "Referral: 5 new · 40% · 20% · 0%" in text
-        assert "Forecast" in text and "weighted €500.00" in text
+        assert "Forecast" in text and "weighted €500" in text
         assert not any(name in text for name in names) and "Secret" not in text and "secret.hr" not in text
         assert await fg.unsupported_calls() == []
     assert "Traceback" not in (tmp_path / "bot.log").read_text()

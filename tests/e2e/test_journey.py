@@ -39,7 +39,7 @@ async def test_capture_qualify_advance_win(database_url, db, tmp_path):
         assert "is now: opportunity" in opportunity.text and "50% likely" in opportunity.text
         _, [card] = await olga.click("Open the record", n=1)
         _, [final] = await olga.click("🏆 Won", n=1)
-        _, [won] = await olga.click("Same: €40,000.00", n=1)
+        _, [won] = await olga.click("Same: €40,000", n=1)
         assert "is now: customer" in won.text
     async with db.begin(Scope.system()) as s:
         lead = (await s.exec(select(Lead))).one()

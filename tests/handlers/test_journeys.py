@@ -88,7 +88,7 @@ async def test_capture_qualify_prospect_opportunity_won(tg, db):
     assert says(sent(await olga.send("someday maybe"))[0], "I could not read that as a future date. ")
     calls = await olga.send("end of month")
     assert is_now(sent(calls)[0], "opportunity")
-    assert "€50,000.00, 75% likely" in sent(calls)[0].text
+    assert "€50,000, 75% likely" in sent(calls)[0].text
     lead = await the_lead(db)
     assert (lead.stage, lead.deal_amount, lead.currency, lead.probability) == (
         Stage.OPPORTUNITY,

@@ -133,4 +133,39 @@ def test_dates_and_money_are_formatted_per_locale():
     assert catalogs.get("hr").datetime(moment, "Europe/Zagreb", "short").startswith("05. 03. 2026.")
     assert catalogs.get("cs").money(Decimal("12500.5"), "EUR") == "12\xa0500,50\xa0€"
     assert catalogs.get("pl").money(Decimal("12500.5"), "PLN") == "12\xa0500,50\xa0zł"
-    assert catalogs.get("fa").money(Decimal("1200"), "IRR").startswith("\u200e")
+
+
+@pytest.mark.parametrize(
+    ("language", "amount", "currency", "shown"),
+    [
+        ("en", "12500", "EUR", "€12,500"),
+        ("hr", "12500", "EUR", "12.500\xa0€"),
+        ("cs", "250000", "CZK", "250\xa0000\xa0Kč"),
+        ("pl", "50000", "PLN", "50\xa0000\xa0zł"),
+        ("pl", "49.99", "PLN", "49,99\xa0zł"),
+        ("mk", "600000", "MKD", "600.000\xa0ден."),
+        ("fa", "5000000000", "IRR", "۵۰۰٬۰۰۰٬۰۰۰ تومان"),  # rials shown in tomans
+        ("fa", "12500", "EUR", "€\xa0۱۲٬۵۰۰"),
+    ],
+)
+def test_money_in_the_local_currency_and_format(language, amount, currency, shown):
+    from decimal import Decimal
+
+    assert Catalogs("en").get(language).money(Decimal(amount), currency) == shown
+
+
+def test_persian_dates_are_solar_hijri_in_persian_digits():
+    from datetime import UTC, date, datetime
+
+    t = Catalogs("en").get("fa")
+    t.clock = lambda: datetime(2026, 11, 29, 8, tzinfo=UTC)
+    at = datetime(2026, 12, 2, 11, 30, tzinfo=UTC)  # 15:00 in Tehran, 11 Azar 1405
+    assert t.when(at, "Asia/Tehran").startswith("چهارشنبه ۱۱ آذر")
+    assert "۱۵:۰۰" in t.when(at, "Asia/Tehran")
+    assert not re.search("[0-9]", t.when(at, "Asia/Tehran"))
+    assert t.when(datetime(2027, 3, 25, 9, tzinfo=UTC), "Asia/Tehran").startswith("پنجشنبه ۵ فروردین ۱۴۰۶")
+    # A deal's close date carries the Gregorian date too, for a partner abroad.
+    assert t.day(date(2027, 1, 29)) == "جمعه ۹ بهمن ۱۴۰۵ (۲۹ ژانویه ۲۰۲۷)"
+    assert t.date(date(2026, 12, 2), "short") == "۱۴۰۵/۹/۱۱"
+    assert t.percent(0.4) == "۴۰٪" and t.number(3.5, "0.0") == "۳٫۵"
+    assert t.time(at, "Asia/Tehran") == "۱۵:۰۰"

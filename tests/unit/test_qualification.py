@@ -78,13 +78,42 @@ def test_amounts(text, expected):
     assert parse_amount(text, "EUR") == expected
 
 
-@pytest.mark.parametrize("text", ["ten grand", "", "-500", "0", "12 apples", "1e50", "x" * 50])
+# Amounts in the local currency and the way reps of each country write them.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("250 000 Kč", (Decimal("250000.00"), "CZK")), ("20 tis. Kč", (Decimal("20000.00"), "CZK")),
+        ("2 miliony korun", (Decimal("2000000.00"), "CZK")),
+        ("50 000 zł", (Decimal("50000.00"), "PLN")), ("20 tys. zł", (Decimal("20000.00"), "PLN")),
+        ("1,2 mln zł", (Decimal("1200000.00"), "PLN")), ("5000 złotych", (Decimal("5000.00"), "PLN")),
+        ("600.000 ден", (Decimal("600000.00"), "MKD")), ("300 илјади денари", (Decimal("300000.00"), "MKD")),
+        ("12.500 eura", (Decimal("12500.00"), "EUR")), ("3 milijuna eura", (Decimal("3000000.00"), "EUR")),
+        ("۵۰۰ میلیون تومان", (Decimal("5000000000.00"), "IRR")),
+        ("۲۵۰ میلیون ریال", (Decimal("250000000.00"), "IRR")),
+        ("۱٫۵ میلیارد تومان", (Decimal("15000000000.00"), "IRR")),
+        ("۱۲٬۵۰۰ یورو", (Decimal("12500.00"), "EUR")),
+        ("۸۰ هزار تومن", (Decimal("800000.00"), "IRR")),
+    ],
+)  # fmt: skip
+def test_local_amounts(text, expected):
+    assert parse_amount(text, "EUR") == expected
+
+
+def test_a_bare_amount_for_an_iranian_team_is_in_tomans():
+    assert parse_amount("۵۰۰ میلیون", "IRR") == (Decimal("5000000000.00"), "IRR")
+    assert parse_amount("500 میلیون", "EUR") == (Decimal("500000000.00"), "EUR")
+
+
+@pytest.mark.parametrize(
+    "text", ["ten grand", "", "-500", "0", "12 apples", "1e50", "x" * 50, "€100 USD", "۱۰ میلیون بیت‌کوین"]
+)
 def test_amounts_refused(text):
     assert parse_amount(text, "EUR") is None
 
 
 def test_probability():
     assert parse_probability("40%") == 40 and parse_probability(" 100 ") == 100
+    assert parse_probability("۴۰٪") == 40 and parse_probability("۷۵") == 75
     assert parse_probability("-10") is None and parse_probability("140") is None and parse_probability("a lot") is None
 
 

@@ -30,6 +30,33 @@ def test_unknown_zones(text):
     assert find_zone(text) is None
 
 
+# Cities as reps of each language write them, including the names the bot's own hints suggest.
+@pytest.mark.parametrize(
+    ("text", "zone"),
+    [
+        ("Praha", "Europe/Prague"), ("v Praze", "Europe/Prague"), ("Brno", "Europe/Prague"),
+        ("Прага", "Europe/Prague"), ("Česká republika", "Europe/Prague"),
+        ("Warszawa", "Europe/Warsaw"), ("Varšava", "Europe/Warsaw"), ("Kraków", "Europe/Warsaw"),
+        ("krakow", "Europe/Warsaw"), ("Wrocław", "Europe/Warsaw"), ("Lodz", "Europe/Warsaw"),
+        ("w Warszawie", "Europe/Warsaw"),
+        ("Zagrzeb", "Europe/Zagreb"), ("Záhřeb", "Europe/Zagreb"), ("u Zagrebu", "Europe/Zagreb"),
+        ("Split", "Europe/Zagreb"), ("Загреб", "Europe/Zagreb"),
+        ("Скопје", "Europe/Skopje"), ("во Скопје", "Europe/Skopje"), ("Битола", "Europe/Skopje"),
+        ("Ohrid", "Europe/Skopje"),
+        ("تهران", "Asia/Tehran"), ("در تهران", "Asia/Tehran"), ("اصفهان", "Asia/Tehran"),
+        ("Teheran", "Asia/Tehran"), ("Техеран", "Asia/Tehran"),
+        ("Beograd", "Europe/Belgrade"), ("Beč", "Europe/Vienna"), ("Londýn", "Europe/London"),
+    ],
+)  # fmt: skip
+def test_native_city_names(text, zone):
+    assert find_zone(text) == zone
+
+
+@pytest.mark.parametrize("text", ["u", "v Atlantidě", "در", "Zagreb Zagreb"])
+def test_not_a_place(text):
+    assert find_zone(text) is None
+
+
 def test_guess_from_language():
     assert guess_zone("hr", "UTC") == "Europe/Zagreb"
     assert guess_zone("fa", "UTC") == "Asia/Tehran"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import threading
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 _LOCK = threading.Lock()  # pyplot keeps global state: one figure at a time
@@ -22,6 +23,7 @@ class FunnelChart:
     notes: list[str]  # under each bar (e.g. "→ 42%"); "" for none
     sources_title: str = ""
     sources: list[tuple[str, int, str]] = field(default_factory=list)  # (label, new records, note)
+    number: Callable[[int], str] = "{:,}".format  # a count as the reader writes it ("1.250", "۱٬۲۵۰")
 
 
 def render_png(chart: FunnelChart) -> bytes:
@@ -47,7 +49,7 @@ def render_png(chart: FunnelChart) -> bytes:
                 width = max(0.04, count / biggest)
                 ax.barh(y, width, left=-width / 2, height=0.72, color=colours[i % len(colours)])
                 ax.text(0, y + 0.08, label, ha="center", va="center", fontsize=15, weight="bold")
-                ax.text(0, y - 0.2, f"{count:,}", ha="center", va="center", fontsize=13)
+                ax.text(0, y - 0.2, chart.number(count), ha="center", va="center", fontsize=13)
                 note = chart.notes[i] if i < len(chart.notes) else ""
                 if note:
                     ax.text(0.52, y - 0.5, note, ha="left", va="center", fontsize=11, color="#374151")
@@ -69,7 +71,7 @@ def _sources_panel(ax: Any, chart: FunnelChart) -> None:
     for i, (label, count, note) in enumerate(rows):
         y = len(rows) - 1 - i
         ax.barh(y, count / biggest, height=0.6, color="#a5b4fc")
-        ax.text(0.01, y + 0.05, f"{label}: {count:,}", ha="left", va="center", fontsize=12, weight="bold")
+        ax.text(0.01, y + 0.05, f"{label}: {chart.number(count)}", ha="left", va="center", fontsize=12, weight="bold")
         if note:
             ax.text(0.01, y - 0.38, note, ha="left", va="center", fontsize=10, color="#374151")
     ax.set_xlim(0, 1.05)

@@ -78,8 +78,8 @@ class Translator:
     def _escape(self, value: Any) -> Any:
         if isinstance(value, bool):
             return value
-        if isinstance(value, int):
-            value = numbers.format_decimal(value, locale=self.locale).translate(self._digits)
+        if isinstance(value, int | float | Decimal):
+            value = self.number(value)
         elif isinstance(value, str) and not isinstance(value, Safe):
             value = html.escape(value, quote=False)
         elif not isinstance(value, str):

@@ -224,6 +224,7 @@ def chart_of(t: Translator, s: maths.Summary, title: str) -> charts.FunnelChart:
         counts=[s.stages.get(st, 0) for st in maths.FUNNEL],
         notes=notes,
         sources_title=t("New records by source") if s.sources else "",
+        number=t.number,
         sources=[
             (
                 source_name(t, row.source),

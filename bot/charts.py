@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import io
 import threading
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 _LOCK = threading.Lock()  # pyplot keeps global state: one figure at a time

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
+import re
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -38,6 +39,8 @@ LANGUAGE_NAMES: Mapping[str, str] = {
 
 
 FSI, PDI = "\u2068", "\u2069"  # Unicode first-strong isolate and pop directional isolate
+LRI = "\u2066"  # left-to-right isolate
+COMMAND = re.compile(r"(?<![\w/:.<\"'=@-])/[a-z][a-z_]*\b")
 
 
 class Safe(str):
@@ -71,6 +74,9 @@ class Translator:
         return self._format(self._tr.ngettext(singular, plural, n), {"n": n, **params})
 
     def _format(self, text: str, params: Mapping[str, Any]) -> str:
+        if self.rtl:
+            # A /command inside right-to-left text keeps its slash in front ("/lead", not "lead/").
+            text = COMMAND.sub(lambda m: f"{LRI}{m.group(0)}{PDI}", text)
         if not params:
             return text
         return text.format(**{k: self._escape(v) for k, v in params.items()})
@@ -82,6 +88,8 @@ class Translator:
             value = self.number(value)
         elif isinstance(value, str) and not isinstance(value, Safe):
             value = html.escape(value, quote=False)
+        if value == "":
+            return value
         elif not isinstance(value, str):
             return value
         # In right-to-left text, isolate each inserted value so that a Latin name, an e-mail
@@ -102,15 +110,25 @@ class Translator:
         """A share as a whole percentage ("67 %", "۶۷٪"); "–" when there is none."""
         if value is None:
             return "–"
-        return self.localise(numbers.format_percent(value, locale=self.locale, numbering_system="default"))
+        shown = numbers.format_percent(
+            value, format=PERCENT_PATTERNS.get(self.language), locale=self.locale, numbering_system="default"
+        )
+        return self.localise(shown)
 
-    def datetime(self, value: dt.datetime, zone: str, fmt: str = "medium") -> str:
-        """A moment with its date and time (exports, invitations): `when` without the weekday."""
+    def datetime(self, value: dt.datetime, zone: str) -> str:
+        """A moment with its date and time, the year always (exports, invitations, last seen):
+        "December 4, 2026, 3:00 PM", "4. prosinca 2026. u 15:00"."""
         value, zone = _renderable(value, zone)
         local = value.astimezone(ZoneInfo(zone))
         if self.persian:
             return self._joined(self._solar_day(local.date(), weekday=False, year=True), self._clock(local))
-        return dates.format_datetime(local, format=fmt if fmt != "medium" else "short", locale=self.locale)
+        return self._joined(self._skeleton("yMMMMd", local), self._clock(local))
+
+    def _skeleton(self, skeleton: str, value: dt.date | dt.datetime) -> str:
+        text = dates.format_skeleton(skeleton, value, locale=self.locale)
+        if self.language == "mk":  # CLDR's "2026 г" (without its dot): Macedonian text writes the year alone
+            text = re.sub(r"[\s\u202f]г\.?$", "", text)
+        return text
 
     def when(self, value: dt.datetime, zone: str, home: str | None = None) -> str:
         """A moment as reps read it: "Fri, December 4, 3:00 PM" / "pet, 4. prosinca u 15:00", the
@@ -122,15 +140,15 @@ class Translator:
         if self.persian:
             day = self._solar_day(local.date(), year=solar_date(local.date())[0] != solar_date(this_year)[0])
         else:
-            skeleton = "MMMMEd" if local.year == this_year.year else "yMMMMEd"
-            day = dates.format_skeleton(skeleton, local, locale=self.locale)
+            day = self._skeleton("MMMMEd" if local.year == this_year.year else "yMMMMEd", local)
         text = self._joined(day, self._clock(local))
         if home is not None and home != zone or shown_zone != zone:
             text += f" ({self.localise(utc_offset(local))})"
         return text
 
     def _clock(self, local: dt.datetime) -> str:
-        return self.localise(dates.format_time(local, "short", locale=self.locale))
+        pattern = TIME_PATTERNS.get(self.language, "short")
+        return self.localise(dates.format_time(local, pattern, locale=self.locale))
 
     def _joined(self, day: str, clock: str) -> str:
         # Translators: a day and a time of day: "Fri, December 4, 3:00 PM". Word it so that the
@@ -143,7 +161,7 @@ class Translator:
         if self.persian:
             gregorian = self.localise(dates.format_skeleton("yMMMMd", value, locale=self.locale))
             return f"{self._solar_day(value, year=True)} ({gregorian})"
-        return dates.format_skeleton("yMMMMEd", value, locale=self.locale)
+        return self._skeleton("yMMMMEd", value)
 
     def _solar_day(self, value: dt.date, *, weekday: bool = True, year: bool = False) -> str:
         """ "چهارشنبه ۱۲ آذر ۱۴۰۵": weekday, day, Solar Hijri month, year."""
@@ -156,17 +174,36 @@ class Translator:
         """Items one after another ("A, B"; "الف، ب" in Persian)."""
         return ("، " if self.persian else ", ").join(items)
 
+    def clauses(self, items: Iterable[str]) -> str:
+        """Parts of a line set apart by semicolons ("A; B"; "الف؛ ب" in Persian)."""
+        return ("؛ " if self.persian else "; ").join(items)
+
     def date(self, value: dt.date, fmt: str = "medium") -> str:
-        """A date alone: "short" (notes, history), "medium" (headings), "long" (birthdays)."""
+        """A date alone: "short" (notes, history: "4. 12. 2026."), otherwise the month in words
+        ("4. prosinca 2026.")."""
         if self.persian:
             if fmt == "short":
                 return self.localise("{}/{}/{}".format(*solar_date(value)))
             return self._solar_day(value, weekday=False, year=True)
-        return dates.format_date(value, format=fmt, locale=self.locale)
+        if fmt == "short":
+            return dates.format_date(value, format="short", locale=self.locale)
+        return self._skeleton("yMMMMd", value)
+
+    def period(self, first: dt.date, last: dt.date) -> tuple[str, str]:
+        """The two ends of a period, the year written once when it is the same:
+        ("16. studenoga", "22. studenoga 2026.")."""
+        if first == last:
+            return self.date(first), self.date(last)
+        if self.persian:
+            same_year = solar_date(first)[0] == solar_date(last)[0]
+            return self._solar_day(first, weekday=False, year=not same_year), self.date(last)
+        if first.year == last.year:
+            return self._skeleton("MMMMd", first), self.date(last)
+        return self.date(first), self.date(last)
 
     def month(self, value: dt.date) -> str:
         """A calendar month with its year ("December 2026", "prosinac 2026.", "دسامبر ۲۰۲۶")."""
-        return self.localise(dates.format_skeleton("yMMMM", value, locale=self.locale))
+        return self.localise(self._skeleton("yMMMM", value))
 
     def day_month(self, value: dt.date) -> str:
         """ "12 May", "May 12", "12. svibnja": a date without its year, as the locale writes it."""
@@ -181,12 +218,9 @@ class Translator:
 
     def money(self, amount: Decimal, currency: str) -> str:
         """An amount in its currency as the reader writes it. Iranian rials are shown to a Persian
-        reader in tomans (ten rials), the unit prices are spoken in: "۵۰۰٬۰۰۰٬۰۰۰ تومان"."""
+        reader in tomans (ten rials), the unit prices are spoken in: "۵۰۰ میلیون تومان"."""
         if self.persian and currency == "IRR":
-            tomans = (amount / 10).quantize(Decimal(1)) if amount % 10 == 0 else amount / 10
-            return self.localise(
-                f"{numbers.format_decimal(tomans, locale=self.locale, numbering_system='default')} تومان"
-            )
+            return self.localise(_tomans(amount / 10))
         whole = amount == amount.to_integral_value()
         pattern = str(self.locale.currency_formats["standard"].pattern).split(";")[0]
         text = numbers.format_currency(
@@ -199,6 +233,22 @@ class Translator:
         )
         return self.localise(text)
 
+
+def _tomans(tomans: Decimal) -> str:
+    """ "۵۰۰ میلیون تومان", "۱٫۵ میلیارد تومان", "۸۵۰٬۰۰۰ تومان": round millions and billions in
+    words, as Iranians say prices."""
+    for size, word in ((Decimal(10**9), "میلیارد"), (Decimal(10**6), "میلیون")):
+        if tomans >= size and (tomans * 10 / size) == (tomans * 10 / size).to_integral_value():
+            count = numbers.format_decimal(tomans / size, locale="fa", numbering_system="default")
+            return f"{count} {word} تومان"
+    whole = tomans.to_integral_value() if tomans == tomans.to_integral_value() else tomans
+    return f"{numbers.format_decimal(whole, locale='fa', numbering_system='default')} تومان"
+
+
+# Where reps write a time or a percentage otherwise than the locale data says: "u 8:00" (not
+# 08:00) in Croatian, "40%" (not "40 %") in Macedonian.
+TIME_PATTERNS = {"hr": "H:mm"}
+PERCENT_PATTERNS = {"mk": "#,##0%"}
 
 # Currencies whose amounts are never written with cents.
 WHOLE_UNITS = frozenset({"IRR", "MKD"})

@@ -40,13 +40,11 @@ async def events_command(update: Update, context: BotContext) -> None:
 
 
 def _cost(args: list[str], default_currency: str) -> tuple[Decimal, str, str] | None:
-    """`2500 EUR Interliber 2026` or `2500 Interliber` (the team's currency): amount, currency, name."""
-    if len(args) >= 3 and len(args[1]) == 3 and args[1].isalpha():
-        parsed = qualification_rules.parse_amount(f"{args[0]} {args[1]}", default_currency)
-        name = args[2:]
-    else:
-        parsed = qualification_rules.parse_amount(args[0], default_currency) if args else None
-        name = args[1:]
-    if parsed is None or not name:
-        return None
-    return parsed[0], parsed[1], " ".join(name)
+    """`2500 EUR Interliber 2026`, `2.500 € Interliber`, `150.000 ден Саем` or `2500 Interliber`
+    (the team's currency): amount, currency, name. The amount is the longest run of first words
+    that reads as one; the rest is the name."""
+    for size in range(min(4, len(args) - 1), 0, -1):
+        parsed = qualification_rules.parse_amount(" ".join(args[:size]), default_currency)
+        if parsed is not None:
+            return parsed[0], parsed[1], " ".join(args[size:])
+    return None

@@ -7,6 +7,7 @@ from datetime import timedelta
 from telegram import Update
 
 from bot.context import BotContext
+from bot.domain.dates import fold, normalise
 from bot.presentation import keyboards, links
 from bot.presentation.replies import reply
 from bot.presentation.settings import invite_text
@@ -17,8 +18,8 @@ from models.base import utcnow
 
 async def invite_command(update: Update, context: BotContext) -> None:
     t, member = context.t, context.me
-    wanted = context.args[0].lower() if context.args else "rep"
-    role = Role.MANAGER if wanted in ("manager", t("manager").lower()) else Role.REP
+    wanted = fold(normalise(context.args[0])) if context.args else "rep"
+    role = Role.MANAGER if wanted in ("manager", fold(normalise(t("manager")))) else Role.REP
     invites.check_can_invite(member, role)  # refused before anything is read or written
     team = await context.team()
     hours = context.settings.invite_ttl_hours

@@ -1684,12 +1684,19 @@ UNKNOWN_YEAR = 1904  # a leap year, so 29 February fits; shown without a year
 
 
 def parse_birthday(text: str) -> date | None:
-    """ "12.5.1980", "12. 5.", "1980-05-12", "12/05" -> a date (year 1904 when not given)."""
+    """ "12.5.1980", "12. 5.", "1980-05-12", "12/05" -> a date (year 1904 when not given); in the
+    Solar Hijri calendar as Iranians know their birthdays: "1359/2/22", "22 اردیبهشت 1359"."""
     text = normalise(text or "")[:40]
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    match = re.fullmatch(r"(\d{4})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})", text)
     if match:
         year, month, day = (int(g) for g in match.groups())
+        if 1200 <= year < 1500:
+            return _solar(year, month, day)
     else:
+        named = re.fullmatch(r"(\d{1,2})\s+(\S+)\s+(\d{4})", text)
+        months = {w: i + 1 for i, words in enumerate(SOLAR_MONTHS) for w in _words(words)}
+        if named and fold(named.group(2)) in months and 1200 <= int(named.group(3)) < 1500:
+            return _solar(int(named.group(3)), months[fold(named.group(2))], int(named.group(1)))
         match = re.fullmatch(r"(\d{1,2})\s*[./-]\s*(\d{1,2})\s*[./-]?\s*(\d{4})?\.?", text)
         if not match:
             return None

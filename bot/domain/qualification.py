@@ -17,6 +17,8 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, Literal, get_args
 
+from babel.numbers import is_currency
+
 QuestionKey = Literal["need", "budget", "authority", "timeline", "fit", "value", "who"]
 QUESTION_KEYS: tuple[QuestionKey, ...] = get_args(QuestionKey)
 
@@ -167,7 +169,8 @@ CURRENCY_WORDS = {
 # Words for thousands, millions and billions that follow the number.
 MULTIPLIERS = {
     "k": 1000, "tis": 1000, "tis.": 1000, "tisuća": 1000, "tisuću": 1000, "tisíc": 1000, "tys": 1000, "tys.": 1000,
-    "tysięcy": 1000, "tysiące": 1000, "хил": 1000, "хил.": 1000, "илјади": 1000, "هزار": 1000,
+    "tysięcy": 1000, "tysiące": 1000, "хил": 1000, "хил.": 1000, "илј": 1000, "илј.": 1000, "илјади": 1000,
+    "هزار": 1000,
     "m": 1_000_000, "mil": 1_000_000, "mil.": 1_000_000, "mln": 1_000_000, "mln.": 1_000_000,
     "mio": 1_000_000, "milijun": 1_000_000, "milijuna": 1_000_000, "milion": 1_000_000, "miliony": 1_000_000,
     "milionů": 1_000_000, "milionów": 1_000_000, "милион": 1_000_000, "милиони": 1_000_000,
@@ -228,7 +231,7 @@ def parse_amount(text: str, default_currency: str) -> tuple[Decimal, str] | None
     if currency == "IRT" or (not code and currency == "IRR"):
         # Tomans (and a bare amount where the team counts in Iranian money) are ten rials each.
         currency, amount = "IRR", amount * TOMAN
-    if not re.fullmatch(r"[A-Z]{3}", currency) or amount >= Decimal("1e14"):
+    if not re.fullmatch(r"[A-Z]{3}", currency) or not is_currency(currency) or amount >= Decimal("1e14"):
         return None
     return amount.quantize(Decimal("0.01")), currency
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from bot.domain.dates import WEEKDAYS, normalise
+from bot.domain.dates import WEEKDAYS, fold, normalise
 from bot.domain.sources import EventRow, Forecast, SourceRow
 from models import Stage, SummaryPeriod
 
@@ -270,6 +270,11 @@ DEFAULT_TIME = "9:00"
 _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?$")
 
 
+# Looked up without diacritics too, as reps type on a phone ("tydne pondeli", "tydzien").
+_PERIODS = {**PERIOD_WORDS, **{fold(k): v for k, v in PERIOD_WORDS.items()}}
+_KINDS = {**KIND_WORDS, **{fold(k): v for k, v in KIND_WORDS.items()}}
+
+
 class Schedule(NamedTuple):
     period: SummaryPeriod
     weekday: int | None  # 0 = Monday, weekly only
@@ -281,6 +286,7 @@ def _weekday_names(language: str) -> dict[str, int]:
     for lang in dict.fromkeys((language if language in WEEKDAYS else "en", "en")):
         for i, group in enumerate(WEEKDAYS[lang]):
             names.update(dict.fromkeys(group.split("|"), i))
+            names.update(dict.fromkeys((fold(w) for w in group.split("|")), i))
     return names
 
 
@@ -288,16 +294,16 @@ def parse_schedule(args: list[str], language: str) -> Schedule | None:
     """`daily 9:00` or `weekly monday 9:00` (weekday names in `language` or English; the time may
     be left out for 9:00, or written `8`, `8.30`); None when it cannot be read."""
     words = [normalise(a) for a in args]
-    if not words or words[0] not in PERIOD_WORDS:
+    if not words or fold(words[0]) not in _PERIODS:
         return None
-    period = PERIOD_WORDS[words[0]]
+    period = _PERIODS[fold(words[0])]
     rest = words[1:]
     weekday = None
     if period is SummaryPeriod.WEEKLY:
         names = _weekday_names(language)
-        if not rest or rest[0] not in names:
+        if not rest or fold(rest[0]) not in names:
             return None
-        weekday, rest = names[rest[0]], rest[1:]
+        weekday, rest = names[fold(rest[0])], rest[1:]
     clock = rest[0] if rest else DEFAULT_TIME
     match = _TIME.match(clock)
     if len(rest) > 1 or not match:
@@ -311,4 +317,4 @@ def parse_schedule(args: list[str], language: str) -> Schedule | None:
 def funnel_kind(args: list[str]) -> str | None:
     """The period /funnel shows: its first word in any of the six languages (the week without
     one); None for a word it does not know."""
-    return KIND_WORDS.get(normalise(args[0])) if args else DEFAULT_KIND
+    return _KINDS.get(fold(normalise(args[0]))) if args else DEFAULT_KIND

@@ -47,8 +47,14 @@ CITY_ZONES = {
     "Asia/Dubai": "Dubai Dubaj Дубаи دبی",
 }
 
+_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 _PLACE_PREPOSITION = re.compile(r"^(?:u|v|ve|w|we|in|во|в|در)_")
-_OFFSET_RE = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?00)?$")
+_OFFSET_RE = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?:[:.]?(\d{2}))?$")
+# Offsets that are not whole hours have no Etc zone: the zone that keeps that offset all year.
+_HALF_HOURS = {
+    "+3:30": "Asia/Tehran", "+4:30": "Asia/Kabul", "+5:30": "Asia/Kolkata", "+5:45": "Asia/Kathmandu",
+    "+6:30": "Asia/Yangon", "+9:30": "Australia/Darwin", "-3:30": "America/St_Johns", "-9:30": "Pacific/Marquesas",
+}  # fmt: skip
 
 
 def _fold(text: str) -> str:
@@ -85,9 +91,11 @@ def find_zone(text: str) -> str | None:
     folded = _fold(text)
     if folded in ("utc", "gmt", "z"):
         return "UTC"
-    match = _OFFSET_RE.match(re.sub(r"\s+", "", text.lower()))
+    match = _OFFSET_RE.match(re.sub(r"\s+", "", text.lower().translate(_DIGITS)))
     if match:
-        sign, hours = match.group(1), int(match.group(2))
+        sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3) or 0)
+        if minutes:
+            return _HALF_HOURS.get(f"{sign}{hours}:{minutes:02d}")
         if hours == 0:
             return "UTC"
         if hours > 14:

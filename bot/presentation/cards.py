@@ -34,8 +34,8 @@ def render_preview(t: Translator, card: Card, duplicate: Duplicate | None) -> st
         "name": card.full_name,
         "job_title": card.job_title,
         "company": card.company,
-        "emails": ", ".join(card.emails),
-        "phones": ", ".join(card.phones),
+        "emails": t.join(card.emails),
+        "phones": t.join(card.phones),
         "website": card.website,
         "address": card.address,
     }
@@ -124,7 +124,7 @@ REPORT_NAMES = 10  # names listed for each kind of skipped or refused contact
 
 def _names(t: Translator, names: Sequence[str]) -> Safe:
     """The first names of a list, escaped, and how many more."""
-    shown = Safe(", ".join(html.escape(n, quote=False) for n in names[:REPORT_NAMES]))
+    shown = Safe(t.join(html.escape(n, quote=False) for n in names[:REPORT_NAMES]))
     if len(names) > REPORT_NAMES:
         return Safe(t("{names} and {n} more", names=shown, n=len(names) - REPORT_NAMES))
     return shown

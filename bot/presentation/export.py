@@ -41,7 +41,7 @@ def too_big(t: Translator) -> str:
 
 
 def export_caption(t: Translator, records: int, when: datetime, zone: str) -> str:
-    return t("Export of {date}. Records: {n}.", date=t.datetime(when, zone, "short"), n=records)
+    return t("Export of {date}. Records: {n}.", date=t.datetime(when, zone), n=records)
 
 
 def file_stem(when: datetime) -> str:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.i18n import LANGUAGE_NAMES, Translator
+from bot.presentation.labels import zone_name
 
 
 def settings_menu(t: Translator, group_link: str | None = None) -> InlineKeyboardMarkup:
@@ -45,14 +45,8 @@ def zones(t: Translator, suggestions: list[str], now: datetime, *, back: bool) -
     """One button per suggested zone, each showing its local time so the rep can check it."""
     rows: list[list[InlineKeyboardButton]] = []
     for zone in suggestions:
-        local = now.astimezone(ZoneInfo(zone)).strftime("%H:%M")
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    t("{zone} · {time}", zone=zone, time=local), callback_data=callbacks.encode("tz", "set", zone)
-                )
-            ]
-        )
+        label = t("{zone} · {time}", zone=zone_name(t, zone), time=t.time(now, zone))
+        rows.append([InlineKeyboardButton(label, callback_data=callbacks.encode("tz", "set", zone))])
     rows.append([InlineKeyboardButton(t("Another time zone…"), callback_data=callbacks.encode("tz", "ask"))])
     if back:
         rows.append([InlineKeyboardButton(t("« Back"), callback_data=callbacks.encode("set", "menu"))])

@@ -58,6 +58,17 @@ CRITERION_NAMES = {
     "timeline": N_("timeline"),
     "fit": N_("ideal customer fit"),
 }
+# Time zones by their city, in the reader's language (other zones by their IANA city).
+ZONE_NAMES = {
+    "Europe/Zagreb": N_("Zagreb"),
+    "Europe/Prague": N_("Prague"),
+    "Europe/Warsaw": N_("Warsaw"),
+    "Europe/Skopje": N_("Skopje"),
+    "Asia/Tehran": N_("Tehran"),
+    "Europe/London": N_("London"),
+    "Europe/Belgrade": N_("Belgrade"),
+    "Europe/Vienna": N_("Vienna"),
+}
 NUDGE_NAMES = {
     "digest": N_("Morning digest at 9:00 (today's and overdue follow-ups)"),
     "stalled": N_("Records gone quiet"),
@@ -65,6 +76,16 @@ NUDGE_NAMES = {
     "close_date": N_("Opportunities past their close date"),
     "birthday": N_("Birthdays, the day before"),
 }
+
+
+def zone_name(t: Translator, zone: str) -> str:
+    """ "Praha", "Скопје", "تهران" for the product's zones; "New York" or "UTC+2" for others."""
+    if zone in ZONE_NAMES:
+        return t(ZONE_NAMES[zone])
+    if zone.startswith("Etc/GMT") and zone[7:]:
+        sign, hours = zone[7], zone[8:]  # the Etc zones count the other way round
+        return t.localise(f"UTC{'+' if sign == '-' else '-'}{hours}")
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
 
 
 def stage_name(t: Translator, stage: Stage) -> str:

@@ -12,7 +12,7 @@ from bot.domain import qualification as q
 from bot.domain.nudges import KINDS, NudgeSettings
 from bot.domain.team_settings import DAY_STEP, PASS_MARK, WEIGHT_STEP
 from bot.i18n import LANGUAGE_NAMES, Translator
-from bot.presentation.labels import CRITERION_NAMES, NUDGE_NAMES, role_name, stage_name
+from bot.presentation.labels import CRITERION_NAMES, NUDGE_NAMES, role_name, stage_name, zone_name
 from models import Member, Role, Team
 
 View = tuple[str, InlineKeyboardMarkup | None]
@@ -22,7 +22,7 @@ def settings_text(t: Translator, member: Member, team: Team) -> str:
     return t(
         "<b>Settings</b>\nLanguage: {language}\nTime zone: {zone}\nTeam: {team} ({role})",
         language=LANGUAGE_NAMES.get(member.language, member.language),
-        zone=member.timezone or t("not set yet"),
+        zone=zone_name(t, member.timezone) if member.timezone else t("not set yet"),
         team=team.name,
         role=role_name(t, member.role),
     )
@@ -31,7 +31,7 @@ def settings_text(t: Translator, member: Member, team: Team) -> str:
 def zone_saved(t: Translator, zone: str, now: datetime) -> str:
     return t(
         "Time zone set to {zone}. Your local time is {time}. You can change it in /settings.",
-        zone=zone,
+        zone=zone_name(t, zone),
         time=t.time(now, zone),
     )
 
@@ -49,7 +49,7 @@ def invite_text(t: Translator, role: Role, team: Team, link: str, hours: int, ex
                 "It works once, for {n} hour (until {expires}).",
                 "It works once, for {n} hours (until {expires}).",
                 hours,
-                expires=t.datetime(expires, zone, "short"),
+                expires=t.datetime(expires, zone),
             ),
             t("Send it only to the person you invite."),
         ]

@@ -40,7 +40,8 @@ def _compare(t: Translator, current: float, previous: float | None, shown: Calla
 
 def heading(t: Translator, s: maths.Summary, *, title: str) -> str:
     p = s.period
-    return t(KIND_TITLES[p.kind], team=title, start=t.date(p.first_day, "medium"), end=t.date(p.last_day, "medium"))
+    start, end = t.period(p.first_day, p.last_day)
+    return t(KIND_TITLES[p.kind], team=title, start=start, end=end)
 
 
 def render_summary(t: Translator, s: maths.Summary, *, title: str, by_rep: bool = False) -> tuple[str, str]:
@@ -62,7 +63,7 @@ def render_summary(t: Translator, s: maths.Summary, *, title: str, by_rep: bool 
     lines.append(t("Won: {value}, worth {money}", value=_compare(t, c.won, prev.won), money=money_of(t, c.won_value)))
     lost = t("Lost: {value}", value=_compare(t, c.lost, prev.lost))
     if c.lost_reasons:
-        reasons = t.join(f"{lost_reason_name(t, r)} {t.number(n)}" for r, n in c.lost_reasons)
+        reasons = t.join(t("{reason} ({n})", reason=lost_reason_name(t, r), n=n) for r, n in c.lost_reasons)
         lost += t("; most often: {reasons}", reasons=reasons)
     lines.append(lost)
     if c.avg_days:
@@ -152,7 +153,7 @@ def by_source_lines(
             extras.append(t("{days} days to won", days=t.number(row.avg_days_to_won, "0.0")))
         if row.lost:
             extras.append(t("lost {n}, mostly {reason}", n=row.lost, reason=lost_reason_name(t, row.top_reason)))
-        lines.append(line + ("; " + t.join(extras) if extras else ""))
+        lines.append(t.clauses([line, t.join(extras)]) if extras else line)
     return lines
 
 
@@ -178,7 +179,7 @@ def event_line(t: Translator, event: source_maths.EventRow) -> str:
             extras.append(t("cost {cost}, {per} per won deal", cost=cost, per=t.money(*per)))
         else:
             extras.append(t("cost {cost}", cost=cost))
-    return line + ("; " + t.join(extras) if extras else "")
+    return t.clauses([line, t.join(extras)]) if extras else line
 
 
 def events_lines(t: Translator, events: list[source_maths.EventRow]) -> list[str]:

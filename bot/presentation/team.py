@@ -31,7 +31,7 @@ def _button(text: str, *args: str | int) -> InlineKeyboardButton:
 
 
 def _seen(t: Translator, member: Member, zone: str) -> str:
-    return t.datetime(member.last_seen_at, zone, "short") if member.last_seen_at else t("not yet")
+    return t.datetime(member.last_seen_at, zone) if member.last_seen_at else t("not yet")
 
 
 def _line(t: Translator, entry: Entry, zone: str) -> str:
@@ -170,7 +170,7 @@ def invites_view(t: Translator, invites: Sequence[Invite], names: dict[int, str]
             "{role}, from {name}, until {expires}",
             role=role_name(t, invite.role),
             name=names.get(invite.created_by_id or 0, "–"),
-            expires=t.datetime(invite.expires_at, zone, "short"),
+            expires=t.datetime(invite.expires_at, zone),
         )
         lines.append("• " + label)
         rows.append([_button(t("Withdraw: {invite}", invite=label), "v", _invite_id(invite))])

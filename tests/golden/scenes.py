@@ -48,6 +48,15 @@ PEOPLE = {
     "fa": ("Asia/Tehran", ("مریم", "احمدی", "دیجی‌کالا"), ("علی", "رضایی", "اسنپ"), "IRR",
            "ارسال پیش‌فاکتور", "برای کل تیم دمو می‌خواهد."),
 }  # fmt: skip
+# Per language: the team's name in the group summary, its two reps, and a phone number on the card.
+TEAMS = {
+    "en": ("Sales", ("Olivia", "Harry"), "+44 7700 900123"),
+    "hr": ("Prodaja", ("Ana", "Marko"), "+385 91 234 5678"),
+    "cs": ("Obchod", ("Jana", "Petr"), "+420 601 234 567"),
+    "pl": ("Sprzedaż", ("Anna", "Piotr"), "+48 601 234 567"),
+    "mk": ("Продажба", ("Ана", "Марко"), "+389 70 123 456"),
+    "fa": ("فروش", ("مریم", "علی"), "+98 912 345 6789"),
+}
 AMOUNTS = {"EUR": "12500", "GBP": "12500", "CZK": "250000", "PLN": "50000", "MKD": "600000", "IRR": "5000000000"}
 
 
@@ -76,7 +85,7 @@ def scenes(t: Translator) -> list[tuple[str, str]]:
         lead = _lead(1, first, last, company, Stage.LEAD)
         card = Card(
             first_name=first, last_name=last, job_title=None, company=company, emails=["office@example.com"],
-            phones=["+385 91 234 5678"], website="example.com",
+            phones=[TEAMS[t.language][2]], website="example.com",
         )  # fmt: skip
         text, markup = cards.preview(t, "n1", card, None)
         out.append((f"preview, {sex}", "\n".join([text, *_buttons(markup)])))
@@ -119,11 +128,12 @@ def scenes(t: Translator) -> list[tuple[str, str]]:
         open_value={currency: amount * 2}, weighted={currency: amount * Decimal("0.8")}, parked=2,
     )  # fmt: skip
     out.append(("pipeline", moves.pipeline(t, pipeline)))
-    out.append(("group summary", summaries.render_summary(t, _summary(currency, amount, zone), title="Prodaja")[1]))
+    title, reps, _ = TEAMS[t.language]
+    out.append(("group summary", summaries.render_summary(t, _summary(currency, amount, zone, reps), title=title)[1]))
     return out
 
 
-def _summary(currency: str, amount: Decimal, zone: str) -> maths.Summary:
+def _summary(currency: str, amount: Decimal, zone: str, reps: tuple[str, str]) -> maths.Summary:
     period = maths.complete_period("week", NOW, zone)
     stages = {
         Stage.SUSPECT: 3,
@@ -143,7 +153,7 @@ def _summary(currency: str, amount: Decimal, zone: str) -> maths.Summary:
     previous = maths.Flow(new=2, moves={(Stage.LEAD, Stage.PROSPECT): 1}, won=0)
     return maths.Summary(
         period=period, stages=stages, stages_before={**stages, Stage.LEAD: 10}, weighted={currency: amount},
-        stalled=2, parked_due=1, current=current, previous=previous, rep_names={1: "Ana", 2: "Marko"},
+        stalled=2, parked_due=1, current=current, previous=previous, rep_names={1: reps[0], 2: reps[1]},
     )  # fmt: skip
 
 

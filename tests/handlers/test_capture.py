@@ -230,7 +230,7 @@ async def test_the_draft_survives_a_time_zone_chosen_by_button(tg, db):
     [preview] = sent(await olga.send(ANA))
     [menu] = sent(await olga.send("/settings"))
     [zones] = sent(await olga.tap(menu, msg("Time zone")), "editMessageText")
-    await olga.tap(zones, "Europe/Zagreb")
+    await olga.tap(zones, "Zagreb")
     async with db.read(Scope.system()) as s:
         assert (await s.exec(select(Member))).one().timezone == "Europe/Zagreb"
     calls = await tap(tg, olga, preview, "Save")

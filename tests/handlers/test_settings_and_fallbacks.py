@@ -54,11 +54,11 @@ async def test_timezone_by_button_then_shown_in_settings(tg, db):
     assert says(menu, SETTINGS) and "Olga's team" in menu.text and msg("not set yet") in menu.text
     [edited] = sent(await olga.tap(menu, msg("Time zone")), "editMessageText")
     assert says(edited, "Choose your time zone, or pick another one:")
-    [saved] = sent(await olga.tap(edited, "Europe/Zagreb"), "editMessageText")
-    assert says(saved, ZONE_SAVED) and "Europe/Zagreb" in saved.text
+    [saved] = sent(await olga.tap(edited, "Zagreb"), "editMessageText")
+    assert says(saved, ZONE_SAVED) and "Zagreb" in saved.text
     assert (await member_row(db)).timezone == "Europe/Zagreb"
     [menu] = sent(await olga.send("/settings"))
-    assert "Europe/Zagreb" in menu.text and msg("not set yet") not in menu.text
+    assert "Zagreb" in menu.text and msg("not set yet") not in menu.text
 
 
 async def test_an_unknown_zone_button_is_refused_and_nothing_changes(tg, db):
@@ -76,7 +76,7 @@ async def test_timezone_typed_by_city_with_a_retry(tg, db):
     [refusal] = sent(await olga.send("Atlantis"))
     assert says(refusal, UNKNOWN_ZONE)
     [saved] = sent(await olga.send("warsaw"))
-    assert says(saved, ZONE_SAVED) and "Europe/Warsaw" in saved.text
+    assert says(saved, ZONE_SAVED) and "Warsaw" in saved.text
     assert (await member_row(db)).timezone == "Europe/Warsaw"
     assert await flows(db) == []
     [answer] = sent(await olga.send("warsaw"))  # the flow is over: plain text now means a card

@@ -60,6 +60,9 @@ async def test_a_manager_sees_the_events_and_enters_a_cost(db, tg):
     assert fair_line + "; " + msg("worth {money}", money="€4,000") + ", " + cost in listing.text
     [again] = sent(await boss.send("/events cost 300 Expo <Split>"))  # the team's currency; corrected later
     assert again.text == msg("Saved: {name} cost {amount}.", name="Expo <Split>", amount="€300")
+    [symbol] = sent(await boss.send("/events cost 2.500 € Interliber 2026"))  # a symbol, a grouped amount
+    assert symbol.text == msg("Saved: {name} cost {amount}.", name="Interliber 2026", amount="€2,500")
+    sent(await boss.send("/events cost 2000 EUR INTERLIBER 2026"))
     sent(await boss.send("/events cost 450 USD expo <split>"))
     [listing] = sent(await boss.send("/events"))
     assert expo + "; " + msg("cost {cost}", cost="$450") in listing.text

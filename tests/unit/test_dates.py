@@ -169,6 +169,31 @@ def test_birthdays():
     assert dates.parse_birthday("31.2.1980") is None and dates.parse_birthday("spring") is None
 
 
+def test_birthdays_in_the_solar_hijri_calendar():
+    """Iranians know their birthdays in the Solar Hijri calendar."""
+    assert dates.parse_birthday("۱۳۵۹/۲/۲۲") == date(1980, 5, 12)
+    assert dates.parse_birthday("۲۲ اردیبهشت ۱۳۵۹") == date(1980, 5, 12)
+    assert dates.parse_birthday("1359-02-22") == date(1980, 5, 12)
+    assert dates.parse_birthday("۱۳۵۹/۱۳/۲۲") is None and dates.parse_birthday("۲۲ فلان ۱۳۵۹") is None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("آخر ماه", date(2026, 12, 21)),  # 30 Azar 1405, not 30 November
+        ("ماه بعد", date(2026, 12, 22)),  # 1 Dey
+        ("اواسط ماه", date(2026, 12, 6)),  # 15 Azar
+        ("هفته بعد", date(2026, 12, 5)),  # the Persian week starts on Saturday
+        ("آخر هفته", date(2026, 12, 3)),  # Thursday, the start of the weekend
+        ("آخر فصل", date(2026, 12, 21)),  # autumn ends with Azar
+    ],
+)
+def test_persian_months_and_weeks_are_the_iranian_ones(phrase, expected):
+    now = datetime(2026, 11, 29, 8, 0, tzinfo=ZoneInfo("Asia/Tehran"))  # Sunday 8 Azar 1405
+    found = read_when(phrase, language="fa", zone="Asia/Tehran", now=now)
+    assert isinstance(found, dates.When) and found.at.date() == expected
+
+
 def test_within_bounds():
     assert dates.within_bounds(NOW + timedelta(days=365 * 9), NOW)
     assert not dates.within_bounds(NOW + timedelta(days=365 * 11), NOW)

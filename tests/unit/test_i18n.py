@@ -129,8 +129,9 @@ def test_dates_and_money_are_formatted_per_locale():
 
     catalogs = Catalogs("en")
     moment = datetime(2026, 3, 5, 14, 30, tzinfo=UTC)
-    assert catalogs.get("en").datetime(moment, "Europe/Zagreb", "short") == "3/5/26, 3:30\u202fPM"
-    assert catalogs.get("hr").datetime(moment, "Europe/Zagreb", "short").startswith("05. 03. 2026.")
+    assert catalogs.get("en").datetime(moment, "Europe/Zagreb") == "March 5, 2026, 3:30\u202fPM"
+    assert catalogs.get("hr").datetime(moment, "Europe/Zagreb") == "5. ožujka 2026. u 15:30"
+    assert catalogs.get("mk").datetime(moment, "Europe/Zagreb") == "5 март 2026 во 15:30"
     assert catalogs.get("cs").money(Decimal("12500.5"), "EUR") == "12\xa0500,50\xa0€"
     assert catalogs.get("pl").money(Decimal("12500.5"), "PLN") == "12\xa0500,50\xa0zł"
 
@@ -144,7 +145,9 @@ def test_dates_and_money_are_formatted_per_locale():
         ("pl", "50000", "PLN", "50\xa0000\xa0zł"),
         ("pl", "49.99", "PLN", "49,99\xa0zł"),
         ("mk", "600000", "MKD", "600.000\xa0ден."),
-        ("fa", "5000000000", "IRR", "۵۰۰٬۰۰۰٬۰۰۰ تومان"),  # rials shown in tomans
+        ("fa", "5000000000", "IRR", "۵۰۰ میلیون تومان"),  # rials shown in tomans, round millions in words
+        ("fa", "15000000000", "IRR", "۱٫۵ میلیارد تومان"),
+        ("fa", "8500000", "IRR", "۸۵۰٬۰۰۰ تومان"),
         ("fa", "12500", "EUR", "€\xa0۱۲٬۵۰۰"),
     ],
 )
@@ -152,6 +155,14 @@ def test_money_in_the_local_currency_and_format(language, amount, currency, show
     from decimal import Decimal
 
     assert Catalogs("en").get(language).money(Decimal(amount), currency) == shown
+
+
+def test_a_command_keeps_its_slash_in_front_in_right_to_left_text():
+    t = Catalogs("en").get("fa")
+    text = t("/funnel – the funnel with a chart: /funnel week, month or quarter")
+    assert "\u2066/funnel\u2069" in text and "/funnel" not in text.replace("\u2066/funnel\u2069", "")
+    assert "\u2066" not in Catalogs("en").get("hr")("/funnel – the funnel with a chart: /funnel week, month or quarter")
+    assert "https://t.me/x" in t("{a}", a="https://t.me/x") and "</b>" in t("<b>Pipeline</b>")
 
 
 def test_persian_dates_are_solar_hijri_in_persian_digits():

@@ -93,6 +93,11 @@ def test_schedules_are_read_in_the_six_languages():
     assert maths.parse_schedule(["дневно", "8:00"], "mk") == (daily, None, "08:00")
     assert maths.parse_schedule(["هفتگی", "دوشنبه", "۹:۳۰"], "fa") == (weekly, 0, "09:30")  # Persian digits
     assert maths.parse_schedule(["روزانه", "۸"], "fa") == (daily, None, "08:00")
+    # Typed on a phone without diacritics.
+    assert maths.parse_schedule(["tydne", "pondeli", "9"], "cs") == (weekly, 0, "09:00")
+    assert maths.parse_schedule(["tygodniowo", "sroda"], "pl") == (weekly, 2, "09:00")
+    assert maths.funnel_kind(["tydzien"]) == "week" and maths.funnel_kind(["ctvrtleti"]) == "quarter"
+    assert maths.funnel_kind(["Kwartal"]) == "quarter" and maths.funnel_kind(["فصل"]) == "quarter"
     # English weekday names are understood whatever the language; other languages' are not.
     assert maths.parse_schedule(["weekly", "friday", "16:30"], "pl") == (weekly, 4, "16:30")
     assert maths.parse_schedule(["weekly", "piątek"], "hr") is None

@@ -45,6 +45,7 @@ def test_unknown_zones(text):
         ("Ohrid", "Europe/Skopje"),
         ("تهران", "Asia/Tehran"), ("در تهران", "Asia/Tehran"), ("اصفهان", "Asia/Tehran"),
         ("Teheran", "Asia/Tehran"), ("Техеран", "Asia/Tehran"),
+        ("UTC+3:30", "Asia/Tehran"), ("utc+۳:۳۰", "Asia/Tehran"), ("UTC+5:30", "Asia/Kolkata"),
         ("Beograd", "Europe/Belgrade"), ("Beč", "Europe/Vienna"), ("Londýn", "Europe/London"),
     ],
 )  # fmt: skip
@@ -52,7 +53,7 @@ def test_native_city_names(text, zone):
     assert find_zone(text) == zone
 
 
-@pytest.mark.parametrize("text", ["u", "v Atlantidě", "در", "Zagreb Zagreb"])
+@pytest.mark.parametrize("text", ["u", "v Atlantidě", "در", "Zagreb Zagreb", "UTC+2:15"])
 def test_not_a_place(text):
     assert find_zone(text) is None
 

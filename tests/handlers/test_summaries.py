@@ -169,14 +169,14 @@ async def test_the_summary_text_has_aggregates_only(db, tg):
     t = state_of(tg.app).catalogs.get("en")
     s = await compute(db, people["team"], maths.complete_period("day", NOW, ZAGREB))
     heading, text = view.render_summary(t, s, title="Acme sales")
-    assert heading == msg("📊 <b>{team}</b>: the funnel, {start}", team="Acme sales", start="Nov 22, 2026")
+    assert heading == msg("📊 <b>{team}</b>: the funnel, {start}", team="Acme sales", start="November 22, 2026")
     assert text.startswith(heading + "\n")
     assert "Secret" not in text and "example.com" not in text
     assert msg("New records: {value}", value=compared(1, 3)) in text
     assert msg("{a} → {b}: {rate}", a="lead", b="prospect", rate="67%") in text
     assert msg("{a} → {b}: {rate}", a="opportunity", b="customer", rate="100%") in text
     assert msg("Won: {value}, worth {money}", value=compared(1, 0), money="€1,000") in text
-    assert msg("; most often: {reasons}", reasons=msg("Price") + " 1") in text
+    assert msg("; most often: {reasons}", reasons=msg("{reason} ({n})", reason=msg("Price"), n=1)) in text
     assert msg("Weighted pipeline: {money} {arrow}", money="€1,000", arrow="").rstrip() in text
     assert msg("Parked records due this week: {n}", n=1) in text
     assert msg("{name}: {new} · {advanced} · {won}", name="rep1", new=1, advanced=2, won=0) in text
@@ -233,7 +233,7 @@ async def test_a_long_summary_goes_as_a_photo_with_its_heading_then_the_text(db,
     assert await summary_delivery.deliver_due(tg.app, "one", now=NOW) == 1
     [photo] = sent(tg.request.calls, "sendPhoto")
     [message] = sent(tg.request.calls)
-    heading = msg("📊 <b>{team}</b>: the funnel, {start}", team="Acme sales", start="Nov 22, 2026")
+    heading = msg("📊 <b>{team}</b>: the funnel, {start}", team="Acme sales", start="November 22, 2026")
     assert photo.text == heading and message.params["chat_id"] == GROUP
     assert CAPTION_LIMIT < len(message.text) <= MESSAGE_LIMIT
     assert message.text.startswith(heading) and msg("<b>Per rep</b> (new · advanced · won)") in message.text
@@ -431,7 +431,7 @@ async def test_funnel_on_demand_counts_the_team_in_a_group_and_a_reps_own_in_pri
     week = maths.period_to_date("week", utcnow(), zone)
 
     def heading(title: str) -> str:
-        start, end = (catalogue().date(day, "medium") for day in (week.first_day, week.last_day))
+        start, end = catalogue().period(week.first_day, week.last_day)
         return msg("📊 <b>{team}</b>: the funnel, week {start} – {end}", team=title, start=start, end=end)
 
     def shown(calls: list[Call]) -> str:

@@ -202,7 +202,12 @@ class Translator:
         return self.date(first), self.date(last)
 
     def month(self, value: dt.date) -> str:
-        """A calendar month with its year ("December 2026", "prosinac 2026.", "دسامبر ۲۰۲۶")."""
+        """A calendar month with its year ("December 2026", "prosinac 2026."); for a Persian reader
+        the Solar Hijri days it spans."""
+        if self.persian:  # the Solar Hijri days it spans: "۱۰ آذر تا ۱۰ دی ۱۴۰۵"
+            first = value.replace(day=1)
+            last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+            return " تا ".join(self.period(first, last))
         return self.localise(self._skeleton("yMMMM", value))
 
     def day_month(self, value: dt.date) -> str:

@@ -38,11 +38,19 @@ class Period:
     last_day: date
 
 
-def _start_of(kind: str, day: date) -> date:
+# The day a team's week starts on: Monday, or Saturday where the weekend is Thursday-Friday (Iran).
+WEEK_STARTS = {"fa": 5}
+
+
+def week_start(language: str | None) -> int:
+    return WEEK_STARTS.get(language or "", 0)
+
+
+def _start_of(kind: str, day: date, first_weekday: int = 0) -> date:
     if kind == "day":
         return day
     if kind == "week":
-        return day - timedelta(days=day.weekday())
+        return day - timedelta(days=(day.weekday() - first_weekday) % 7)
     if kind == "month":
         return day.replace(day=1)
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
@@ -75,10 +83,11 @@ def _at(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), zone).astimezone(UTC)
 
 
-def complete_period(kind: str, now: datetime, zone: str) -> Period:
-    """The last whole period before `now`: yesterday, last week (Monday to Sunday), last month..."""
+def complete_period(kind: str, now: datetime, zone: str, first_weekday: int = 0) -> Period:
+    """The last whole period before `now`: yesterday, last week (Monday to Sunday, or from
+    `first_weekday`), last month..."""
     tz = ZoneInfo(zone)
-    current = _start_of(kind, now.astimezone(tz).date())
+    current = _start_of(kind, now.astimezone(tz).date(), first_weekday)
     start, prev = _shift(kind, current, -1), _shift(kind, current, -2)
     return Period(
         kind=kind,
@@ -92,11 +101,11 @@ def complete_period(kind: str, now: datetime, zone: str) -> Period:
     )
 
 
-def period_to_date(kind: str, now: datetime, zone: str) -> Period:
+def period_to_date(kind: str, now: datetime, zone: str, first_weekday: int = 0) -> Period:
     """The period running now, from its start to `now`, against the same stretch of the one before."""
     tz = ZoneInfo(zone)
     local = now.astimezone(tz)
-    start_day = _start_of(kind, local.date())
+    start_day = _start_of(kind, local.date(), first_weekday)
     start = _at(start_day, tz)
     prev_start = _at(_shift(kind, start_day, -1), tz)
     prev_end = min(prev_start + (now.astimezone(UTC) - start), start)

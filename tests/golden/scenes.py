@@ -129,12 +129,13 @@ def scenes(t: Translator) -> list[tuple[str, str]]:
     )  # fmt: skip
     out.append(("pipeline", moves.pipeline(t, pipeline)))
     title, reps, _ = TEAMS[t.language]
-    out.append(("group summary", summaries.render_summary(t, _summary(currency, amount, zone, reps), title=title)[1]))
+    summary = _summary(currency, amount, zone, reps, maths.week_start(t.language))
+    out.append(("group summary", summaries.render_summary(t, summary, title=title)[1]))
     return out
 
 
-def _summary(currency: str, amount: Decimal, zone: str, reps: tuple[str, str]) -> maths.Summary:
-    period = maths.complete_period("week", NOW, zone)
+def _summary(currency: str, amount: Decimal, zone: str, reps: tuple[str, str], first_weekday: int) -> maths.Summary:
+    period = maths.complete_period("week", NOW, zone, first_weekday)
     stages = {
         Stage.SUSPECT: 3,
         Stage.LEAD: 12,

@@ -131,3 +131,12 @@ def test_funnel_period_words_in_the_six_languages():
         for word in words:
             assert maths.funnel_kind([word, "ignored"]) == kind, word
     assert maths.funnel_kind(["fortnight"]) is None
+
+
+def test_an_iranian_teams_week_runs_from_saturday_to_friday():
+    now = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)  # a Sunday
+    week = maths.complete_period("week", now, "Asia/Tehran", maths.week_start("fa"))
+    assert (week.first_day, week.last_day) == (date(2026, 11, 21), date(2026, 11, 27))  # Saturday to Friday
+    assert maths.complete_period("week", now, "Europe/Zagreb", maths.week_start("hr")).first_day == date(2026, 11, 16)
+    running = maths.period_to_date("week", now, "Asia/Tehran", maths.week_start("fa"))
+    assert running.first_day == date(2026, 11, 28)

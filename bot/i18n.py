@@ -221,6 +221,11 @@ class Translator:
         value, zone = _renderable(value, zone)
         return self._clock(value.astimezone(ZoneInfo(zone)))
 
+    def currency_name(self, currency: str) -> str:
+        """ "euro", "česká koruna", "ریال ایران": a currency as the locale names it."""
+        name = numbers.get_currency_name(currency, locale=self.locale)
+        return name[:1].upper() + name[1:]
+
     def money(self, amount: Decimal, currency: str) -> str:
         """An amount in its currency as the reader writes it. Iranian rials are shown to a Persian
         reader in tomans (ten rials), the unit prices are spoken in: "۵۰۰ میلیون تومان"."""

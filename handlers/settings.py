@@ -1,24 +1,25 @@
-"""/settings: language and time zone, with buttons; the answer to the time zone question."""
+"""/settings: language, time zone and (owners and managers) the team's currency, with buttons; the
+answer to the time zone question."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot import callbacks
 from bot.context import BotContext
-from bot.domain.timezones import find_zone
+from bot.domain.timezones import CURRENCIES, find_zone
 from bot.flows import FlowData, ZoneFlow
 from bot.presentation import keyboards, links, zones
 from bot.presentation.replies import drop_keyboard, edit, message_text, reply
-from bot.presentation.settings import settings_text, zone_saved
+from bot.presentation.settings import currency_question, settings_text, zone_saved
 from bot.services import flows, members
 from models.base import utcnow
 from models.errors import N_, DomainError, StaleButton
 
-MENU_CHOICES = ("lang", "tz", "close", "menu")
+MENU_CHOICES = ("lang", "tz", "cur", "close", "menu")
 ZONE_CHOICES = ("ask", "set")
 
 # What goes on with /remind words kept while the time zone was asked (wired in handlers/__init__.py).
@@ -37,8 +38,12 @@ async def _settings_text(context: BotContext) -> str:
 
 async def settings_command(update: Update, context: BotContext) -> None:
     text = await _settings_text(context)
+    await reply(update, text, _menu(context))
+
+
+def _menu(context: BotContext) -> InlineKeyboardMarkup:
     group = links.group_link(context.bot.username, context.me, context.settings.telegram_bot_token.get_secret_value())
-    await reply(update, text, keyboards.settings_menu(context.t, group))
+    return keyboards.settings_menu(context.t, group, currency=context.me.role.sees_team)
 
 
 async def on_settings_button(update: Update, context: BotContext) -> None:
@@ -58,9 +63,18 @@ async def on_settings_button(update: Update, context: BotContext) -> None:
             context.member = await members.set_language(session, member, value, context.catalogs.languages)
         context.t = t = context.catalogs.get(value)
         await query.answer()
-        await edit(query, settings_text(t, context.me, team), keyboards.settings_menu(t))
+        await edit(query, settings_text(t, context.me, team), _menu(context))
         return
-    if what == "lang":
+    if what == "cur" and value:
+        async with context.write() as session:
+            team = await members.set_currency(session, member, value)
+        await query.answer()
+        await edit(query, settings_text(t, member, team), _menu(context))
+        return
+    if what == "cur":
+        team = await context.team()
+        text, markup = currency_question(t), keyboards.currencies(t, CURRENCIES, team.currency)
+    elif what == "lang":
         text, markup = t("Choose your language:"), keyboards.languages(t, context.catalogs.languages, member.language)
     elif what == "tz":
         suggestions = zones.suggestions(member, context.settings.default_timezone)
@@ -69,7 +83,7 @@ async def on_settings_button(update: Update, context: BotContext) -> None:
     elif what == "close":
         text, markup = await _settings_text(context), None
     else:
-        text, markup = await _settings_text(context), keyboards.settings_menu(t)
+        text, markup = await _settings_text(context), _menu(context)
     await query.answer()
     await edit(query, text, markup)
 

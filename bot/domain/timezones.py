@@ -1,4 +1,4 @@
-"""Time zones: a guess from the language, and finding the zone a rep typed."""
+"""Local habits by language: a guess of the time zone and currency, and finding the zone a rep typed."""
 
 from __future__ import annotations
 
@@ -77,6 +77,16 @@ def _index() -> tuple[dict[str, str], dict[str, str]]:
         for name in names.split():
             by_city[_fold(name.replace("_", " "))] = zone
     return by_name, by_city
+
+
+# The money a team of each language counts in first (an owner or manager changes it in /settings).
+LANGUAGE_CURRENCIES = {"hr": "EUR", "cs": "CZK", "pl": "PLN", "mk": "MKD", "fa": "IRR"}
+# What the currency menu offers: the product's countries' first, then the usual foreign ones.
+CURRENCIES = ("EUR", "CZK", "PLN", "MKD", "IRR", "USD", "GBP", "CHF", "RSD", "BAM", "HUF")
+
+
+def guess_currency(language: str | None, default: str = "EUR") -> str:
+    return LANGUAGE_CURRENCIES.get(language or "", default)
 
 
 def guess_zone(language: str | None, default: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import quote
 
@@ -12,16 +13,33 @@ from bot.i18n import LANGUAGE_NAMES, Translator
 from bot.presentation.labels import zone_name
 
 
-def settings_menu(t: Translator, group_link: str | None = None) -> InlineKeyboardMarkup:
+def settings_menu(t: Translator, group_link: str | None = None, *, currency: bool = False) -> InlineKeyboardMarkup:
+    """Language and time zone; the team's currency for its owner and managers (`currency`)."""
     rows = [
         [
             InlineKeyboardButton(t("Language"), callback_data=callbacks.encode("set", "lang")),
             InlineKeyboardButton(t("Time zone"), callback_data=callbacks.encode("set", "tz")),
         ]
     ]
+    if currency:
+        rows.append([InlineKeyboardButton(t("Team currency"), callback_data=callbacks.encode("set", "cur"))])
     if group_link:  # managers: add the bot to the team's group for funnel summaries
         rows.append([InlineKeyboardButton(t("➕ Add me to your team's group"), url=group_link)])
     rows.append([InlineKeyboardButton(t("Close"), callback_data=callbacks.encode("set", "close"))])
+    return InlineKeyboardMarkup(rows)
+
+
+def currencies(t: Translator, available: Sequence[str], current: str) -> InlineKeyboardMarkup:
+    """One button per currency, two to a row, the team's ticked."""
+    buttons = [
+        InlineKeyboardButton(
+            t("✓ {language}", language=t.currency_name(code)) if code == current else t.currency_name(code),
+            callback_data=callbacks.encode("set", "cur", code),
+        )
+        for code in available
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([InlineKeyboardButton(t("« Back"), callback_data=callbacks.encode("set", "menu"))])
     return InlineKeyboardMarkup(rows)
 
 

@@ -19,13 +19,22 @@ View = tuple[str, InlineKeyboardMarkup | None]
 
 
 def settings_text(t: Translator, member: Member, team: Team) -> str:
-    return t(
-        "<b>Settings</b>\nLanguage: {language}\nTime zone: {zone}\nTeam: {team} ({role})",
-        language=LANGUAGE_NAMES.get(member.language, member.language),
-        zone=zone_name(t, member.timezone) if member.timezone else t("not set yet"),
-        team=team.name,
-        role=role_name(t, member.role),
+    return "\n".join(
+        [
+            t(
+                "<b>Settings</b>\nLanguage: {language}\nTime zone: {zone}\nTeam: {team} ({role})",
+                language=LANGUAGE_NAMES.get(member.language, member.language),
+                zone=zone_name(t, member.timezone) if member.timezone else t("not set yet"),
+                team=team.name,
+                role=role_name(t, member.role),
+            ),
+            t("Team currency: {currency}", currency=t.currency_name(team.currency)),
+        ]
     )
+
+
+def currency_question(t: Translator) -> str:
+    return t("Which currency does the team count in? Amounts typed without one are read in it.")
 
 
 def zone_saved(t: Translator, zone: str, now: datetime) -> str:

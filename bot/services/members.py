@@ -10,6 +10,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.domain.timezones import CURRENCIES, guess_currency
 from models import Member, Role, Team
 from models.errors import N_, DomainError
 
@@ -42,7 +43,7 @@ async def bootstrap_owner(
     team_name: str,
 ) -> Member:
     """Create a team with this admin as its owner (an admin listed in ADMIN_IDS, first contact)."""
-    team = Team(name=team_name[:120], language=language, timezone=default_timezone)
+    team = Team(name=team_name[:120], language=language, timezone=default_timezone, currency=guess_currency(language))
     session.add(team)
     await session.flush()
     if team.id is None:
@@ -105,6 +106,20 @@ async def set_language(session: AsyncSession, member: Member, language: str, ava
     member.language = language
     session.add(member)
     return member
+
+
+async def set_currency(session: AsyncSession, member: Member, currency: str) -> Team:
+    """The team's currency (amounts typed without one are in it), set by its owner or a manager."""
+    if not member.role.sees_team:
+        raise DomainError(N_("Only the team's owner and managers change its currency."))
+    if currency not in CURRENCIES:
+        raise DomainError(N_("That currency is not available."))
+    team = await get_team(session, member.team_id)
+    if team is None:
+        raise DomainError(N_("That currency is not available."))
+    team.currency = currency
+    session.add(team)
+    return team
 
 
 def is_zone(zone: str) -> bool:

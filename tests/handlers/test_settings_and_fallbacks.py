@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlmodel import col, select
 
@@ -9,7 +11,8 @@ from bot.app import set_commands
 from bot.db import Database, Scope
 from bot.presentation.links import group_payload
 from bot.services import members
-from models import FlowState, Member
+from models import FlowState, Member, Role, Team
+from models.errors import DomainError
 from tests.conftest import ADMIN_ID
 from tests.support import alert, catalogue, make_team, msg, owner, says, sent
 from tests.telegram_fake import TOKEN, FakeTelegram
@@ -239,3 +242,35 @@ async def test_first_contact_takes_the_telegram_language(tg, db):
     assert sent(calls)[0].text == msg(stranger, "cs", id="4444") != msg(stranger, id="4444")
     calls = await tg.person(4445, "Kim", language_code="ko").send("/start")
     assert sent(calls)[0].text == msg(stranger, id="4445")
+
+
+async def test_the_team_currency_is_chosen_in_settings_and_read_in_amounts(tg, db):
+    olga = await owner(tg)
+    [menu] = sent(await olga.send("/settings"))
+    assert msg("Team currency: {currency}", currency="Euro") in menu.text
+    [question] = sent(await olga.tap(menu, msg("Team currency")), "editMessageText")
+    assert says(question, "Which currency does the team count in? Amounts typed without one are read in it.")
+    [saved] = sent(await olga.tap(question, "Czech Koruna"), "editMessageText")
+    assert msg("Team currency: {currency}", currency="Czech Koruna") in saved.text
+    async with db.read(Scope.system()) as s:
+        team = await members.get_team(s, (await member_row(db)).team_id)
+    assert team is not None and team.currency == "CZK"
+
+
+async def test_a_new_teams_currency_follows_its_owners_language(db):
+    async with db.begin(Scope.system()) as s:
+        for user_id, language in ((501, "cs"), (502, "pl"), (503, "fa"), (504, "en")):
+            await members.bootstrap_owner(
+                s, telegram_user_id=user_id, first_name="O", last_name=None, username=None, language=language,
+                default_timezone="UTC", now=datetime.now(UTC), team_name=f"T{user_id}",
+            )  # fmt: skip
+    async with db.read(Scope.system()) as s:
+        found = {t.name: t.currency for t in (await s.exec(select(Team))).all()}
+    assert found == {"T501": "CZK", "T502": "PLN", "T503": "IRR", "T504": "EUR"}
+
+
+async def test_a_rep_cannot_change_the_team_currency(db):
+    async with db.begin(Scope.system()) as s:
+        rep = Member(team_id=1, telegram_user_id=7, first_name="R", language="en", role=Role.REP)
+        with pytest.raises(DomainError):
+            await members.set_currency(s, rep, "USD")

@@ -696,6 +696,14 @@ QUARTER_WORDS = (
     "|čtvrtletí|tromjesečje|tromjesečja|سه ماهه|فصل"
 )
 
+# Quarters by their ordinal: "second quarter", "drugi kvartal", "вториот квартал", "فصل دوم".
+QUARTER_ORDINALS = (
+    "first|1st|prvi|prvom|prvog|první|prvním|pierwszy|pierwszym|прв|првиот|прво|اول|یکم",
+    "second|2nd|drugi|drugom|drugog|druhé|druhý|druhém|drugim|втор|вториот|второ|دوم",
+    "third|3rd|treći|trećem|trećeg|třetí|třetím|trzeci|trzecim|трет|третиот|трето|سوم",
+    "fourth|4th|četvrti|četvrtom|četvrtog|čtvrté|čtvrtý|čtvrtém|czwarty|czwartym|четврт|четвртиот|четврто|چهارم",
+)
+
 # Time: words that introduce a time, units that follow an hour, noon/half/quarter idioms.
 TIME_PREFIX: dict[str, str] = {
     "en": "at|around|about|by|@|from|at about|at around",
@@ -845,6 +853,7 @@ class _Rules:
     month_of: dict[str, int]
     solar_of: dict[str, int]
     season_of: dict[str, int]
+    ordinal_of: dict[str, int]
     month_day: list[re.Pattern[str]]
     day: re.Pattern[str]
     day_of: dict[str, tuple[int, str | None]]
@@ -907,10 +916,14 @@ def _rules(language: str) -> _Rules:
         for key, words in PERIOD_PARTS[lang].items():
             part_of_period.update(dict.fromkeys(_words(words), key))
     quarter = _alts(_words(QUARTER_WORDS))
+    ordinal_of = {w: i + 1 for i, words in enumerate(QUARTER_ORDINALS) for w in _words(words)}
+    ordinals = _alts(ordinal_of)
     anchors = _alts([*period_of, *month_of, *solar_of, *season_of])
     period = _b(
         rf"(?:(?P<part>{_alts(part_of_period)})\s*(?:of\s+|the\s+|на\s+)?)?"
-        rf"(?:(?P<q>q\s?[1-4]|[1-4]\.?\s*(?:{quarter}))|(?P<anchor>{anchors}))"
+        rf"(?:(?P<q>[qк]\s?[1-4]|[1-4](?:\.|-?(?:ри|ви|ти|st|nd|rd|th))?\s*(?:{quarter}))"
+        rf"|(?P<ordinal>{ordinals})\s+(?:{quarter})|(?:{quarter})\s+(?P<ordinal_after>{ordinals})"
+        rf"|(?P<anchor>{anchors}))"
         rf"(?:\s+(?P<year>(?:19|20|13|14)\d\d)\.?)?"
     )
     months = _alts([*month_of, *solar_of])
@@ -983,6 +996,7 @@ def _rules(language: str) -> _Rules:
         month_of=month_of,
         solar_of=solar_of,
         season_of=season_of,
+        ordinal_of=ordinal_of,
         month_day=month_day,
         day=_b(_alts(day_of)),
         day_of=day_of,
@@ -1256,10 +1270,16 @@ def _periods(text: str, rules: _Rules, f: _Found, today: date, language: str) ->
     part = rules.part_of_period.get(re.sub(r"\s+", " ", raw_part)) if raw_part else None
     year = int(match.group("year")) if match.group("year") else None
     found: date | None = None
-    if match.group("q"):
-        quarter = int(re.sub(r"\D", "", match.group("q")))
-        first = date(year or today.year, 3 * quarter - 2, 1)
-        found = _block(first, 3, part, today, year is not None)
+    ordinal = match.group("ordinal") or match.group("ordinal_after")
+    if match.group("q") or ordinal:
+        quarter = rules.ordinal_of[ordinal] if ordinal else int(re.sub(r"\D", "", match.group("q"))[:1])
+        if language == "fa" and ordinal:
+            # A Persian "فصل دوم" is a season of the Solar Hijri year: the second is Tir to Shahrivar.
+            solar_today = jdatetime.date.fromgregorian(date=today)
+            found = _solar_block(year or solar_today.year, 3 * quarter - 2, 3, part, today, year is not None)
+        else:
+            first = date(year or today.year, 3 * quarter - 2, 1)
+            found = _block(first, 3, part, today, year is not None)
     else:
         anchor = re.sub(r"\s+", " ", match.group("anchor"))
         if anchor in rules.period_of:

@@ -239,3 +239,19 @@ def test_date_words_in_any_order_never_raise_and_never_leave_the_bounds(words, l
 @given(text=st.text(min_size=1000, max_size=100_000))
 def test_huge_input_is_not_read(text):
     assert read("en", text) is None  # longer than MAX_LENGTH (its time is a figure of bench/dates.py)
+
+
+@pytest.mark.parametrize(
+    ("language", "phrase", "expected"),
+    [
+        ("en", "second quarter", date(2025, 4, 1)), ("hr", "drugi kvartal", date(2025, 4, 1)),
+        ("hr", "početkom trećeg kvartala", date(2025, 7, 1)), ("cs", "druhé čtvrtletí", date(2025, 4, 1)),
+        ("pl", "w trzecim kwartale", date(2025, 7, 1)), ("mk", "вториот квартал", date(2025, 4, 1)),
+        ("mk", "2-ри квартал", date(2025, 4, 1)), ("mk", "К3", date(2025, 7, 1)),
+        ("fa", "فصل دوم", date(2025, 6, 22)),  # summer: 1 Tir 1404
+        ("fa", "سه ماهه سوم", date(2025, 9, 23)),  # autumn: 1 Mehr 1404
+    ],
+)  # fmt: skip
+def test_quarters_by_their_ordinal(language, phrase, expected):
+    found = read(language, phrase)
+    assert isinstance(found, dates.When) and found.at.date() == expected

@@ -255,9 +255,9 @@ def _tomans(tomans: Decimal) -> str:
     return f"{numbers.format_decimal(whole, locale='fa', numbering_system='default')} تومان"
 
 
-# Where reps write a time or a percentage otherwise than the locale data says: "u 8:00" (not
-# 08:00) in Croatian, "40%" (not "40 %") in Macedonian.
-TIME_PATTERNS = {"hr": "H:mm"}
+# Where reps write a time or a percentage otherwise than the locale data says: the hour without a
+# leading zero ("u 8:00", not "u 08:00"), "40%" (not "40 %") in Macedonian.
+TIME_PATTERNS = {"hr": "H:mm", "pl": "H:mm", "mk": "H:mm", "fa": "H:mm"}
 PERCENT_PATTERNS = {"mk": "#,##0%"}
 
 # Currencies whose amounts are never written with cents.

@@ -404,6 +404,19 @@ def _is_title(line: str) -> bool:
     return any(w in _TITLE_WORDS for w in words)
 
 
+# Words that address the reader or speak for the company: a slogan's, not a job title's.
+_ADDRESSING = frozenset(
+    "your our we you vaš vaša vaše vašeg naš naša naše vam váš vaše váš náš naše vám twój twoja twoje wasz "
+    "wasza nasz nasza nasze dla ваш ваша ваше наш наша наше вас شما ما برای".split()
+)
+
+
+def _bare_title(line: str) -> bool:
+    """A title that stands alone: a few words, none of them addressing the reader."""
+    words = re.findall(r"[\w-]+", line.casefold())
+    return len(words) <= 3 and not any(w in _ADDRESSING for w in words)
+
+
 _PERSIAN_SOUNDS = str.maketrans(
     {
         "ب": "b", "پ": "p", "ت": "t", "ط": "t", "ث": "s", "س": "s", "ص": "s", "ج": "j", "چ": "c", "خ": "k",
@@ -799,8 +812,17 @@ def parse_lines(lines: list[TextLine], *, language: str | None = None, default_r
         if weak:
             guesses.add("address")
 
-    # Title: a line with a title word, the nearest to the name.
-    titles = [p for p in rest if p.index not in used and _is_title(p.rest) and not _address_evidence(p.rest)]
+    # Title: a line with a title word, the nearest to the name. A title belongs to a person: on a
+    # card with no name (a company's card) only a short line that speaks to nobody is one, so that
+    # a slogan with a title word ("Your partner in building") is not taken for a title.
+    titles = [
+        p
+        for p in rest
+        if p.index not in used
+        and _is_title(p.rest)
+        and not _address_evidence(p.rest)
+        and (best_name is not None or _bare_title(p.rest))
+    ]
     if titles:
         anchor = best_name[1].index if best_name is not None else 0
         title = min(titles, key=lambda p: abs(p.index - anchor))

@@ -183,3 +183,19 @@ def test_mecard():
     card = parse_mecard("MECARD:N:Kovač,Ana;ORG:Acme;TEL:+385912345678;EMAIL:ana@acme.hr;;")
     assert (card.first_name, card.last_name, card.company, card.phones) == ("Ana", "Kovač", "Acme", ["+385912345678"])
     assert parse_mecard("MECARD:;;") is None
+
+
+@pytest.mark.parametrize(
+    "slogan",
+    ["Vaš partner u gradnji", "Your partner in logistics", "Váš partner pro stavby", "Ваш партнер за градба"],
+)
+def test_a_slogan_with_a_title_word_on_a_company_card_is_not_a_title(slogan):
+    """A company's card (no person on it): a slogan that speaks to the reader is no job title."""
+    card = parse_card(f"Gradnja Plus d.o.o.\n{slogan}\nT: +385 1 4567 890\ninfo@gradnjaplus.hr\nwww.gradnjaplus.hr")
+    assert card.job_title is None and card.full_name == ""
+    assert card.company == "Gradnja Plus d.o.o."
+
+
+def test_a_bare_title_on_a_card_without_a_readable_name_is_kept():
+    card = parse_card("Sales Manager\nNorthwind Ltd\nsales@northwind.co.uk")
+    assert card.job_title == "Sales Manager"

@@ -315,6 +315,9 @@ def repair_ocr(text: str) -> str:
     text = re.sub(r"(?<=[\w.])\s+@\s*(?=\w)|(?<=\w)@\s+(?=\w)", "@", text)
     text = re.sub(r"(?i)\b(www)\s*\.\s+(?=\w)", r"\1.", text)
     text = re.sub(r"(?<=[a-z0-9])\s?\.\s(?=(?:com|hr|cz|pl|mk|ir|uk|co\.uk|net|org)\b)", ".", text)
+    # The dot before the top-level domain lost altogether: "sales@khalijtrade ir", "www.firma cz".
+    tld = r"(?:com|hr|cz|pl|mk|ir|rs|si|de|at|eu|net|org)\b(?![.\w-])"
+    text = re.sub(rf"((?:@|\bwww\.)[\w-]{{2,}})\s(?={tld})", r"\1.", text)
     text = re.sub(r"(?<![\w|])\|(?=[\w.]*@)", "l", text)
     # "@" read as "(O", "(Q", "(0": a local part, the bracket, then a domain
     text = re.sub(r"(?<=[\w.])\((?:O|Q|0|D|C)?(?=[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b)", "@", text)
@@ -820,6 +823,7 @@ def parse_lines(lines: list[TextLine], *, language: str | None = None, default_r
         for p in rest
         if p.index not in used
         and _is_title(p.rest)
+        and "@" not in p.rest
         and not _address_evidence(p.rest)
         and (best_name is not None or _bare_title(p.rest))
     ]

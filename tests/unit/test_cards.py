@@ -199,3 +199,13 @@ def test_a_slogan_with_a_title_word_on_a_company_card_is_not_a_title(slogan):
 def test_a_bare_title_on_a_card_without_a_readable_name_is_kept():
     card = parse_card("Sales Manager\nNorthwind Ltd\nsales@northwind.co.uk")
     assert card.job_title == "Sales Manager"
+
+
+def test_an_email_whose_last_dot_was_lost_is_read_as_an_email_not_a_title():
+    """OCR drops the dot before the top-level domain: "sales@khalijtrade ir"."""
+    assert repair_ocr("E: sales@khalijtrade ir") == "E: sales@khalijtrade.ir"
+    assert repair_ocr("Web: www.firma cz") == "Web: www.firma.cz"
+    assert repair_ocr("Gradimo za vas ir") == "Gradimo za vas ir"
+    read = "Khalij Trade Co.\nT: +98 21 1953 3760\nsales@khalijtrade ir\nwww.khalijtrade.ir"
+    assert parse_card(read).job_title is None  # "sales" is a title word, but not on an e-mail's line
+    assert parse_card(repair_ocr(read)).emails == ["sales@khalijtrade.ir"]

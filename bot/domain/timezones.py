@@ -21,17 +21,23 @@ LANGUAGE_ZONES = {
 # for the zones of the countries the bot is made for and of their neighbours.
 CITY_ZONES = {
     "Europe/Zagreb": "Zagreb Zagrebu Zagrzeb Záhřeb Záhřebu Загреб زاگرب Split Splitu Rijeka Rijeci Osijek Zadar "
-    "Pula Dubrovnik Varaždin Hrvatska Hrvatskoj Croatia Chorwacja Chorvatsko Хрватска کرواسی",
-    "Europe/Prague": "Praha Praze Prag Prague Praga Прага پراگ Brno Brně Ostrava Plzeň Olomouc Česko Čechy Czechia "
+    "Pula Dubrovnik Varaždin Šibenik Karlovac Slavonski_Brod Velika_Gorica Sisak Čakovec "
+    "Hrvatska Hrvatskoj Croatia Chorwacja Chorvatsko Хрватска کرواسی",
+    "Europe/Prague": "Praha Praze Prag Prague Praga Прага پراگ Brno Brně Ostrava Plzeň Olomouc Liberec Zlín "
+    "Pardubice Jihlava Hradec_Králové České_Budějovice Karlovy_Vary Ústí_nad_Labem Česko Čechy Czechia "
     "Czechy Česká_republika Češka Чешка چک",
     "Europe/Warsaw": "Warszawa Warszawie Warsaw Varšava Varšavě Varšavi Варшава ورشو Kraków Krakowie Krakov "
-    "Wrocław Wrocławiu Gdańsk Gdańsku Poznań Poznaniu Łódź Katowice Szczecin Lublin Polska Polsce Poland Poljska "
+    "Wrocław Wrocławiu Gdańsk Gdańsku Gdynia Poznań Poznaniu Łódź Katowice Szczecin Lublin Bydgoszcz Białystok "
+    "Rzeszów Toruń Kielce Olsztyn Opole Gliwice Częstochowa Radom Cracow Polska Polsce Poland Poljska "
     "Polsko Полска لهستان",
     "Europe/Skopje": "Skopje Скопје Скопие Skopí Skopju اسکوپیه Битола Bitola Охрид Ohrid Куманово Kumanovo Тетово "
-    "Tetovo Прилеп Prilep Штип Štip Велес Veles Струмица Strumica Македонија Makedonija Macedonia Macedonie "
+    "Tetovo Прилеп Prilep Штип Štip Велес Veles Струмица Strumica Гостивар Gostivar Струга Struga Кичево Kičevo "
+    "Кавадарци Kavadarci Кочани Kočani Македонија Makedonija Macedonia Macedonie "
     "Makedonie مقدونیه",
     "Asia/Tehran": "Tehran Teheran Teherán Техеран تهران Mashhad مشهد Isfahan Esfahan اصفهان Shiraz شیراز Tabriz "
-    "تبریز Karaj کرج Ahvaz اهواز Qom قم Rasht رشت Yazd یزد Kermanshah کرمانشاه Iran Írán ایران Иран",
+    "تبریز Karaj کرج Ahvaz اهواز Qom قم Rasht رشت Yazd یزد Kermanshah کرمانشاه Kerman کرمان Hamadan همدان "
+    "Arak اراک Ardabil اردبیل Urmia ارومیه Zahedan زاهدان Qazvin قزوین Zanjan زنجان Sari ساری Gorgan گرگان "
+    "Bushehr بوشهر Sanandaj سنندج Kish کیش بندرعباس بندر_عباس Bandar_Abbas خرم‌آباد خرم_آباد Iran Írán ایران Иран",
     "Europe/Belgrade": "Beograd Belgrade Belgrad Bělehrad Београд Белград بلگراد",
     "Europe/Ljubljana": "Ljubljana Lublana Любляна Љубљана لیوبلیانا",
     "Europe/Vienna": "Vienna Wien Beč Vídeň Wiedeń Виена وین",

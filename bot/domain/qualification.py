@@ -161,9 +161,10 @@ def button_answers(key: str) -> tuple[str, ...]:
 CURRENCY_WORDS = {
     "€": "EUR", "eur": "EUR", "euro": "EUR", "eura": "EUR", "eur.": "EUR", "evra": "EUR", "евра": "EUR",
     "евро": "EUR", "kn": "EUR", "$": "USD", "usd": "USD", "£": "GBP", "gbp": "GBP",
-    "zł": "PLN", "zl": "PLN", "złotych": "PLN", "złote": "PLN", "złoty": "PLN", "pln": "PLN",
+    "zł": "PLN", "zl": "PLN", "złotych": "PLN", "zlotych": "PLN", "złote": "PLN", "złoty": "PLN", "pln": "PLN",
     "kč": "CZK", "kc": "CZK", "korun": "CZK", "koruna": "CZK", "koruny": "CZK", "czk": "CZK",
-    "ден": "MKD", "ден.": "MKD", "денари": "MKD", "денар": "MKD", "mkd": "MKD",
+    "ден": "MKD", "ден.": "MKD", "денари": "MKD", "денар": "MKD", "mkd": "MKD", "мкд": "MKD",
+    "dollars": "USD", "dolara": "USD", "dolarů": "USD", "dolarów": "USD", "долари": "USD",
     "یورو": "EUR", "دلار": "USD", "ریال": "IRR", "تومان": "IRT", "تومن": "IRT", "irr": "IRR", "irt": "IRT",
 }  # fmt: skip
 # Words for thousands, millions and billions that follow the number.
@@ -173,7 +174,9 @@ MULTIPLIERS = {
     "هزار": 1000,
     "m": 1_000_000, "mil": 1_000_000, "mil.": 1_000_000, "mln": 1_000_000, "mln.": 1_000_000,
     "mio": 1_000_000, "milijun": 1_000_000, "milijuna": 1_000_000, "milion": 1_000_000, "miliony": 1_000_000,
-    "milionů": 1_000_000, "milionów": 1_000_000, "милион": 1_000_000, "милиони": 1_000_000,
+    "milionů": 1_000_000, "milionu": 1_000_000, "milionów": 1_000_000, "million": 1_000_000,
+    "millions": 1_000_000, "мил": 1_000_000, "мил.": 1_000_000, "thousand": 1000, "bn": 1_000_000_000,
+    "billion": 1_000_000_000, "милион": 1_000_000, "милиони": 1_000_000,
     "میلیون": 1_000_000, "mld": 1_000_000_000, "mld.": 1_000_000_000, "milijarda": 1_000_000_000,
     "miliard": 1_000_000_000, "miliardy": 1_000_000_000, "милијарда": 1_000_000_000, "میلیارد": 1_000_000_000,
 }  # fmt: skip

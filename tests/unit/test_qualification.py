@@ -93,6 +93,8 @@ def test_amounts(text, expected):
         ("۱٫۵ میلیارد تومان", (Decimal("15000000000.00"), "IRR")),
         ("۱۲٬۵۰۰ یورو", (Decimal("12500.00"), "EUR")),
         ("۸۰ هزار تومن", (Decimal("800000.00"), "IRR")),
+        ("2,5 milionu Kč", (Decimal("2500000.00"), "CZK")), ("1 мил. ден", (Decimal("1000000.00"), "MKD")),
+        ("3 million dollars", (Decimal("3000000.00"), "USD")), ("5000 zlotych", (Decimal("5000.00"), "PLN")),
     ],
 )  # fmt: skip
 def test_local_amounts(text, expected):

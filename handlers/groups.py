@@ -120,7 +120,7 @@ async def funnel_command(update: Update, context: BotContext) -> None:
     if scope.sees_team:
         title = team.name
     now = utcnow()
-    period = maths.period_to_date(kind, now, team.timezone, maths.week_start(team.language))
+    period = maths.period_to_date(kind, now, team.timezone, maths.calendar_of(team.language))
     async with context.read(scope) as session:
         summary = await summaries.compute(session, team, period, now=now, team_wide=scope.sees_team)
     by_rep = group is None and member.role.sees_team  # conversion per rep: a manager, in private

@@ -107,7 +107,7 @@ async def deliver_due(app: App, owner: str, now: datetime | None = None) -> int:
         if team is None or team.id is None:
             continue  # gone with its team (the subscription goes with it)
         kind = maths.summary_kind(sub.period.value)
-        period = maths.complete_period(kind, now, team.timezone, maths.week_start(team.language))
+        period = maths.complete_period(kind, now, team.timezone, maths.calendar_of(team.language))
         if sub.last_period_key == period.key:  # already sent for this period (e.g. before a restart)
             async with db.begin(Scope.system()) as session:
                 await summaries.mark_done(session, _id(sub), key=None, snapshot=None, now=now, zone=team.timezone)

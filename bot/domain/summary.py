@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+import jdatetime
+
 from bot.domain.dates import WEEKDAYS, fold, normalise
 from bot.domain.sources import EventRow, Forecast, SourceRow
 from models import Stage, SummaryPeriod
@@ -38,31 +40,47 @@ class Period:
     last_day: date
 
 
-# The day a team's week starts on: Monday, or Saturday where the weekend is Thursday-Friday (Iran).
-WEEK_STARTS = {"fa": 5}
+# How a team's language counts its weeks and months: the day its week starts on (Monday, or
+# Saturday where the weekend is Thursday-Friday) and whether its months and quarters are those of
+# the Solar Hijri calendar (Iran).
+class Calendar(NamedTuple):
+    first_weekday: int = 0
+    solar: bool = False
 
 
-def week_start(language: str | None) -> int:
-    return WEEK_STARTS.get(language or "", 0)
+GREGORIAN = Calendar()
+CALENDARS = {"fa": Calendar(first_weekday=5, solar=True)}
 
 
-def _start_of(kind: str, day: date, first_weekday: int = 0) -> date:
+def calendar_of(language: str | None) -> Calendar:
+    return CALENDARS.get(language or "", GREGORIAN)
+
+
+def _start_of(kind: str, day: date, cal: Calendar = GREGORIAN) -> date:
     if kind == "day":
         return day
     if kind == "week":
-        return day - timedelta(days=(day.weekday() - first_weekday) % 7)
+        return day - timedelta(days=(day.weekday() - cal.first_weekday) % 7)
+    if cal.solar:
+        solar = jdatetime.date.fromgregorian(date=day)
+        month = solar.month if kind == "month" else 3 * ((solar.month - 1) // 3) + 1
+        return jdatetime.date(solar.year, month, 1).togregorian()  # type: ignore[no-any-return]
     if kind == "month":
         return day.replace(day=1)
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
-def _shift(kind: str, day: date, steps: int) -> date:
+def _shift(kind: str, day: date, steps: int, cal: Calendar = GREGORIAN) -> date:
     """The start of the period `steps` away from the period starting on `day`."""
     if kind == "day":
         return day + timedelta(days=steps)
     if kind == "week":
         return day + timedelta(weeks=steps)
     months = 1 if kind == "month" else 3
+    if cal.solar:
+        solar = jdatetime.date.fromgregorian(date=day)
+        index = solar.year * 12 + solar.month - 1 + steps * months
+        return jdatetime.date(index // 12, index % 12 + 1, 1).togregorian()  # type: ignore[no-any-return]
     index = day.year * 12 + day.month - 1 + steps * months
     return date(index // 12, index % 12 + 1, 1)
 
@@ -83,12 +101,12 @@ def _at(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), zone).astimezone(UTC)
 
 
-def complete_period(kind: str, now: datetime, zone: str, first_weekday: int = 0) -> Period:
-    """The last whole period before `now`: yesterday, last week (Monday to Sunday, or from
-    `first_weekday`), last month..."""
+def complete_period(kind: str, now: datetime, zone: str, cal: Calendar = GREGORIAN) -> Period:
+    """The last whole period before `now`: yesterday, last week (Monday to Sunday, or as the
+    team's calendar counts weeks), last month..."""
     tz = ZoneInfo(zone)
-    current = _start_of(kind, now.astimezone(tz).date(), first_weekday)
-    start, prev = _shift(kind, current, -1), _shift(kind, current, -2)
+    current = _start_of(kind, now.astimezone(tz).date(), cal)
+    start, prev = _shift(kind, current, -1, cal), _shift(kind, current, -2, cal)
     return Period(
         kind=kind,
         start=_at(start, tz),
@@ -101,13 +119,13 @@ def complete_period(kind: str, now: datetime, zone: str, first_weekday: int = 0)
     )
 
 
-def period_to_date(kind: str, now: datetime, zone: str, first_weekday: int = 0) -> Period:
+def period_to_date(kind: str, now: datetime, zone: str, cal: Calendar = GREGORIAN) -> Period:
     """The period running now, from its start to `now`, against the same stretch of the one before."""
     tz = ZoneInfo(zone)
     local = now.astimezone(tz)
-    start_day = _start_of(kind, local.date(), first_weekday)
+    start_day = _start_of(kind, local.date(), cal)
     start = _at(start_day, tz)
-    prev_start = _at(_shift(kind, start_day, -1), tz)
+    prev_start = _at(_shift(kind, start_day, -1, cal), tz)
     prev_end = min(prev_start + (now.astimezone(UTC) - start), start)
     return Period(
         kind=kind,

@@ -129,13 +129,13 @@ def scenes(t: Translator) -> list[tuple[str, str]]:
     )  # fmt: skip
     out.append(("pipeline", moves.pipeline(t, pipeline)))
     title, reps, _ = TEAMS[t.language]
-    summary = _summary(currency, amount, zone, reps, maths.week_start(t.language))
+    summary = _summary(currency, amount, zone, reps, maths.calendar_of(t.language))
     out.append(("group summary", summaries.render_summary(t, summary, title=title)[1]))
     return out
 
 
-def _summary(currency: str, amount: Decimal, zone: str, reps: tuple[str, str], first_weekday: int) -> maths.Summary:
-    period = maths.complete_period("week", NOW, zone, first_weekday)
+def _summary(currency: str, amount: Decimal, zone: str, reps: tuple[str, str], cal: maths.Calendar) -> maths.Summary:
+    period = maths.complete_period("week", NOW, zone, cal)
     stages = {
         Stage.SUSPECT: 3,
         Stage.LEAD: 12,

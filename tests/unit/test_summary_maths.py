@@ -135,8 +135,19 @@ def test_funnel_period_words_in_the_six_languages():
 
 def test_an_iranian_teams_week_runs_from_saturday_to_friday():
     now = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)  # a Sunday
-    week = maths.complete_period("week", now, "Asia/Tehran", maths.week_start("fa"))
+    week = maths.complete_period("week", now, "Asia/Tehran", maths.calendar_of("fa"))
     assert (week.first_day, week.last_day) == (date(2026, 11, 21), date(2026, 11, 27))  # Saturday to Friday
-    assert maths.complete_period("week", now, "Europe/Zagreb", maths.week_start("hr")).first_day == date(2026, 11, 16)
-    running = maths.period_to_date("week", now, "Asia/Tehran", maths.week_start("fa"))
+    assert maths.complete_period("week", now, "Europe/Zagreb", maths.calendar_of("hr")).first_day == date(2026, 11, 16)
+    running = maths.period_to_date("week", now, "Asia/Tehran", maths.calendar_of("fa"))
     assert running.first_day == date(2026, 11, 28)
+
+
+def test_an_iranian_teams_months_and_quarters_are_solar_hijri():
+    now = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)  # 8 Azar 1405
+    month = maths.period_to_date("month", now, "Asia/Tehran", maths.calendar_of("fa"))
+    assert month.first_day == date(2026, 11, 22)  # 1 Azar
+    last = maths.complete_period("month", now, "Asia/Tehran", maths.calendar_of("fa"))
+    assert (last.first_day, last.last_day) == (date(2026, 10, 23), date(2026, 11, 21))  # Aban
+    season = maths.period_to_date("quarter", now, "Asia/Tehran", maths.calendar_of("fa"))
+    assert season.first_day == date(2026, 9, 23)  # 1 Mehr: autumn
+    assert maths.period_to_date("month", now, "Europe/Zagreb", maths.calendar_of("hr")).first_day == date(2026, 11, 1)

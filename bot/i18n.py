@@ -186,7 +186,7 @@ class Translator:
                 return self.localise("{}/{}/{}".format(*solar_date(value)))
             return self._solar_day(value, weekday=False, year=True)
         if fmt == "short":
-            return dates.format_date(value, format="short", locale=self.locale)
+            return dates.format_date(value, format=SHORT_DATES.get(self.language, "short"), locale=self.locale)
         return self._skeleton("yMMMMd", value)
 
     def period(self, first: dt.date, last: dt.date) -> tuple[str, str]:
@@ -259,6 +259,9 @@ def _tomans(tomans: Decimal) -> str:
 # leading zero ("u 8:00", not "u 08:00"), "40%" (not "40 %") in Macedonian.
 TIME_PATTERNS = {"hr": "H:mm", "pl": "H:mm", "mk": "H:mm", "fa": "H:mm"}
 PERCENT_PATTERNS = {"mk": "#,##0%"}
+# Numeric dates as written by hand: "4. 12. 2026." (not "04. 12. 2026."), "4. 12. 2026" (not
+# "04.12.26"), "4.12.2026" (without "г.").
+SHORT_DATES = {"hr": "d. M. y.", "cs": "d. M. y", "mk": "d.M.y"}
 
 # Currencies whose amounts are never written with cents.
 WHOLE_UNITS = frozenset({"IRR", "MKD"})

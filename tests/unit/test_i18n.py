@@ -157,6 +157,16 @@ def test_money_in_the_local_currency_and_format(language, amount, currency, show
     assert Catalogs("en").get(language).money(Decimal(amount), currency) == shown
 
 
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("hr", "4. 12. 2026."), ("cs", "4. 12. 2026"), ("pl", "4.12.2026"), ("mk", "4.12.2026"), ("fa", "۱۴۰۵/۹/۱۳")],
+)
+def test_numeric_dates_as_written_by_hand(language, shown):
+    from datetime import date
+
+    assert Catalogs("en").get(language).date(date(2026, 12, 4), "short") == shown
+
+
 def test_a_command_keeps_its_slash_in_front_in_right_to_left_text():
     t = Catalogs("en").get("fa")
     text = t("/funnel – the funnel with a chart: /funnel week, month or quarter")

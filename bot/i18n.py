@@ -140,7 +140,7 @@ class Translator:
         if self.persian:
             day = self._solar_day(local.date(), year=solar_date(local.date())[0] != solar_date(this_year)[0])
         else:
-            day = self._skeleton("MMMMEd" if local.year == this_year.year else "yMMMMEd", local)
+            day = self._weekday_date(local, year=local.year != this_year.year)
         text = self._joined(day, self._clock(local))
         if home is not None and home != zone or shown_zone != zone:
             text += f" ({self.localise(utc_offset(local))})"
@@ -161,7 +161,13 @@ class Translator:
         if self.persian:
             gregorian = self.localise(dates.format_skeleton("yMMMMd", value, locale=self.locale))
             return f"{self._solar_day(value, year=True)} ({gregorian})"
-        return self._skeleton("yMMMMEd", value)
+        return self._weekday_date(value, year=True)
+
+    def _weekday_date(self, value: dt.date, *, year: bool) -> str:
+        """ "Fri, December 4", "petak, 4. prosinca 2026.": the weekday, the day and the month."""
+        if self.language in WEEKDAY_DATES:
+            return dates.format_date(value, WEEKDAY_DATES[self.language][year], locale=self.locale)
+        return self._skeleton("yMMMMEd" if year else "MMMMEd", value)
 
     def _solar_day(self, value: dt.date, *, weekday: bool = True, year: bool = False) -> str:
         """ "چهارشنبه ۱۲ آذر ۱۴۰۵": weekday, day, Solar Hijri month, year."""
@@ -259,6 +265,8 @@ def _tomans(tomans: Decimal) -> str:
 # leading zero ("u 8:00", not "u 08:00"), "40%" (not "40 %") in Macedonian.
 TIME_PATTERNS = {"hr": "H:mm", "pl": "H:mm", "mk": "H:mm", "fa": "H:mm"}
 PERCENT_PATTERNS = {"mk": "#,##0%"}
+# The weekday in full where its short form is another word: Croatian "pet" is also "five".
+WEEKDAY_DATES = {"hr": ("EEEE, d. MMMM", "EEEE, d. MMMM y.")}
 # Numeric dates as written by hand: "4. 12. 2026." (not "04. 12. 2026."), "4. 12. 2026" (not
 # "04.12.26"), "4.12.2026" (without "г.").
 SHORT_DATES = {"hr": "d. M. y.", "cs": "d. M. y", "mk": "d.M.y"}

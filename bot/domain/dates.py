@@ -1641,6 +1641,12 @@ def within_bounds(moment: datetime, now: datetime) -> bool:
     return EARLIEST <= moment.date() and moment.date() <= latest_day(now.date()) + timedelta(days=1)
 
 
+# Weekday abbreviations that are also other words ("po" after, "ne" no, "pet" five), read as the
+# weekday when a day of the month follows (as in the bot's own "so 18. ledna v 15:30").
+_SHORT_WEEKDAYS = {
+    language: re.compile(rf"(?<!\w)({words})\s+(?=\d{{1,2}}\.?\s)")
+    for language, words in {"cs": "po|ut|st|ct|pa|so|ne", "hr": "pon|uto|sri|cet|pet|sub|ned", "mk": "пет|нед"}.items()
+}
 _BIG_YEAR = re.compile(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-](\d{5,})(?!\d)|(?<!\d)(\d{5,})[./-]\d{1,2}[./-]\d{1,2}")
 
 
@@ -1677,6 +1683,8 @@ def read_when(text: str, *, language: str, zone: str, now: datetime) -> Reading 
     tz = ZoneInfo(zone)
     local_now = now.astimezone(tz)
     cleaned = fold(normalise(text))
+    if language in _SHORT_WEEKDAYS:  # "so 18. ledna", "pet 4. prosinca": the weekday, not "so"/"five"
+        cleaned = _SHORT_WEEKDAYS[language].sub(r"\1. ", cleaned)
     if not cleaned or cleaned.isdigit():
         return None  # a bare number is not a date ("10" is not October)
     if _BIG_YEAR.search(cleaned):

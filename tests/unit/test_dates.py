@@ -255,3 +255,18 @@ def test_huge_input_is_not_read(text):
 def test_quarters_by_their_ordinal(language, phrase, expected):
     found = read(language, phrase)
     assert isinstance(found, dates.When) and found.at.date() == expected
+
+
+@pytest.mark.parametrize("language", ["en", "hr", "cs", "pl", "mk", "fa"])
+def test_a_moment_the_bot_shows_can_be_typed_back(language):
+    """What a confirmation shows ("petak, 4. prosinca u 15:00", "چهارشنبه ۱۱ آذر، ساعت ۱۵:۰۰")
+    reads back as the same moment when a rep copies it to change it."""
+    from bot.i18n import Catalogs
+
+    t = Catalogs("en").get(language)
+    t.clock = lambda: NOW
+    for days, hour, minute in ((1, 10, 0), (3, 15, 30), (9, 8, 0), (20, 17, 45), (200, 11, 15)):
+        moment = (NOW + timedelta(days=days)).replace(hour=hour, minute=minute)
+        shown = t.when(moment, ZONE)
+        found = read_when(shown, language=language, zone=ZONE, now=NOW)
+        assert isinstance(found, When) and found.at == moment, f"{shown!r} read as {found}"

@@ -131,7 +131,7 @@ class Translator:
         return text
 
     def when(self, value: dt.datetime, zone: str, home: str | None = None) -> str:
-        """A moment as reps read it: "Fri, December 4, 3:00 PM" / "pet, 4. prosinca u 15:00", the
+        """A moment as reps read it: "Fri, December 4, 3:00 PM" / "petak, 4. prosinca u 15:00", the
         year only when it is not this year, no seconds; the zone ("UTC+1") only when it is not
         `home`, the rep's own. A Persian reader gets the Solar Hijri date in Persian digits."""
         value, shown_zone = _renderable(value, zone)

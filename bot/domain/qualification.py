@@ -175,7 +175,8 @@ MULTIPLIERS = {
     "m": 1_000_000, "mil": 1_000_000, "mil.": 1_000_000, "mln": 1_000_000, "mln.": 1_000_000,
     "mio": 1_000_000, "milijun": 1_000_000, "milijuna": 1_000_000, "milion": 1_000_000, "miliony": 1_000_000,
     "milionů": 1_000_000, "milionu": 1_000_000, "milionów": 1_000_000, "million": 1_000_000,
-    "millions": 1_000_000, "мил": 1_000_000, "мил.": 1_000_000, "thousand": 1000, "bn": 1_000_000_000,
+    "millions": 1_000_000, "мил": 1_000_000, "мил.": 1_000_000, "млн": 1_000_000, "млн.": 1_000_000,
+    "млрд": 1_000_000_000, "ملیون": 1_000_000, "thousand": 1000, "bn": 1_000_000_000,
     "billion": 1_000_000_000, "милион": 1_000_000, "милиони": 1_000_000,
     "میلیون": 1_000_000, "mld": 1_000_000_000, "mld.": 1_000_000_000, "milijarda": 1_000_000_000,
     "miliard": 1_000_000_000, "miliardy": 1_000_000_000, "милијарда": 1_000_000_000, "میلیارد": 1_000_000_000,
@@ -194,7 +195,7 @@ _AMOUNT_RE = re.compile(
     re.IGNORECASE,
 )
 # Persian and Arabic-Indic digits, the Arabic thousands and decimal separators and percent sign.
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٬٫٪", "01234567890123456789,.%")
+_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٬٫٪يك", "01234567890123456789,.%یک")  # and Arabic ي ك
 
 
 def _number(text: str) -> Decimal | None:
@@ -219,7 +220,9 @@ def parse_amount(text: str, default_currency: str) -> tuple[Decimal, str] | None
     Words ("ten grand") and negative amounts are refused."""
     if not text or len(text) > 40:
         return None
-    match = _AMOUNT_RE.match(text.translate(_DIGITS).replace("\u200c", " "))
+    # "25.000,- Kč": the dash that stands for "no cents" goes.
+    text = re.sub(r"(?<=\d)[.,]-{1,2}(?=\s|$)", "", text.translate(_DIGITS).replace("\u200c", " "))
+    match = _AMOUNT_RE.match(text)
     if not match:
         return None
     units = {CURRENCY_WORDS.get(u.strip().lower(), u.strip().upper()) for u in (match["pre"], match["post"]) if u}
@@ -239,9 +242,12 @@ def parse_amount(text: str, default_currency: str) -> tuple[Decimal, str] | None
     return amount.quantize(Decimal("0.01")), currency
 
 
+_PERCENT_WORDS = "percent|per cent|posto|procenta|procentów|procent|проценти|процент|отсто|درصد"
+
+
 def parse_probability(text: str) -> int | None:
-    """ "40", "40%", "40 %" -> 40; anything outside 0-100 -> None."""
-    match = re.fullmatch(r"\s*(-?\d{1,3})\s*%?\s*", text.translate(_DIGITS))
+    """ "40", "40%", "40 %", "40 posto", "۴۰ درصد" -> 40; anything outside 0-100 -> None."""
+    match = re.fullmatch(rf"\s*(-?\d{{1,3}})\s*(?:%|{_PERCENT_WORDS})?\s*", text.translate(_DIGITS), re.IGNORECASE)
     if not match:
         return None
     value = int(match.group(1))

@@ -95,6 +95,8 @@ def test_amounts(text, expected):
         ("۸۰ هزار تومن", (Decimal("800000.00"), "IRR")),
         ("2,5 milionu Kč", (Decimal("2500000.00"), "CZK")), ("1 мил. ден", (Decimal("1000000.00"), "MKD")),
         ("3 million dollars", (Decimal("3000000.00"), "USD")), ("5000 zlotych", (Decimal("5000.00"), "PLN")),
+        ("25.000,- Kč", (Decimal("25000.00"), "CZK")), ("1,5 млн ден", (Decimal("1500000.00"), "MKD")),
+        ("٥٠٠ مليون تومان", (Decimal("5000000000.00"), "IRR")),  # Arabic digits and letters
     ],
 )  # fmt: skip
 def test_local_amounts(text, expected):
@@ -116,6 +118,8 @@ def test_amounts_refused(text):
 def test_probability():
     assert parse_probability("40%") == 40 and parse_probability(" 100 ") == 100
     assert parse_probability("۴۰٪") == 40 and parse_probability("۷۵") == 75
+    assert parse_probability("40 posto") == 40 and parse_probability("۴۰ درصد") == 40
+    assert parse_probability("60 procent") == 60 and parse_probability("40 отсто") == 40
     assert parse_probability("-10") is None and parse_probability("140") is None and parse_probability("a lot") is None
 
 

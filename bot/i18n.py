@@ -88,9 +88,7 @@ class Translator:
             value = self.number(value)
         elif isinstance(value, str) and not isinstance(value, Safe):
             value = html.escape(value, quote=False)
-        if value == "":
-            return value
-        elif not isinstance(value, str):
+        if not isinstance(value, str) or not value:
             return value
         # In right-to-left text, isolate each inserted value so that a Latin name, an e-mail
         # or a phone number keeps its own direction and does not scramble the sentence.
@@ -159,7 +157,7 @@ class Translator:
         """A date without a time ("Fri, November 14, 2025"). A Persian reader gets the Solar Hijri
         date with the Gregorian one beside it (for a partner abroad)."""
         if self.persian:
-            gregorian = self.localise(dates.format_skeleton("yMMMMd", value, locale=self.locale))
+            gregorian = self.localise(self._skeleton("yMMMMd", value))
             return f"{self._solar_day(value, year=True)} ({gregorian})"
         return self._weekday_date(value, year=True)
 

@@ -904,7 +904,7 @@ def _rules(language: str) -> _Rules:
     for lang in langs:
         for i, words in enumerate(MONTHS[lang]):
             month_of.update(dict.fromkeys(_words(words), i + 1))
-    solar_of = {w: i + 1 for i, words in enumerate(SOLAR_MONTHS) for w in _words(words)}
+    solar_of = _solar_month_numbers()
     season_of: dict[str, int] = {}
     for lang in langs:
         for i, words in enumerate(SEASONS[lang]):
@@ -1219,7 +1219,7 @@ def _solar_period(unit: str, offset: int, part: str | None, today: date, explici
         last = _solar_month_end(end_index // 12, end_index % 12 + 1)
         if first is None or last is None:
             return None
-        found = first + timedelta(days=14) if part == "mid" and months == 1 else _part_of_range(first, last, part, step)
+        found = _part_of_range(first, last, part, step)
         if found is not None and (found >= today or explicit):
             return found
     return None
@@ -1229,7 +1229,8 @@ def _part_of_range(first: date, last: date, part: str | None, offset: int) -> da
     if part == "early":
         return first
     if part == "mid":
-        return first + (last - first) / 2 if (last - first).days > 40 else first.replace(day=15)
+        # A month's middle is its 15th day (a Solar Hijri month starts mid-way through a Gregorian one).
+        return first + (last - first) / 2 if (last - first).days > 40 else first + timedelta(days=14)
     if part == "end":
         return last
     if part == "after":
@@ -1711,6 +1712,11 @@ def warm_up() -> None:
 UNKNOWN_YEAR = 1904  # a leap year, so 29 February fits; shown without a year
 
 
+@cache
+def _solar_month_numbers() -> dict[str, int]:
+    return {w: i + 1 for i, words in enumerate(SOLAR_MONTHS) for w in _words(words)}
+
+
 def parse_birthday(text: str) -> date | None:
     """ "12.5.1980", "12. 5.", "1980-05-12", "12/05" -> a date (year 1904 when not given); in the
     Solar Hijri calendar as Iranians know their birthdays: "1359/2/22", "22 اردیبهشت 1359"."""
@@ -1722,7 +1728,7 @@ def parse_birthday(text: str) -> date | None:
             return _solar(year, month, day)
     else:
         named = re.fullmatch(r"(\d{1,2})\s+(\S+)\s+(\d{4})", text)
-        months = {w: i + 1 for i, words in enumerate(SOLAR_MONTHS) for w in _words(words)}
+        months = _solar_month_numbers()
         if named and fold(named.group(2)) in months and 1200 <= int(named.group(3)) < 1500:
             return _solar(int(named.group(3)), months[fold(named.group(2))], int(named.group(1)))
         match = re.fullmatch(r"(\d{1,2})\s*[./-]\s*(\d{1,2})\s*[./-]?\s*(\d{4})?\.?", text)

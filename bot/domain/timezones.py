@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache
 from zoneinfo import available_timezones
+
+from bot.domain.dates import fold, normalise
 
 # Where the product's languages are spoken first; a guess the rep confirms, never silently used.
 LANGUAGE_ZONES = {
@@ -53,7 +54,6 @@ CITY_ZONES = {
     "Asia/Dubai": "Dubai Dubaj Дубаи دبی",
 }
 
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 _PLACE_PREPOSITION = re.compile(r"^(?:u|v|ve|w|we|in|во|в|در)_")
 _OFFSET_RE = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?:[:.]?(\d{2}))?$")
 # Offsets that are not whole hours have no Etc zone: the zone that keeps that offset all year.
@@ -64,10 +64,9 @@ _HALF_HOURS = {
 
 
 def _fold(text: str) -> str:
-    text = text.strip().lower().replace("ł", "l").replace("ي", "ی").replace("ك", "ک").replace("\u200c", "")
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[\s_-]+", "_", text)
+    """As the date reader folds what reps type (case, diacritics, Persian letters and digits,
+    invisible marks), with spaces, hyphens and underscores as one "_"."""
+    return re.sub(r"[\s_-]+", "_", fold(normalise(text)).strip())
 
 
 @cache
@@ -107,7 +106,7 @@ def find_zone(text: str) -> str | None:
     folded = _fold(text)
     if folded in ("utc", "gmt", "z"):
         return "UTC"
-    match = _OFFSET_RE.match(re.sub(r"\s+", "", text.lower().translate(_DIGITS)))
+    match = _OFFSET_RE.match(re.sub(r"\s+", "", normalise(text)))
     if match:
         sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3) or 0)
         if minutes:

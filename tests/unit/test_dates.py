@@ -183,6 +183,7 @@ def test_birthdays_in_the_solar_hijri_calendar():
         ("آخر ماه", date(2026, 12, 21)),  # 30 Azar 1405, not 30 November
         ("ماه بعد", date(2026, 12, 22)),  # 1 Dey
         ("اواسط ماه", date(2026, 12, 6)),  # 15 Azar
+        ("اواسط بهمن", date(2027, 2, 4)),  # 15 Bahman: a named Solar Hijri month's middle too
         ("هفته بعد", date(2026, 12, 5)),  # the Persian week starts on Saturday
         ("آخر هفته", date(2026, 12, 3)),  # Thursday, the start of the weekend
         ("آخر فصل", date(2026, 12, 21)),  # autumn ends with Azar

@@ -3,6 +3,7 @@
     python bench/cards.py                          # every split, photos and typed text
     python bench/cards.py --split heldout          # the figure that counts: cards never tuned on
     python bench/cards.py --split tune --kind text # typed text only (no OCR needed)
+    python bench/cards.py --folder /tmp/probe -v    # a probe corpus (scripts/card_corpus.py --probe)
 
 Splits:
 - `corpus`: tests/data/cards/ (the first generator; the rules were written against it),
@@ -138,6 +139,7 @@ def run(split: str, kind: str, verbose: bool, rep_language: str, workers: int) -
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--split", choices=[*SPLITS, "all"], default="all")
+    parser.add_argument("--folder", type=Path, help="a labelled folder instead of the splits (a probe corpus)")
     parser.add_argument("--kind", choices=["text", "photo", "both"], default="both")
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.add_argument("--workers", type=int, default=0, help="0: read in this process; n: the bot's pool of n")
@@ -147,6 +149,9 @@ def main() -> None:
         help="the rep's language for photos: 'card' (a rep from the card's country) or a code",
     )
     args = parser.parse_args()
+    if args.folder:
+        SPLITS["folder"] = args.folder
+        args.split = "folder"
     splits = list(SPLITS) if args.split == "all" else [args.split]
     kinds = ("text", "photo") if args.kind == "both" else (args.kind,)
     for split in splits:

@@ -2,6 +2,7 @@
 tests/data/cards/make_corpus.py, in two splits kept apart.
 
     python scripts/card_corpus.py        # writes tests/data/cards2/{tune,heldout}/
+    python scripts/card_corpus.py --probe /tmp/probe --seed 777   # a throw-away probe corpus
 
 - `tune` (16 cards a language): layout families centred, logo-left, dark and contact-band, seed 1501, the first half of
   each language's people and companies. Rules may be written against it.
@@ -571,6 +572,17 @@ def render_card(spec: Spec, rng: random.Random) -> Image.Image:
     elif family == "back_only":
         draw.rectangle((0, 0, w, h), outline=accent, width=18)
         _draw_lines(draw, spec, lines, fonts, (90, 90, w - 90, h - 80), "centre", fg, accent, rng)
+    elif family == "framed":  # probe corpora only
+        draw.rectangle((10, 10, w - 10, h - 10), outline=accent, width=6)
+        draw.rectangle((30, 30, w - 30, h - 30), outline=accent, width=2)
+        align = rng.choice(["centre", "left"])
+        _draw_lines(draw, spec, lines, fonts, (80, 60, w - 80, h - 60), align, fg, accent, rng)
+    elif family == "stripe_left":  # probe corpora only
+        draw.rectangle((0, 0, 140, h), fill=accent)
+        _draw_lines(draw, spec, lines, fonts, (180, 50, w - 50, h - 40), "start", fg, accent, rng)
+    elif family == "logo_top":  # probe corpora only
+        draw.ellipse((w // 2 - 50, 20, w // 2 + 50, 120), fill=accent)
+        _draw_lines(draw, spec, lines, fonts, (60, 140, w - 60, h - 30), "centre", fg, accent, rng)
     else:  # right_aligned
         draw.rectangle((40, 50, 52, h - 50), fill=accent)
         draw.rectangle((80, 60, 170, 150), fill=accent)
@@ -664,7 +676,48 @@ def make_split(name: str, families: tuple[str, ...], seed: int, half: int, per_l
     (folder / "index.json").write_text(json.dumps(index, indent=0) + "\n", encoding="utf-8")
 
 
+def make_probe(folder: Path, seed: int, per_language: int, company_share: float) -> None:
+    """A throw-away corpus to find failures in: the tuning half of the people and companies, the
+    tuning layouts and three more, a share of company-only cards, any seed but the splits' own."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    index = []
+    for lang, d in DATA.items():
+        people = list(range(len(d["people"])))[: len(d["people"]) // 2]
+        companies = list(range(len(d["companies"])))[: len(d["companies"]) // 2]
+        for i in range(per_language):
+            family = PROBE_FAMILIES[i % len(PROBE_FAMILIES)]
+            company_only = rng.random() < company_share
+            spec = build(lang, "back_only" if company_only else family, rng.choice(people), rng.choice(companies), rng)
+            spec.family = family
+            spec.label["family"] = family + (" (company only)" if company_only else "")
+            key = f"{lang}-{i:02d}"
+            (folder / f"{key}.jpg").write_bytes(photograph(render_card(spec, rng), rng, hard=i % 3))
+            (folder / f"{key}.txt").write_text("\n".join(ln.text for ln in spec.lines) + "\n", encoding="utf-8")
+            (folder / f"{key}.json").write_text(
+                json.dumps(spec.label, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+            )
+            index.append(key)
+    (folder / "index.json").write_text(json.dumps(index, indent=0) + "\n", encoding="utf-8")
+
+
+PROBE_FAMILIES = (*TUNE_FAMILIES, "framed", "stripe_left", "logo_top")
+
+
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--probe", type=Path, help="write a probe corpus to this folder instead of the splits")
+    parser.add_argument("--seed", type=int, default=4242)
+    parser.add_argument("--per-language", type=int, default=30)
+    parser.add_argument("--company-share", type=float, default=0.5)
+    args = parser.parse_args()
+    if args.probe:
+        if args.seed in (1501, 9176):
+            parser.error("the splits' own seeds make the splits' cards")
+        make_probe(args.probe, args.seed, args.per_language, args.company_share)
+        return
     make_split("tune", TUNE_FAMILIES, seed=1501, half=0, per_language=16)
     make_split("heldout", HELDOUT_FAMILIES, seed=9176, half=1, per_language=16)
 

@@ -320,7 +320,9 @@ def repair_ocr(text: str) -> str:
     text = re.sub(rf"((?:@|\bwww\.)[\w-]{{2,}})\s(?={tld})", r"\1.", text)
     text = re.sub(r"(?<![\w|])\|(?=[\w.]*@)", "l", text)
     # "@" read as "(O", "(Q", "(0": a local part, the bracket, then a domain
-    text = re.sub(r"(?<=[\w.])\((?:O|Q|0|D|C)?(?=[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b)", "@", text)
+    text = re.sub(
+        r"(?<=[\w.])\s?\((?:O|Q|0|D|C|A)?(?=[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b(?![\w.-]*\)))", "@", text
+    )
     # "d.radic@k vamerturist.hr": a domain broken by a space after one or two letters
     text = re.sub(r"(?<=@)([a-z0-9]{1,2})\s(?=[a-z0-9-]+\.[a-z]{2,}\b)", r"\1", text)
     text = re.sub(r"(?i)(?<![\w.])\w{1,4}?(www\.[a-z0-9-]+\.)", r"\1", text)  # "Wwww." from "Web: www."
@@ -824,6 +826,7 @@ def parse_lines(lines: list[TextLine], *, language: str | None = None, default_r
         if p.index not in used
         and _is_title(p.rest)
         and "@" not in p.rest
+        and not _WEB_RE.search(p.rest)
         and not _address_evidence(p.rest)
         and (best_name is not None or _bare_title(p.rest))
     ]

@@ -596,10 +596,11 @@ class _Engine:
     def _vote_script(self, gray: Any, boxes: list[Box]) -> str:
         """The card's script from its tallest lines, each read as Latin, Cyrillic and Persian:
         one line read best as Persian makes a Persian card (they always carry Latin lines too);
-        Cyrillic needs as many lines as Latin. Tesseract's own script detection misses Persian."""
+        Cyrillic needs more lines than Latin. Lines that every card prints in Latin letters (e-mails,
+        websites, numbers) do not vote. Tesseract's own script detection misses Persian."""
         from PIL import Image
 
-        tallest = sorted(boxes, key=lambda b: b.h, reverse=True)[:5]
+        tallest = sorted(boxes, key=lambda b: b.h, reverse=True)[:6]
         engines = {"Latin": self._api("eng"), "Cyrillic": self._api("mkd"), "Arabic": self._api("fas")}
         wins = {"Latin": 0, "Cyrillic": 0, "Arabic": 0}
         for box in tallest:
@@ -609,10 +610,13 @@ class _Engine:
                 api.SetImage(image)
                 text = api.GetUTF8Text()
                 confidence = float(api.MeanTextConf())
+                if script == "Latin" and _latin_everywhere(text):
+                    break  # an e-mail, a website or a number: Latin on a card of any script
                 if sum(ch.isalpha() for ch in text) >= 3 and confidence > best_confidence:
                     best, best_confidence = script, confidence
-            if best is not None and best_confidence >= 60:
-                wins[best] += 1
+            else:
+                if best is not None and best_confidence >= 60:
+                    wins[best] += 1
         if wins["Arabic"]:
             return "Arabic"
         if wins["Cyrillic"] > wins["Latin"]:
@@ -703,6 +707,14 @@ def _recognise(api: Any, image: Any) -> Any:
             yield api.GetUTF8Text().strip(), float(api.MeanTextConf())
         finally:
             api.SetPageSegMode(tesserocr.PSM.SINGLE_LINE)
+
+
+def _latin_everywhere(text: str) -> bool:
+    """An e-mail, a website or a number: printed in Latin letters on a card of any script, so a
+    line like it tells nothing about the card's script."""
+    letters = sum(ch.isalpha() for ch in text)
+    digits = sum(ch.isdigit() for ch in text)
+    return bool(re.search(r"@|www|\w\.[a-z]{2,4}\b", text, re.IGNORECASE)) or digits >= letters
 
 
 def _broken_number(text: str) -> bool:

@@ -275,3 +275,31 @@ def test_persian_card_words_broken_or_one_letter_off_are_spelt_right():
 def test_an_initial_read_as_a_look_alike_is_put_right_by_the_name():
     assert parse_card("Lucija Perić\niperic@dalmacijavino.hr").emails == ["lperic@dalmacijavino.hr"]
     assert parse_card("Ivo Perić\niperic@dalmacijavino.hr").emails == ["iperic@dalmacijavino.hr"]
+
+
+# -- a Cyrillic card whose e-mail, website and phones are Latin, as on every card --------------------
+@pytest.mark.skipif(not FONT.exists(), reason="needs fonts-dejavu-core")
+def test_latin_contact_lines_do_not_outvote_a_cyrillic_card():
+    from bot.domain.ocr import _Engine, _latin_everywhere, find_lines
+
+    lines = [
+        ("Кочани Ориз ДОО", 96, True),
+        ("Од нашите полиња", 56, False),
+        ("E: office@kocanioriz.mk", 60, False),
+        ("www.kocanioriz.mk", 60, False),
+        ("M: +389 34 530 298", 60, False),
+        ("T: +389 34 203 874", 60, False),
+    ]
+    gray = _drawn(lines)
+    assert _Engine()._vote_script(gray, find_lines(gray)) == "Cyrillic"
+    assert _latin_everywhere("Be6: kocanioriz.mk") and _latin_everywhere("M: +389 34 530 298")
+    assert not _latin_everywhere("Kouanu Opus OO")
+
+
+def test_an_at_read_as_a_bracket_and_a_letter_after_a_space():
+    from bot.domain.cards import repair_ocr
+
+    assert repair_ocr("sales (Akrkonosskesklarny.cz") == "sales@krkonosskesklarny.cz"
+    assert repair_ocr("Kestrel (kestrel.com)") == "Kestrel (kestrel.com)"  # a domain in brackets stays
+    card = parse_card("Krkonošské Sklárny a.s.\nsales (Akrkonosskesklarny.cz\nwww.krkonosskesklarny.cz")
+    assert card.job_title is None  # "sales" in a line with a domain is no title

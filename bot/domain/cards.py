@@ -234,6 +234,7 @@ def fold(text: str) -> str:
     return text.replace("đ", "d").replace("ł", "l").replace("ø", "o")
 
 
+_PERSIAN_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک"})  # Arabic forms OCR gives for Persian letters
 _RTL_PHONE = re.compile(r"(?<![\d+])((?:\d{1,5}[\s-])+\d{1,4})\+(?!\d)")
 
 
@@ -259,6 +260,8 @@ def _clean_line(line: str) -> str:
         # In Persian lines a comma is the Persian comma; digit groups of a number read right to
         # left ("8876 5432 021") are put back in logical order when the order is known to be wrong.
         line = re.sub(r"\s*[,،]\s*|(?<=[\u0600-\u06ff])\s*[.»«]\s+(?=[\u0600-\u06ff])", "، ", line)
+        line = line.translate(_PERSIAN_LETTERS)
+        line = re.sub(r"(?<=[\u0600-\u06ff])\s*\.$", "", line)  # a card's line ends with no full stop
         line = _persian_words(line)
         line = _fix_rtl_number(line)
     return line
@@ -661,6 +664,19 @@ def _at_misread(token: str, hosts: set[str]) -> str | None:
     return None
 
 
+def _spaced_host(text: str, hosts: set[str]) -> tuple[str, str] | None:
+    """ "khalijtrade ir" on a card whose e-mail is at khalijtrade.ir: the website, its last dot read
+    as a space or a comma. Returns the website and the text it was read from."""
+    for host in sorted(hosts):
+        name, _, tld = host.rpartition(".")
+        if len(name) < 4 or "." in name:
+            continue
+        match = re.search(rf"(?i)(?<![\w@.])((?:www\.)?{re.escape(name)})\s?[,\s]\s?{re.escape(tld)}(?!\w)", text)
+        if match:
+            return f"{match.group(1)}.{tld}", match.group()
+    return None
+
+
 def _label_free(line: str) -> str:
     return _LABEL_RE.sub(" ", line)
 
@@ -733,6 +749,14 @@ def parse_lines(lines: list[TextLine], *, language: str | None = None, default_r
                 emails.insert(emails.index(later[0]) if later else len(emails), email)
                 guesses.add("emails")
                 part.rest = part.rest.replace(token, " ")
+    if not websites:
+        for part in parts:
+            site = _spaced_host(part.rest, {e.rsplit("@", 1)[1].lower() for e in emails})
+            if site:
+                websites.append(site[0])
+                guesses.add("website")
+                part.rest = part.rest.replace(site[1], " ")
+                break
     language = language or detect_language(text, emails, websites)
     regions = _regions(emails, websites, language, default_region)
     phones: list[str] = []
@@ -740,7 +764,9 @@ def parse_lines(lines: list[TextLine], *, language: str | None = None, default_r
     for part in parts:
         body = part.rest
         fax = _FAX_RE.search(body)
-        if fax:  # "mob. 098 123 4567, fax 021 555 666": keep what comes before the fax label
+        if fax and not body[fax.end() :].strip(" :") and re.search(r"[\u0600-\u06ff]", body):
+            body = ""  # "۰۸۴۲ ۹۰۸۴ ۲۱ ۹۸+ فکس:": a right-to-left line read backwards, the label last
+        elif fax:  # "mob. 098 123 4567, fax 021 555 666": keep what comes before the fax label
             body = body[: fax.start()]
         found, body = _find_phones(body, regions)
         phones += [p for p in found if p not in phones]
@@ -847,7 +873,7 @@ def parse_lines(lines: list[TextLine], *, language: str | None = None, default_r
     emails, websites = fixed_emails, fixed_sites
     from_photo = any(p.height is not None for p in parts)
     card.emails = list(dict.fromkeys(_local_from_name(e.lower() if from_photo else e, card.full_name) for e in emails))
-    card.website = _lower_host(websites[0]) if websites else None
+    card.website = _lower_host(_whole_host(websites[0], card.emails)) if websites else None
     card.guesses = [f for f in EDITABLE_FIELDS if f in guesses and _value(card, f)]
     return card
 
@@ -861,6 +887,16 @@ def _spelt_by_domain(rest: list[_Part], stems: list[str]) -> _Part | None:
             if _shape(stem) in _shape(fold(part.rest).replace(" ", "").replace("-", "").replace("&", "")):
                 return part
     return None
+
+
+def _whole_host(site: str, emails: list[str]) -> str:
+    """ "www.asagroup" beside asagroup@... .ir: a website whose top-level domain OCR lost takes the
+    e-mail's."""
+    host = _host(site)
+    if "." in host:
+        return site
+    whole = next((h for h in (e.rsplit("@", 1)[1].lower() for e in emails) if h.startswith(host + ".")), None)
+    return site.replace(host, whole, 1) if whole else site
 
 
 def _value(card: Card, field_name: str) -> Any:

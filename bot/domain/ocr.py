@@ -43,6 +43,7 @@ WORK_SIDE = 2000  # larger photos are decoded or reduced to about this long side
 WORK_WIDTH = 1800
 FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "MPO")
 BUDGET_SECONDS = 10.0  # one photo's reading time; past it the photo is refused
+PERSIAN_NUMBER_CHARACTERS = "۰۱۲۳۴۵۶۷۸۹+: " + "".join(sorted(set("تلفن همراه موبایل فکس")))
 MIN_LINE_CONFIDENCE = 45  # a line Tesseract doubts this much, without digits or @, is a logo or noise
 
 
@@ -516,6 +517,7 @@ class _Engine:
     def warm(self) -> None:
         for langs in ("eng", "mkd", "fas", "hrv+eng"):
             self._api(langs)
+        self._digits_api()
         self._script_api()
 
     def _api(self, langs: str) -> Any:
@@ -525,6 +527,18 @@ class _Engine:
         if api is None:
             api = tesserocr.PyTessBaseAPI(path=_tessdata(), lang=langs, psm=tesserocr.PSM.SINGLE_LINE)
             self._apis[langs] = api
+        return api
+
+    def _digits_api(self) -> Any:
+        """Persian in single-line mode with only Persian digits, "+" and the letters of the phone
+        labels allowed: for re-reading a number the full model misread."""
+        import tesserocr
+
+        api = self._apis.get("fas-digits")
+        if api is None:
+            api = tesserocr.PyTessBaseAPI(path=_tessdata(), lang="fas", psm=tesserocr.PSM.SINGLE_LINE)
+            api.SetVariable("tessedit_char_whitelist", PERSIAN_NUMBER_CHARACTERS)
+            self._apis["fas-digits"] = api
         return api
 
     def _script_api(self) -> Any:
@@ -636,24 +650,32 @@ class _Engine:
                 raise ReadTimeout()
             image = Image.fromarray(_crop(gray, box))
             best: tuple[str, float] | None = None
+            readings: list[tuple[str, float]] = []
             for api in engines:
                 for text, confidence in _recognise(api, image):
+                    readings.append((text, confidence))
                     if best is None or _score(text, confidence) > _score(*best):
                         best = (text, confidence)
             if best is None or not best[0]:
                 continue
+            if language == "fa":
+                best = _mixed_line(best, readings)
             if language == "fa" and _broken_number(best[0]):
-                # A number that is no valid phone: read the line again larger; keep a reading
-                # that makes a valid number (Persian digits are small and easily misread).
+                # A number that is no valid phone: read the line again, with only digits and
+                # the phone labels' letters allowed, and larger; keep a reading that makes a
+                # valid number (Persian digits are small and easily misread).
                 import cv2
 
                 crop = _crop(gray, box)
-                for factor in (1.5, 2.0):
-                    larger = Image.fromarray(
-                        cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+                for factor, api in ((1.0, self._digits_api()), (1.5, engines[0]), (1.5, self._digits_api()),
+                                    (2.0, engines[0]), (2.0, self._digits_api())):  # fmt: skip
+                    again = (
+                        crop
+                        if factor == 1.0
+                        else cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
                     )
-                    text, confidence = next(iter(_recognise(engines[0], larger)))
-                    if not _broken_number(text):
+                    text, confidence = next(iter(_recognise(api, Image.fromarray(again))))
+                    if _whole_number(text):
                         best = (text, confidence)
                         break
             text = repair_ocr(re.sub(r"\s+", " ", best[0].replace("\u200e", "").replace("\u200f", "")))
@@ -709,6 +731,31 @@ def _recognise(api: Any, image: Any) -> Any:
             api.SetPageSegMode(tesserocr.PSM.SINGLE_LINE)
 
 
+_CONTACT_TOKEN = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w.@-])(?:www\.)?[a-z0-9-]{3,}\.(?:ir|com|net|org)\b", re.IGNORECASE
+)
+
+
+def _mixed_line(best: tuple[str, float], readings: list[tuple[str, float]]) -> tuple[str, float]:
+    """A Persian line with an e-mail or a website beside it ("khalijtrade.ir | تبریز، ..."): the
+    Persian reading gives the Persian words, the Latin reading the e-mail or website that the
+    Persian one garbled; each reading alone loses half the line."""
+    text, confidence = best
+    persian = [(t, c) for t, c in readings if len(re.findall(r"[\u0621-\u06cc]", t)) >= 6 and c >= 60 and t != text]
+    if _CONTACT_TOKEN.search(text) and not re.search(r"[\u0600-\u06ff]", text) and persian:
+        words = _CONTACT_TOKEN.sub(" ", text)
+        if sum(ch.isalpha() for ch in words) >= 6:  # more than a label beside the e-mail: garbled Persian
+            found = _CONTACT_TOKEN.findall(text)
+            other, other_confidence = max(persian, key=lambda r: r[1])
+            return " | ".join([_CONTACT_TOKEN.sub(" ", other).strip(" |"), *found]), other_confidence
+    if not _CONTACT_TOKEN.search(text):
+        for reading, _ in readings:
+            found = [t for t in _CONTACT_TOKEN.findall(reading) if t not in text]
+            if found:
+                return " | ".join([text, *found]), confidence
+    return best
+
+
 def _latin_everywhere(text: str) -> bool:
     """An e-mail, a website or a number: printed in Latin letters on a card of any script, so a
     line like it tells nothing about the card's script."""
@@ -718,14 +765,23 @@ def _latin_everywhere(text: str) -> bool:
 
 
 def _broken_number(text: str) -> bool:
-    """A line with a phone number's worth of digits (not a fax) that makes no valid phone."""
-    from bot.domain.cards import clean_text, phones_in
+    """A line with a phone number's worth of digits (not a fax) that makes no whole number."""
+    from bot.domain.cards import clean_text
 
     cleaned = clean_text(text)
     digits = sum(ch.isdigit() for ch in cleaned)
     if digits < 7 or re.search(r"فکس|fax", cleaned, re.IGNORECASE):
         return False
-    return not phones_in(cleaned, "IR")
+    return not _whole_number(text)
+
+
+def _whole_number(text: str) -> bool:
+    """A line that makes a valid Iranian number of full length: ten digits after +98 (numbers of
+    four to seven digits are valid too, but are service numbers, not a card's, and most often a
+    misread with digits lost)."""
+    from bot.domain.cards import clean_text, phones_in
+
+    return any(len(number) >= 13 for number in phones_in(clean_text(text), "IR"))
 
 
 def _score(text: str, confidence: float) -> float:

@@ -303,3 +303,45 @@ def test_an_at_read_as_a_bracket_and_a_letter_after_a_space():
     assert repair_ocr("Kestrel (kestrel.com)") == "Kestrel (kestrel.com)"  # a domain in brackets stays
     card = parse_card("Krkonošské Sklárny a.s.\nsales (Akrkonosskesklarny.cz\nwww.krkonosskesklarny.cz")
     assert card.job_title is None  # "sales" in a line with a domain is no title
+
+
+# -- Persian lines as OCR gives them ----------------------------------------------------------------
+def test_arabic_letter_forms_and_a_closing_full_stop_are_put_right_on_persian_lines():
+    card = parse_card("شرکت صنایع غذایی مهرگان.\nتهران، خیابان شريعتي، پلاک ۲۴\nsales@mehrganfood.ir")
+    assert card.company == "شرکت صنایع غذایی مهرگان"
+    assert card.address == "تهران، خیابان شریعتی، پلاک 24"
+
+
+def test_a_fax_read_backwards_on_a_right_to_left_line_is_no_phone():
+    card = parse_card("بازرگانی خلیج فارس\nهمراه: +۹۸ ۲۱ ۹۹۳۷ ۶۱۸۶\n۰۸۴۲ ۹۰۸۴ ۲۱ ۹۸+ فکس:\ninfo@khalijtrade.ir")
+    assert card.phones == ["+982199376186"]
+
+
+def test_a_website_whose_last_dot_was_lost_is_told_by_the_email():
+    card = parse_card("بازرگانی خلیج فارس\nnazanin@khalijtrade.ir\nkhalijtrade ir")
+    assert card.website == "khalijtrade.ir" and "website" in card.guesses
+    assert parse_card("Asa Group\nsales@asagroup.ir\nwww.asagroup").website == "www.asagroup.ir"
+    assert parse_card("گروه آسا\nsales@asagroup.ir\nkhalijtrade ir").website is None  # not the e-mail's
+
+
+def test_a_mixed_line_keeps_the_persian_words_and_the_latin_website():
+    from bot.domain.ocr import _mixed_line
+
+    persian = ("عزع۵0 زناه1 | تبریز بلوار فردوس. پلاک ۱۱", 69.0)
+    latin = ("VV SOL 40998 slob 525 | Khalijtrade.ir", 56.0)
+    text, confidence = _mixed_line(latin, [persian, latin])
+    assert text.startswith("عزع۵0 زناه1 | تبریز بلوار فردوس") and text.endswith("| Khalijtrade.ir")
+    assert confidence == 69.0
+    # a plain e-mail line stays as the Latin reading gave it
+    email = ("E: office@khalijtrade.ir", 88.0)
+    assert _mixed_line(email, [("ک: ۵۵۵ ۱۱۶", 40.0), email]) == email
+    # a Persian reading with a website the Latin reading found
+    assert _mixed_line(persian, [persian, latin])[0].endswith("| Khalijtrade.ir")
+
+
+def test_a_short_iranian_number_is_a_misread_not_a_whole_number():
+    from bot.domain.ocr import _broken_number, _whole_number
+
+    assert _whole_number("موبایل: +۹۸ ۹۳۵ ۹۰۴ ۵۸۰۴")
+    assert not _whole_number("موبایل: +۹۸ ۳۵ ۹۰ ۵۸۰")  # valid to phonenumbers, but digits were lost
+    assert _broken_number("موبایل: +۹۸ ۳۵ ۹۰ ۵۸۰")

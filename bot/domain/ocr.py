@@ -667,13 +667,9 @@ class _Engine:
                 import cv2
 
                 crop = _crop(gray, box)
-                for factor, api in ((1.0, self._digits_api()), (1.5, engines[0]), (1.5, self._digits_api()),
-                                    (2.0, engines[0]), (2.0, self._digits_api())):  # fmt: skip
-                    again = (
-                        crop
-                        if factor == 1.0
-                        else cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
-                    )
+                digits = self._digits_api()
+                for factor, api in ((1, digits), (1.5, engines[0]), (1.5, digits), (2, engines[0]), (2, digits)):
+                    again = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
                     text, confidence = next(iter(_recognise(api, Image.fromarray(again))))
                     if _whole_number(text):
                         best = (text, confidence)

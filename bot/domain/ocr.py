@@ -580,9 +580,7 @@ class _Engine:
             gray = cv2.rotate(gray, turn[orientation])
         gray = level_text(gray)
         boxes = find_lines(gray)
-        script = self._vote_script(gray, boxes)
-        if script == "Latin" and osd_script == "Cyrillic":  # Cyrillic letters read well as Latin ones
-            script = "Cyrillic"
+        script = self._vote_script(gray, boxes, osd_script)
         if script == "Cyrillic":
             language = "mk"
         elif script == "Arabic":
@@ -607,11 +605,12 @@ class _Engine:
         card.raw_text = text.strip()
         return ReadResult(card, text, qr_card is not None, language, time.perf_counter() - start)
 
-    def _vote_script(self, gray: Any, boxes: list[Box]) -> str:
+    def _vote_script(self, gray: Any, boxes: list[Box], osd_script: str | None = None) -> str:
         """The card's script from its tallest lines, each read as Latin, Cyrillic and Persian:
         one line read best as Persian makes a Persian card (they always carry Latin lines too);
         Cyrillic needs more lines than Latin. Lines that every card prints in Latin letters (e-mails,
-        websites, numbers) do not vote. Tesseract's own script detection misses Persian."""
+        websites, numbers) do not vote. Tesseract's own script detection misses Persian, and
+        breaks a tie only (it calls many a Latin card Cyrillic)."""
         from PIL import Image
 
         tallest = sorted(boxes, key=lambda b: b.h, reverse=True)[:6]
@@ -633,7 +632,7 @@ class _Engine:
                     wins[best] += 1
         if wins["Arabic"]:
             return "Arabic"
-        if wins["Cyrillic"] > wins["Latin"]:
+        if wins["Cyrillic"] > wins["Latin"] or (wins["Cyrillic"] == wins["Latin"] and osd_script == "Cyrillic"):
             return "Cyrillic"
         return "Latin"
 

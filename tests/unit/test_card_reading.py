@@ -345,3 +345,22 @@ def test_a_short_iranian_number_is_a_misread_not_a_whole_number():
     assert _whole_number("موبایل: +۹۸ ۹۳۵ ۹۰۴ ۵۸۰۴")
     assert not _whole_number("موبایل: +۹۸ ۳۵ ۹۰ ۵۸۰")  # valid to phonenumbers, but digits were lost
     assert _broken_number("موبایل: +۹۸ ۳۵ ۹۰ ۵۸۰")
+
+
+@pytest.mark.skipif(not FONT.exists(), reason="needs fonts-dejavu-core")
+def test_tesseracts_own_script_guess_breaks_a_tie_only():
+    from bot.domain.ocr import _Engine, find_lines
+
+    latin = _drawn(
+        [
+            ("Zrinka Matijević", 96, True),
+            ("Savjetnik za ključne kupce", 60, False),
+            ("Slavonski Mlin d.d.", 60, False),
+            ("E: z.matijevic@slavonskimlin.hr", 50, False),
+        ]
+    )
+    engine = _Engine()
+    assert engine._vote_script(latin, find_lines(latin), "Cyrillic") == "Latin"  # OSD calls it Cyrillic
+    blank = _drawn([("+385 21 731 969", 60, False)])  # nothing votes: Tesseract's guess decides
+    assert engine._vote_script(blank, find_lines(blank), "Cyrillic") == "Cyrillic"
+    assert engine._vote_script(blank, find_lines(blank), "Latin") == "Latin"

@@ -652,6 +652,15 @@ def _perspective(src: list[tuple[float, float]], dst: list[tuple[float, float]])
     return list(np.linalg.solve(a, b))
 
 
+def _write(folder: Path, key: str, spec: Spec, rng: random.Random, hard: int) -> str:
+    """One card: its photo, its text as typed and its label."""
+    card = render_card(spec, rng)
+    (folder / f"{key}.jpg").write_bytes(photograph(card, rng, hard=hard))
+    (folder / f"{key}.txt").write_text("\n".join(ln.text for ln in spec.lines) + "\n", encoding="utf-8")
+    (folder / f"{key}.json").write_text(json.dumps(spec.label, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return key
+
+
 def make_split(name: str, families: tuple[str, ...], seed: int, half: int, per_language: int) -> None:
     rng = random.Random(seed)
     folder = OUT / name
@@ -665,14 +674,7 @@ def make_split(name: str, families: tuple[str, ...], seed: int, half: int, per_l
         for i in range(per_language):
             family = families[i % len(families)]
             spec = build(lang, family, rng.choice(people), rng.choice(companies), rng)
-            card = render_card(spec, rng)
-            key = f"{lang}-{i:02d}"
-            (folder / f"{key}.jpg").write_bytes(photograph(card, rng, hard=i % 3))
-            (folder / f"{key}.txt").write_text("\n".join(ln.text for ln in spec.lines) + "\n", encoding="utf-8")
-            (folder / f"{key}.json").write_text(
-                json.dumps(spec.label, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-            )
-            index.append(key)
+            index.append(_write(folder, f"{lang}-{i:02d}", spec, rng, hard=i % 3))
     (folder / "index.json").write_text(json.dumps(index, indent=0) + "\n", encoding="utf-8")
 
 
@@ -691,13 +693,7 @@ def make_probe(folder: Path, seed: int, per_language: int, company_share: float)
             spec = build(lang, "back_only" if company_only else family, rng.choice(people), rng.choice(companies), rng)
             spec.family = family
             spec.label["family"] = family + (" (company only)" if company_only else "")
-            key = f"{lang}-{i:02d}"
-            (folder / f"{key}.jpg").write_bytes(photograph(render_card(spec, rng), rng, hard=i % 3))
-            (folder / f"{key}.txt").write_text("\n".join(ln.text for ln in spec.lines) + "\n", encoding="utf-8")
-            (folder / f"{key}.json").write_text(
-                json.dumps(spec.label, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-            )
-            index.append(key)
+            index.append(_write(folder, f"{lang}-{i:02d}", spec, rng, hard=i % 3))
     (folder / "index.json").write_text(json.dumps(index, indent=0) + "\n", encoding="utf-8")
 
 

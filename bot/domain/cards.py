@@ -749,9 +749,9 @@ def parse_lines(lines: list[TextLine], *, language: str | None = None, default_r
                 emails.insert(emails.index(later[0]) if later else len(emails), email)
                 guesses.add("emails")
                 part.rest = part.rest.replace(token, " ")
-    if not websites:
+    if not websites:  # then the hosts are the e-mails' alone
         for part in parts:
-            site = _spaced_host(part.rest, {e.rsplit("@", 1)[1].lower() for e in emails})
+            site = _spaced_host(part.rest, hosts)
             if site:
                 websites.append(site[0])
                 guesses.add("website")
